@@ -1,0 +1,453 @@
+# shellcheck shell=bash
+# The boxwarden lab: a home network in Linux network namespaces (see tests/lab/README.md and
+# the project's LAB.md). Source this file from a lab test, then:
+#
+#   lab_require_root        # exit 77 (skip) when not root, or exit 1 in CI
+#   lab_up                  # build the lab; installs `trap lab_down EXIT`
+#   lab_listen "$NS_PC" 11112
+#   lab_upnpc "$NS_PC" -e "PACS DICOM" -a "$PC_IP" 11112 11112 TCP
+#   lab_probe 11112         # from the Internet namespace to the box's WAN address
+#   bw "$NS_LAPTOP" audit --format json
+#   lab_finish              # exit 1 when a check failed, 0 otherwise
+#
+# The one rule: nothing here ever sends a packet from the machine's own network namespace.
+# Every network command runs through `ip netns exec <lab namespace>`, and every lab interface
+# is created directly inside a lab namespace.
+
+LAB_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+export PATH
+
+# Debian's interpreter: fast to start, and independent of any per-user Python shims.
+if [[ -z ${LAB_PYTHON:-} ]]; then
+    if [[ -x /usr/bin/python3 ]]; then LAB_PYTHON=/usr/bin/python3; else LAB_PYTHON=$(command -v python3 || echo python3); fi
+fi
+
+WAN_IP=11.22.33.44
+INET_IP=11.22.33.1
+BOX_LAN=192.168.1.1
+PC_IP=192.168.1.10
+LAPTOP_IP=192.168.1.20
+ROGUE_IP=192.168.1.66
+IGD_URL=http://$BOX_LAN:5000/rootDesc.xml
+export WAN_IP INET_IP BOX_LAN PC_IP LAPTOP_IP ROGUE_IP IGD_URL
+
+LAB_FAILURES=0
+LAB_CHECKS=0
+
+# ---------------------------------------------------------------------------------------------
+# Messages and assertions
+
+lab_log() { printf '[lab %s] %s\n' "$(date +%T)" "$*" >&2; }
+
+# fail MESSAGE...: report and stop the test now (the EXIT trap tears the lab down).
+fail() {
+    printf '\nFAIL: %s\n' "$*" >&2
+    LAB_FAILURES=$((LAB_FAILURES + 1))
+    exit 1
+}
+
+# check DESCRIPTION COMMAND [ARGS...]: run COMMAND; record a failure (and go on) when it fails.
+check() {
+    local what=$1
+    shift
+    LAB_CHECKS=$((LAB_CHECKS + 1))
+    if "$@"; then
+        printf 'ok   %s\n' "$what"
+    else
+        printf 'FAIL %s\n' "$what"
+        LAB_FAILURES=$((LAB_FAILURES + 1))
+        return 1
+    fi
+}
+
+# not COMMAND [ARGS...]: succeed when COMMAND fails (for check "... is closed" not lab_probe ...).
+not() { ! "$@"; }
+
+# check_eq DESCRIPTION EXPECTED GOT
+check_eq() {
+    LAB_CHECKS=$((LAB_CHECKS + 1))
+    if [[ "$2" == "$3" ]]; then
+        printf 'ok   %s\n' "$1"
+    else
+        printf 'FAIL %s\n     expected: %s\n     got:      %s\n' "$1" "${2//$'\n'/$'\n'           }" \
+            "${3//$'\n'/$'\n'           }"
+        LAB_FAILURES=$((LAB_FAILURES + 1))
+        return 1
+    fi
+}
+
+# check_exit DESCRIPTION GOT ALLOWED... : the exit status GOT must be one of ALLOWED.
+check_exit() {
+    local what=$1 got=$2 a
+    shift 2
+    LAB_CHECKS=$((LAB_CHECKS + 1))
+    for a in "$@"; do
+        if [[ "$got" == "$a" ]]; then
+            printf 'ok   %s (exit %s)\n' "$what" "$got"
+            return 0
+        fi
+    done
+    printf 'FAIL %s\n     expected exit: %s\n     got exit:      %s\n' "$what" "$*" "$got"
+    LAB_FAILURES=$((LAB_FAILURES + 1))
+    return 1
+}
+
+# lab_json FILE EXPRESSION [EXPLAIN-EXPRESSION]: evaluate a Python expression over the JSON
+# document in FILE (bound to `d`); succeeds when it is truthy. On failure it prints the value
+# of EXPLAIN-EXPRESSION (default: the whole document, shortened) so the log shows what was got.
+lab_json() {
+    "$LAB_PYTHON" "$LAB_LIB_DIR/jsonq.py" "$@"
+}
+
+# lab_finish: print a summary; exit 1 if any check failed.
+lab_finish() {
+    if ((LAB_FAILURES > 0)); then
+        printf '\n%s: %d of %d checks FAILED\n' "$(basename "$0")" "$LAB_FAILURES" "$LAB_CHECKS"
+        exit 1
+    fi
+    printf '\n%s: all %d checks passed\n' "$(basename "$0")" "$LAB_CHECKS"
+    exit 0
+}
+
+# ---------------------------------------------------------------------------------------------
+# Preconditions
+
+_lab_skip_or_fail() {
+    if [[ -n ${CI:-} ]]; then
+        printf '\n*** ERROR: %s (CI is set, so this is a failure, not a skip) ***\n\n' "$*" >&2
+        exit 1
+    fi
+    printf '\n*** SKIP: lab tests need %s ***\n\n' "$*" >&2
+    exit 77
+}
+
+lab_require_root() {
+    if [[ $(id -u) -ne 0 ]]; then
+        _lab_skip_or_fail "root (network namespaces, nftables and miniupnpd need it; run: sudo ctest -L lab)"
+    fi
+    local c missing=()
+    for c in miniupnpd nft ip upnpc curl "$LAB_PYTHON"; do
+        command -v "$c" >/dev/null 2>&1 || missing+=("$c")
+    done
+    if ((${#missing[@]})); then
+        _lab_skip_or_fail "these commands, which are missing: ${missing[*]} (Debian: miniupnpd-nftables nftables iproute2 miniupnpc curl python3)"
+    fi
+}
+
+# lab_require_boxwarden: the binary under test, from $BOXWARDEN (ctest sets it).
+lab_require_boxwarden() {
+    if [[ -z ${BOXWARDEN:-} ]]; then
+        local guess=${SOURCE_DIR:-$LAB_LIB_DIR/../..}/build/src/app/boxwarden
+        [[ -x $guess ]] && BOXWARDEN=$(cd "$(dirname "$guess")" && pwd)/boxwarden
+    fi
+    [[ -n ${BOXWARDEN:-} && -x $BOXWARDEN ]] ||
+        fail "BOXWARDEN must name the built binary (got '${BOXWARDEN:-}'); e.g. BOXWARDEN=build/src/app/boxwarden"
+    BOXWARDEN=$(cd "$(dirname "$BOXWARDEN")" && pwd)/$(basename "$BOXWARDEN")
+    export BOXWARDEN
+}
+
+# ---------------------------------------------------------------------------------------------
+# Building and tearing down the lab
+
+# lab_ns NS CMD...: run CMD inside namespace NS.
+lab_ns() {
+    local ns=$1
+    shift
+    ip netns exec "$ns" "$@"
+}
+
+# lab_bg NS NAME CMD...: start CMD in the background inside NS, logging to $LAB_DIR/NAME.log,
+# and record its real PID (ip execs the command, so $! is the command itself).
+# Sets LAB_LAST_PID.
+lab_bg() {
+    local ns=$1 name=$2
+    shift 2
+    ip netns exec "$ns" "$@" </dev/null >>"$LAB_DIR/$name.log" 2>&1 &
+    LAB_LAST_PID=$!
+    printf '%s %s\n' "$LAB_LAST_PID" "$name" >>"$LAB_DIR/pids"
+}
+
+_lab_new_id() {
+    local id i
+    for i in 1 2 3 4 5 6 7 8; do
+        id=bwl$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')
+        if ! ip netns list | grep -q "^$id-" && [[ ! -e /tmp/boxwarden-lab.$id ]]; then
+            echo "$id"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# _lab_wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds or time runs out.
+_lab_wait_for() {
+    local deadline=$((SECONDS + $1))
+    shift
+    while ! "$@" >/dev/null 2>&1; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.1
+    done
+}
+
+_lab_nft_rules() {
+    local wan=$1
+    cat <<EOF
+table inet filter {
+  chain miniupnpd { }
+  chain prerouting_miniupnpd { }
+  chain postrouting_miniupnpd { }
+  chain forward {
+    type filter hook forward priority 0; policy drop;
+    ct state established,related accept
+    ct status dnat accept
+    jump miniupnpd
+    iifname "br0" oifname "br0" accept
+    iifname "br0" oifname "$wan" accept
+  }
+  chain prerouting {
+    type nat hook prerouting priority -100; policy accept;
+    jump prerouting_miniupnpd
+  }
+  chain postrouting {
+    type nat hook postrouting priority 100; policy accept;
+    jump postrouting_miniupnpd
+    oifname "$wan" ip saddr 192.168.1.0/24 masquerade
+  }
+}
+EOF
+}
+
+_lab_miniupnpd_conf() {
+    cat <<EOF
+# miniupnpd for boxwarden lab $LAB_ID (written by tests/lab/lib.sh)
+ext_ifname=$LAB_WAN_IF
+listening_ip=br0
+port=5000
+enable_upnp=yes
+enable_natpmp=yes
+secure_mode=no
+system_uptime=yes
+lease_file=$LAB_DIR/upnp.leases
+notify_interval=60
+clean_ruleset_interval=600
+uuid=$LAB_UUID
+friendly_name=Lab box $LAB_ID
+manufacturer_name=boxwarden lab
+manufacturer_url=http://192.168.1.1/
+model_name=miniupnpd lab IGD
+model_description=miniupnpd in a network namespace
+model_number=2.3.1
+serial=$LAB_ID
+allow 1-65535 192.168.1.0/24 1-65535
+deny 0-65535 0.0.0.0/0 0-65535
+EOF
+}
+
+# _lab_add_lan_host NS NAME IP: one veth from the host's namespace to the box's bridge.
+_lab_add_lan_host() {
+    local ns=$1 name=$2 ip=$3
+    local host_if="$LAB_ID-$name" box_if="${LAB_ID}b-$name"
+    ip link add "$host_if" netns "$ns" type veth peer name "$box_if" netns "$NS_BOX" || return 1
+    lab_ns "$NS_BOX" ip link set "$box_if" master br0 up || return 1
+    lab_ns "$ns" ip addr add "$ip/24" dev "$host_if" || return 1
+    lab_ns "$ns" ip link set "$host_if" up || return 1
+    lab_ns "$ns" ip route add default via "$BOX_LAN" || return 1
+}
+
+_lab_build() {
+    local ns
+    for ns in "$NS_INET" "$NS_BOX" "$NS_PC" "$NS_LAPTOP" "$NS_ROGUE"; do
+        ip netns add "$ns" || return 1
+        printf '%s\n' "$ns" >>"$LAB_DIR/namespaces"
+        lab_ns "$ns" ip link set lo up || return 1
+        # IPv4 only: no router solicitations, MLD or DAD noise in the lab.
+        lab_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 || true
+    done
+
+    # Internet <-> box WAN.
+    ip link add "$LAB_ID-inet" netns "$NS_INET" type veth peer name "$LAB_WAN_IF" netns "$NS_BOX" || return 1
+    lab_ns "$NS_INET" ip addr add "$INET_IP/24" dev "$LAB_ID-inet" || return 1
+    lab_ns "$NS_INET" ip link set "$LAB_ID-inet" up || return 1
+    lab_ns "$NS_BOX" ip addr add "$WAN_IP/24" dev "$LAB_WAN_IF" || return 1
+    lab_ns "$NS_BOX" ip link set "$LAB_WAN_IF" up || return 1
+    lab_ns "$NS_BOX" ip route add default via "$INET_IP" || return 1
+
+    # Box LAN: a bridge; multicast snooping off so SSDP reaches every port.
+    lab_ns "$NS_BOX" ip link add br0 type bridge mcast_snooping 0 || return 1
+    lab_ns "$NS_BOX" ip addr add "$BOX_LAN/24" dev br0 || return 1
+    lab_ns "$NS_BOX" ip link set br0 up || return 1
+    lab_ns "$NS_BOX" sysctl -qw net.ipv4.ip_forward=1 || return 1
+    # When br_netfilter is loaded (Docker hosts), bridged LAN-to-LAN frames would go through
+    # the forward chain below; a home box's switch does not filter them.
+    if [[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]]; then
+        lab_ns "$NS_BOX" sysctl -qw net.bridge.bridge-nf-call-iptables=0 \
+            net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0 2>/dev/null || true
+    fi
+
+    _lab_add_lan_host "$NS_PC" pc "$PC_IP" || return 1
+    _lab_add_lan_host "$NS_LAPTOP" laptop "$LAPTOP_IP" || return 1
+    _lab_add_lan_host "$NS_ROGUE" rogue "$ROGUE_IP" || return 1
+
+    _lab_nft_rules "$LAB_WAN_IF" >"$LAB_DIR/box.nft"
+    lab_ns "$NS_BOX" nft -f "$LAB_DIR/box.nft" || return 1
+
+    _lab_miniupnpd_conf >"$LAB_DIR/miniupnpd.conf"
+    lab_bg "$NS_BOX" miniupnpd miniupnpd -d -f "$LAB_DIR/miniupnpd.conf" -P "$LAB_DIR/miniupnpd.pid"
+    LAB_MINIUPNPD_PID=$LAB_LAST_PID
+    export LAB_MINIUPNPD_PID
+    if ! _lab_wait_for 15 lab_ns "$NS_LAPTOP" curl -fsS --max-time 1 -o /dev/null "$IGD_URL"; then
+        lab_log "miniupnpd did not answer $IGD_URL within 15 s; its log:"
+        tail -n 30 "$LAB_DIR/miniupnpd.log" >&2
+        return 1
+    fi
+}
+
+# lab_up: build a fresh lab with unique names and export its description.
+lab_up() {
+    [[ -z ${LAB_ID:-} ]] || fail "lab_up called twice (lab $LAB_ID is up)"
+    LAB_ID=$(_lab_new_id) || fail "could not pick a free lab id"
+    LAB_DIR=/tmp/boxwarden-lab.$LAB_ID
+    mkdir -m 0700 "$LAB_DIR" || fail "cannot create $LAB_DIR"
+    echo $$ >"$LAB_DIR/owner.pid"
+    : >"$LAB_DIR/pids"
+    : >"$LAB_DIR/namespaces"
+    NS_INET=$LAB_ID-inet NS_BOX=$LAB_ID-box NS_PC=$LAB_ID-pc NS_LAPTOP=$LAB_ID-laptop NS_ROGUE=$LAB_ID-rogue
+    LAB_WAN_IF=$LAB_ID-wan
+    LAB_UUID=$(cat /proc/sys/kernel/random/uuid)
+    export LAB_ID LAB_DIR NS_INET NS_BOX NS_PC NS_LAPTOP NS_ROGUE LAB_WAN_IF LAB_UUID
+    trap lab_down EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    lab_log "building lab $LAB_ID in $LAB_DIR"
+    _lab_build || fail "could not build lab $LAB_ID (see messages above)"
+    lab_log "lab $LAB_ID is up (miniupnpd pid $LAB_MINIUPNPD_PID)"
+}
+
+# lab_down [LAB_ID]: kill everything the lab started, delete its namespaces and its directory.
+# Idempotent; safe to call on a half-built lab.
+lab_down() {
+    local status=$? id=${1:-${LAB_ID:-}} dir ns pid name pids=() nss=()
+    [[ -n $id ]] || return 0
+    dir=/tmp/boxwarden-lab.$id
+    if [[ $status -ne 0 && -z ${LAB_QUIET:-} && $id == "${LAB_ID:-}" ]]; then
+        local f
+        for f in "$dir"/*.log; do
+            [[ -s $f ]] || continue
+            echo "--- last lines of $f ---" >&2
+            tail -n 12 "$f" >&2
+        done
+    fi
+    if [[ -f $dir/pids ]]; then
+        while read -r pid name; do pids+=("$pid"); done <"$dir/pids"
+    fi
+    if [[ -f $dir/namespaces ]]; then
+        while read -r ns; do nss+=("$ns"); done <"$dir/namespaces"
+    fi
+    for ns in "$id-inet" "$id-box" "$id-pc" "$id-laptop" "$id-rogue"; do
+        [[ " ${nss[*]} " == *" $ns "* ]] || nss+=("$ns")
+    done
+    for ns in "${nss[@]}"; do
+        [[ -e /run/netns/$ns ]] || continue
+        while read -r pid; do [[ -n $pid ]] && pids+=("$pid"); done < <(ip netns pids "$ns" 2>/dev/null)
+    done
+    if ((${#pids[@]})); then
+        kill "${pids[@]}" 2>/dev/null
+        local t
+        for t in $(seq 1 30); do
+            local alive=0
+            for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+            ((alive)) || break
+            sleep 0.1
+        done
+        kill -9 "${pids[@]}" 2>/dev/null
+        wait "${pids[@]}" 2>/dev/null
+    fi
+    for ns in "${nss[@]}"; do
+        [[ -e /run/netns/$ns ]] && ip netns del "$ns" 2>/dev/null
+    done
+    rm -rf "$dir"
+    if [[ $id == "${LAB_ID:-}" ]]; then
+        unset LAB_ID
+        trap - EXIT
+    fi
+    return 0
+}
+
+# lab_gc: tear down labs whose owning process is gone (left over by a killed run).
+lab_gc() {
+    local id owner
+    for id in $(ip netns list | sed -n 's/^\(bwl[0-9a-f]\{4\}\)-.*/\1/p' | sort -u); do
+        owner=$(cat "/tmp/boxwarden-lab.$id/owner.pid" 2>/dev/null)
+        if [[ -z $owner ]] || ! kill -0 "$owner" 2>/dev/null; then
+            lab_log "removing stale lab $id"
+            lab_down "$id"
+        fi
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Peers and probes
+
+# lab_listen NS PORT [udp]: a listener on 0.0.0.0:PORT in NS that answers "hello from NS:PORT".
+lab_listen() {
+    local ns=$1 port=$2 proto=${3:-tcp}
+    local ready=$LAB_DIR/listen-$ns-$port-$proto.ready
+    lab_bg "$ns" "listen-$ns-$port-$proto" "$LAB_PYTHON" "$LAB_LIB_DIR/listener.py" "$port" "$proto" "$ns" "$ready"
+    _lab_wait_for 5 test -e "$ready" || fail "listener $ns $port/$proto did not start (see $LAB_DIR/listen-$ns-$port-$proto.log)"
+}
+
+# lab_probe PORT [HOST] [udp]: from the Internet namespace, connect to HOST:PORT (default the
+# box's WAN address) with a 2 s timeout. Exit 0 and print the banner when connected.
+lab_probe() {
+    local port=$1 host=${2:-$WAN_IP} proto=${3:-tcp}
+    lab_ns "$NS_INET" "$LAB_PYTHON" "$LAB_LIB_DIR/probe.py" "$host" "$port" "$proto"
+}
+
+# lab_reach NS HOST: HOST answers packets from NS (a TCP "ping": connected or reset).
+lab_reach() {
+    lab_ns "$1" "$LAB_PYTHON" "$LAB_LIB_DIR/probe.py" "$2" 9 reach 1 >/dev/null 2>&1
+}
+
+# lab_upnpc NS ARGS...: run upnpc in NS. Without -u in ARGS it talks straight to the box's IGD
+# (no SSDP: faster, and immune to the rogue responder); set LAB_UPNPC_DISCOVER=1 to use SSDP.
+lab_upnpc() {
+    local ns=$1
+    shift
+    if [[ -n ${LAB_UPNPC_DISCOVER:-} || " $* " == *" -u "* ]]; then
+        lab_ns "$ns" timeout 120 upnpc "$@"
+    else
+        lab_ns "$ns" timeout 120 upnpc -u "$IGD_URL" "$@"
+    fi
+}
+
+# lab_mappings NS: the box's port mappings (via GetListOfPortMappings), one per line:
+# "PROTO EXTPORT INTERNAL_HOST INTERNAL_PORT DESCRIPTION", sorted.
+lab_mappings() {
+    lab_upnpc "${1:-$NS_PC}" -L | "$LAB_PYTHON" "$LAB_LIB_DIR/upnpc_list.py"
+}
+
+# bw NS ARGS...: run the boxwarden binary under test inside NS; BOXWARDEN_NETNS tells it which
+# namespace it must be in (it refuses any network I/O elsewhere).
+bw() {
+    local ns=$1
+    shift
+    [[ -n ${BOXWARDEN:-} ]] || lab_require_boxwarden
+    lab_ns "$ns" env BOXWARDEN_NETNS="$ns" timeout 300 "$BOXWARDEN" "$@"
+}
+
+# lab_rogue_ssdp [LOCATION_URL]: a rogue SSDP responder + fake IGD in NS_ROGUE. Its request log
+# is $LAB_ROGUE_LOG (JSON lines: {"kind": "ssdp"|"http", "client": ..., ...}).
+lab_rogue_ssdp() {
+    local location=${1:-http://$ROGUE_IP:5000/rootDesc.xml}
+    LAB_ROGUE_LOG=$LAB_DIR/rogue-requests.jsonl
+    export LAB_ROGUE_LOG
+    : >"$LAB_ROGUE_LOG"
+    local ready=$LAB_DIR/rogue.ready
+    lab_bg "$NS_ROGUE" rogue "$LAB_PYTHON" "$LAB_LIB_DIR/rogue_ssdp.py" \
+        --location "$location" --address "$ROGUE_IP" --port 5000 \
+        --log "$LAB_ROGUE_LOG" --ready "$ready"
+    LAB_ROGUE_PID=$LAB_LAST_PID
+    export LAB_ROGUE_PID
+    _lab_wait_for 5 test -e "$ready" || fail "rogue SSDP responder did not start (see $LAB_DIR/rogue.log)"
+}

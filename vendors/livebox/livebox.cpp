@@ -1,0 +1,171 @@
+#include "vendors/livebox/livebox.hpp"
+
+#include "core/error.hpp"
+#include "vendors/livebox/livebox_changes.hpp"
+#include "vendors/livebox/livebox_read.hpp"
+#include "vendors/livebox/livebox_ws.hpp"
+
+namespace bw {
+
+namespace {
+
+using namespace std::chrono_literals;
+using livebox::WsClient;
+
+std::string base_url(const Target& t) {
+  std::string url = "http://" + t.address;
+  if (t.port != 0) {
+    url += ":" + std::to_string(t.port);
+  }
+  return url;
+}
+
+// One logged-in conversation with one Livebox. Owns the session context and cookie;
+// close() (also run by the destructor) logs out, best effort.
+class LiveboxSession final : public Session {
+ public:
+  LiveboxSession(HttpClient& http, const Deadline& deadline, const Target& target)
+      : m_ws(http, deadline, base_url(target)), m_address(target.address) {}
+  ~LiveboxSession() override { close(); }
+  LiveboxSession(const LiveboxSession&) = delete;
+  LiveboxSession& operator=(const LiveboxSession&) = delete;
+
+  // Anonymous fingerprint (refuses repeaters and other boxes), then login.
+  void open(const Credentials& credentials) {
+    try {
+      livebox::WsReply r = m_ws.call_anonymous("DeviceInfo", "get", json::object());
+      m_anonymous = livebox::parse_device_info(r.status);
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::protocol) {
+        throw;  // unreachable, or not a /ws box at all
+      }
+    }
+    if (m_anonymous) {
+      switch (livebox::classify(*m_anonymous)) {
+        case livebox::Family::livebox:
+          break;
+        case livebox::Family::repeater:
+          throw Error(ErrorKind::unsupported, "this is an Orange Wi-Fi repeater (" +
+                                                  m_anonymous->product_class +
+                                                  "), not a Livebox: not supported");
+        case livebox::Family::other:
+          throw Error(ErrorKind::unsupported, "this box calls itself '" +
+                                                  m_anonymous->product_class +
+                                                  "', not a Livebox: the Livebox plugin does "
+                                                  "not support it");
+      }
+    }
+    if (credentials.password.empty()) {
+      throw Error(ErrorKind::auth, livebox::k_refused_password);
+    }
+    m_ws.login(credentials.user, credentials.password);
+  }
+
+  RouterState read_state() override {
+    return livebox::read_router_state(m_ws, m_address, m_anonymous);
+  }
+
+  void apply(const Action& a) override {
+    switch (a.kind) {
+      case ActionKind::delete_port_forward:
+        livebox::delete_forward(m_ws, forward_of(a));
+        return;
+      case ActionKind::add_port_forward:
+        livebox::add_forward(m_ws, forward_of(a));
+        return;
+      case ActionKind::disable_dmz:
+        livebox::clear_dmz(m_ws);
+        return;
+      case ActionKind::restore_dmz:
+        if (!a.target.dmz) {
+          throw Error(ErrorKind::unsupported, "no saved DMZ to restore on the Livebox");
+        }
+        livebox::restore_dmz(m_ws, *a.target.dmz);
+        return;
+      case ActionKind::disable_upnp:
+      case ActionKind::enable_upnp:
+        livebox::set_upnp(m_ws, a.kind == ActionKind::enable_upnp);
+        return;
+      case ActionKind::disable_remote_admin:
+      case ActionKind::enable_remote_admin:
+        livebox::set_remote_access(m_ws, a.kind == ActionKind::enable_remote_admin);
+        return;
+      case ActionKind::manual:
+        break;
+    }
+    throw Error(ErrorKind::unsupported, "the Livebox plugin cannot do this by itself: " + a.summary);
+  }
+
+  std::vector<std::string> describe(const Action& a) const override {
+    std::vector<std::string> out;
+    for (const livebox::PlannedCall& c : livebox::planned_calls(a)) {
+      out.push_back("POST " + m_ws.base_url() + "/ws " + c.service + ":" + c.method + " " +
+                    c.params.dump());
+    }
+    return out;
+  }
+
+  void close() override { m_ws.logout(); }
+
+ private:
+  using json = nlohmann::json;
+
+  static const PortForward& forward_of(const Action& a) {
+    if (!a.target.forward) {
+      throw Error(ErrorKind::unsupported, "the action names no port forward");
+    }
+    return *a.target.forward;
+  }
+
+  WsClient m_ws;
+  std::string m_address;
+  std::optional<livebox::DeviceInfo> m_anonymous;
+};
+
+class LiveboxPlugin final : public VendorPlugin {
+ public:
+  std::string_view id() const override { return "livebox"; }
+  std::string_view display_name() const override { return "Orange Livebox"; }
+  std::string_view summary() const override {
+    return "Orange Livebox 3 (2017+ firmware) to 7, W7, S and Pro 6, through its /ws API: "
+           "every port forward, the DMZ, the UPnP IGD switch, remote access";
+  }
+  Capabilities capabilities() const override {
+    Capabilities c = 0;
+    for (Capability k : {Capability::read_mappings, Capability::read_static_forwards,
+                         Capability::delete_forward, Capability::add_forward, Capability::read_dmz,
+                         Capability::set_dmz, Capability::read_upnp_switch,
+                         Capability::set_upnp_switch, Capability::read_remote_admin,
+                         Capability::set_remote_admin}) {
+      c |= static_cast<uint32_t>(k);
+    }
+    return c;
+  }
+
+  bool matches(const Target& target, SessionContext& ctx) const override {
+    try {
+      WsClient ws(ctx.http, ctx.deadline, base_url(target));
+      ws.set_request_timeout(5s);
+      livebox::WsReply r = ws.call_anonymous("DeviceInfo", "get", nlohmann::json::object());
+      auto info = livebox::parse_device_info(r.status);
+      return info && livebox::classify(*info) == livebox::Family::livebox;
+    } catch (const Error&) {
+      return false;
+    }
+  }
+
+  std::unique_ptr<Session> open(const Target& target, SessionContext& ctx) const override {
+    auto s = std::make_unique<LiveboxSession>(ctx.http, ctx.deadline, target);
+    s->open(ctx.credentials);
+    return s;
+  }
+};
+
+}  // namespace
+
+const VendorPlugin& livebox_plugin() {
+  static const LiveboxPlugin plugin;
+  return plugin;
+}
+
+}  // namespace bw

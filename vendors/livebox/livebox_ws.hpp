@@ -1,0 +1,82 @@
+// WsClient: the JSON-over-HTTP transport of the Livebox `/ws` API, with its session
+// (livebox.md sections 2-3). Internal to the Livebox plugin.
+//
+// Contract:
+// - Every request is `POST <base>/ws` with Content-Type application/x-sah-ws-4-call+json.
+// - login() sends createContext with `Authorization: X-Sah-Login`, keeps the contextID and
+//   every cookie the box set, name and value byte for byte (names contain '/'), and
+//   replays them on each later call together with both `Authorization: X-Sah <ctx>` and
+//   `X-Context: <ctx>`.
+// - A refused password (HTTP 401 or a non-zero login status) throws Error(auth) with the
+//   plain message, plus the box's `waittime` when it gave one. It is never retried.
+// - call() re-logs in at most once per call when the box answers error 13 or HTTP 401
+//   (expired session), then retries that call once. A second 13 is returned to the caller.
+// - Transport failures (reset, timeout) propagate as the HttpClient's Error(unreachable).
+// - The password stays in a Secret; no message, log or describe() text contains it.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/secret.hpp"
+#include "vendors/livebox/livebox_parse.hpp"
+
+namespace bw {
+class HttpClient;
+class Deadline;
+}  // namespace bw
+
+namespace bw::livebox {
+
+// The message for a refused password (issue 3, item 3).
+extern const char* const k_refused_password;
+
+class WsClient {
+ public:
+  // `base_url` is "http://HOST[:PORT]"; requests go to base_url + "/ws".
+  WsClient(HttpClient& http, const Deadline& deadline, std::string base_url);
+
+  // One call without session headers (fingerprint). Throws Error(unsupported) when the
+  // answer is not sysbus JSON (404, HTML: Orange Spain models), Error(protocol) otherwise.
+  WsReply call_anonymous(std::string_view service, std::string_view method, const json& params);
+
+  void login(const std::string& user, const Secret& password);
+  bool logged_in() const { return !m_context.empty(); }
+
+  // Authenticated call; see the contract above. The reply may carry errors.
+  WsReply call(std::string_view service, std::string_view method, const json& params);
+  // call(), then throws Error(kind) naming the call and the box's errors when it failed.
+  WsReply call_ok(std::string_view service, std::string_view method, const json& params,
+                  ErrorKind kind);
+
+  // releaseContext, best effort: never throws, forgets the session either way.
+  void logout() noexcept;
+
+  const std::string& base_url() const { return m_base_url; }
+  // Cap on one request (default 15 s), always bounded by the deadline.
+  void set_request_timeout(std::chrono::milliseconds cap) { m_timeout = cap; }
+  int login_count() const { return m_logins; }
+
+ private:
+  struct Raw {
+    long http_status = 0;
+    WsReply reply;
+  };
+  Raw post(const std::string& body, const std::vector<std::string>& extra_headers);
+  std::vector<std::string> session_headers() const;
+  void keep_cookies(const std::vector<std::string>& headers);
+
+  HttpClient& m_http;
+  const Deadline& m_deadline;
+  std::string m_base_url;
+  std::string m_user;
+  Secret m_password;
+  std::string m_context;
+  std::vector<std::string> m_cookies;  // "name=value", exactly as set by the box
+  int m_logins = 0;
+  std::chrono::milliseconds m_timeout{15000};
+};
+
+}  // namespace bw::livebox

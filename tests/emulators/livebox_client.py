@@ -1,0 +1,159 @@
+"""Test helpers: start the Livebox emulator on 127.0.0.1 (a free port) and talk /ws to it.
+
+Used by the emulator's own tests and by the CLI tests that drive boxwarden against it.
+Only ever connects to 127.0.0.1.
+"""
+
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EMULATOR = os.path.join(HERE, "livebox_emulator.py")
+WS4 = "application/x-sah-ws-4-call+json"
+WS1 = "application/x-sah-ws-1-call+json"
+
+
+class EmulatorProcess:
+    """One emulator on 127.0.0.1; `scenario` is a dict overlaying the default state."""
+
+    def __init__(self, scenario=None, extra_args=(), workdir=None, state_path=None):
+        self.dir = workdir or tempfile.mkdtemp(prefix="livebox-emu-")
+        self.state_path = state_path or os.path.join(self.dir, "state.json")
+        self.scenario = scenario
+        self.extra_args = list(extra_args)
+        self.proc = None
+        self.port = None
+
+    def start(self):
+        port_file = os.path.join(self.dir, "port")
+        if os.path.exists(port_file):
+            os.unlink(port_file)
+        args = [sys.executable, EMULATOR, "--bind", "127.0.0.1", "--port", "0", "--port-file", port_file,
+                "--state", self.state_path] + self.extra_args
+        if self.scenario is not None:
+            path = os.path.join(self.dir, "scenario.json")
+            with open(path, "w") as f:
+                json.dump(self.scenario, f)
+            args += ["--scenario", path]
+        self.stderr = open(os.path.join(self.dir, "emulator.log"), "ab")
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self.stderr)
+        for _ in range(200):
+            if os.path.exists(port_file):
+                with open(port_file) as f:
+                    self.port = int(f.read())
+                return self
+            if self.proc.poll() is not None:
+                raise RuntimeError("emulator exited: %s" % self.log())
+            time.sleep(0.025)
+        raise RuntimeError("emulator did not start")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, "stderr", None):
+            self.stderr.close()
+
+    def log(self):
+        try:
+            with open(os.path.join(self.dir, "emulator.log"), errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    # -- control endpoints ----------------------------------------------------------------
+    def control(self, method, path, payload=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        body = json.dumps(payload).encode() if payload is not None else None
+        conn.request(method, path, body=body, headers={"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        data = json.loads(resp.read() or b"null")
+        conn.close()
+        return data
+
+    def state(self):
+        return self.control("GET", "/_emu/state")
+
+    def calls(self):
+        return self.control("GET", "/_emu/log")["calls"]
+
+    def alerts(self):
+        return self.control("GET", "/_emu/log")["alerts"]
+
+    def fail(self, call, kind="error", count=1):
+        return self.control("POST", "/_emu/fail", {"call": call, "kind": kind, "count": count})
+
+    def clear(self):
+        return self.control("POST", "/_emu/clear", {})
+
+    def expire(self):
+        return self.control("POST", "/_emu/expire", {})
+
+
+class WsSession:
+    """A minimal /ws client with explicit headers (cookies kept raw, names with '/')."""
+
+    def __init__(self, port, host_header=None, content_type=WS4, timeout=10):
+        self.port = port
+        self.host_header = host_header
+        self.content_type = content_type
+        self.timeout = timeout
+        self.context = None
+        self.cookies = {}
+
+    def post(self, service, method, params=None, headers=None, content_type=None):
+        """(http status, decoded JSON body or None, response headers list)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        body = json.dumps({"service": service, "method": method, "parameters": params or {}})
+        h = {"Content-Type": content_type or self.content_type}
+        if self.host_header:
+            h["Host"] = self.host_header
+        h.update(headers or {})
+        conn.request("POST", "/ws", body=body.encode(), headers=h)
+        resp = conn.getresponse()
+        raw = resp.read()
+        for name, value in resp.getheaders():
+            if name.lower() == "set-cookie":
+                pair = value.split(";", 1)[0]
+                k, _, v = pair.partition("=")
+                self.cookies[k] = v
+        conn.close()
+        try:
+            decoded = json.loads(raw) if raw else None
+        except ValueError:
+            decoded = None
+        return resp.status, decoded, resp.getheaders()
+
+    def login(self, password="admin-password", user="admin"):
+        status, body, _ = self.post("sah.Device.Information", "createContext",
+                                    {"applicationName": "webui", "username": user, "password": password},
+                                    headers={"Authorization": "X-Sah-Login"})
+        if status == 200:
+            self.context = body["data"]["contextID"]
+        return status, body
+
+    def session_headers(self, auth=True, xctx=True, cookie=True):
+        h = {}
+        if auth:
+            h["Authorization"] = "X-Sah %s" % self.context
+        if xctx:
+            h["X-Context"] = self.context
+        if cookie and self.cookies:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        return h
+
+    def call(self, service, method, params=None, **kw):
+        """The decoded body of an authenticated call (ws-1 replies unwrapped)."""
+        status, body, _ = self.post(service, method, params, headers=self.session_headers(**kw))
+        if status != 200:
+            raise RuntimeError("HTTP %d" % status)
+        return body.get("result", body)

@@ -1,0 +1,348 @@
+#!/usr/bin/env python3
+"""An Orange Livebox `/ws` API emulator for boxwarden's tests (Python 3 standard library only).
+
+Serves POST /ws with the real response shapes and quirks (shared/vendor-api/livebox.md):
+createContext login with `Authorization: X-Sah-Login`, a session cookie whose name contains
+'/', `Authorization: X-Sah <ctx>` or `X-Context` checked with the cookie, error 13 on a bad
+or expired context, 401 + `waittime` after a bad password (and throttling), ws-1 replies
+wrapped in {"result":...} and ws-4 bare, 196640 / 1114115 / 1114120 where the real box gives
+them, and the origin-only bulk delete (logged loudly). Only the Host names the box allows
+(and IP literals) get an answer.
+
+Control endpoints on the same port (for tests):
+  GET  /_emu/state        the stored state (JSON)       GET  /_emu/log    calls and alerts
+  POST /_emu/fail         {"call":"Firewall:deleteDMZ","kind":"error|reset|hang|http500"
+                           [+"-after"], "count":1|-1}   POST /_emu/clear  faults and log
+  POST /_emu/expire       drop every session context    GET  /_emu/nft    the nft script
+
+Never point it anywhere but 127.0.0.1 or a lab namespace address.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import livebox_model  # noqa: E402
+import livebox_nft  # noqa: E402
+
+ANONYMOUS = {("DeviceInfo", "get"), ("NMC", "getWANStatus")}
+ALLOWED_HOSTS = {"lan", "lan.home", "livebox", "livebox.home", "installation", "installation.home",
+                 "liveboxipv4", "liveboxipv4.home", "liveboxipv6", "liveboxipv6.home", "hgw.local",
+                 "livebox.local"}
+FAULT_KINDS = {"error", "reset", "hang", "http500"}
+
+
+class Fault:
+    def __init__(self, call, kind, count):
+        base = kind[:-6] if kind.endswith("-after") else kind
+        if base not in FAULT_KINDS:
+            raise ValueError("unknown fault kind %r" % kind)
+        self.call, self.kind, self.after, self.count = call, base, kind.endswith("-after"), count
+
+
+def parse_fault(spec):
+    """`Service:method[:kind[:count]]`; count -1 or "always" = every time. Default error, once."""
+    parts = spec.rsplit(":", 3) if spec.count(":") >= 1 else [spec]
+    call = parts[0] + ":" + parts[1]
+    kind = parts[2] if len(parts) > 2 else "error"
+    count = parts[3] if len(parts) > 3 else "1"
+    return Fault(call, kind, -1 if count in ("always", "-1") else int(count))
+
+
+class Emulator:
+    def __init__(self, args):
+        self.args = args
+        self.etag = secrets.token_hex(4)
+        self.contexts = {}  # ctx -> {"cookie": value, "last": time}
+        self.failures = 0
+        self.locked_until = 0.0
+        self.faults = [parse_fault(s) for s in args.fail or []]
+        self.calls = []
+        self.lock = threading.Lock()
+        self.nft_script = ""
+        state = livebox_model.load_state(args.scenario, args.state)
+        self.model = livebox_model.LiveboxModel(state, args.state, self.sync, args.upnp_set_form)
+        self.model.changed()  # write the state file and load nftables once at start
+
+    # -- outside effects -----------------------------------------------------------------
+    def sync(self, state):
+        self.nft_script = livebox_nft.render(state, self.args.wan_if)
+        if self.args.nft:
+            livebox_nft.apply(self.nft_script)
+        upnp = state["upnp_igd"]["Enable"]
+        if self.args.upnp_hook and getattr(self, "_upnp", None) not in (None, upnp):
+            os.system("%s %s" % (self.args.upnp_hook, "on" if upnp else "off"))
+        self._upnp = upnp
+
+    # -- sessions ------------------------------------------------------------------------
+    def login(self, params):
+        """(http status, body, cookies) for createContext."""
+        now = time.time()
+        with self.lock:
+            if now < self.locked_until:
+                wait = int(self.locked_until - now) + 1
+                return 401, self.refusal(wait), []
+            st = self.model.state
+            if params.get("username") != st["user"] or params.get("password") != st["password"]:
+                self.failures += 1
+                wait = min(self.args.throttle * self.failures, 3600)
+                self.locked_until = now + wait
+                return 401, self.refusal(wait), []
+            self.failures = 0
+            ctx = secrets.token_urlsafe(24)
+            cookie = secrets.token_hex(16)
+            self.contexts[ctx] = {"cookie": cookie, "last": now}
+        body = {"status": 0, "data": {"contextID": ctx, "username": st["user"], "groups": "http,admin"}}
+        cookies = ["%s/sessid=%s; path=/; HttpOnly" % (self.etag, cookie),
+                   "%s/accept-language=fr,en; path=/" % self.etag]
+        return 200, body, cookies
+
+    @staticmethod
+    def refusal(wait):
+        return {"status": 1, "data": {},
+                "errors": [{"error": 13, "description": "Permission denied", "info": "createContext",
+                            "waittime": wait}]}
+
+    def session_ok(self, headers):
+        auth = headers.get("Authorization", "")
+        ctx = auth[6:].strip() if auth.startswith("X-Sah ") else headers.get("X-Context", "").strip()
+        cookies = {}
+        for part in headers.get("Cookie", "").split(";"):
+            name, _, value = part.strip().partition("=")
+            cookies[name] = value
+        with self.lock:
+            entry = self.contexts.get(ctx)
+            now = time.time()
+            if entry is None or now - entry["last"] > self.args.session_idle:
+                self.contexts.pop(ctx, None)
+                return False
+            if cookies.get("%s/sessid" % self.etag) != entry["cookie"]:
+                return False
+            entry["last"] = now
+            return True
+
+    def take_fault(self, call):
+        with self.lock:
+            for f in self.faults:
+                if f.call == call and f.count != 0:
+                    if f.count > 0:
+                        f.count -= 1
+                    return f
+        return None
+
+    def record(self, entry):
+        with self.lock:
+            self.calls.append(entry)
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "Livebox-emulator"
+    protocol_version = "HTTP/1.1"
+    emu = None  # set by main()
+
+    def log_message(self, fmt, *args):
+        if self.emu.args.verbose:
+            sys.stderr.write("livebox-emu: " + fmt % args + "\n")
+
+    def send_json(self, code, obj, content_type, cookies=()):
+        body = json.dumps(obj).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for c in cookies:
+            self.send_header("Set-Cookie", c)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def reset(self):
+        """Abort the connection with a TCP RST and no reply."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
+        self.dead = True
+
+    def finish(self):
+        if not getattr(self, "dead", False):
+            try:
+                super().finish()
+            except OSError:
+                pass
+
+    def host_allowed(self):
+        host = self.headers.get("Host", "").strip().lower()
+        if host.startswith("["):
+            return True
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        parts = name.split(".")
+        return name in ALLOWED_HOSTS or (len(parts) == 4 and all(p.isdigit() for p in parts))
+
+    # -- control endpoints ----------------------------------------------------------------
+    def do_GET(self):
+        emu = self.emu
+        if self.path == "/_emu/state":
+            return self.send_json(200, emu.model.snapshot(), "application/json")
+        if self.path == "/_emu/log":
+            with emu.lock:
+                log = {"calls": list(emu.calls), "alerts": list(emu.model.alerts)}
+            return self.send_json(200, log, "application/json")
+        if self.path == "/_emu/nft":
+            return self.send_json(200, {"script": emu.nft_script}, "application/json")
+        body = b"<html><head><title>Livebox</title></head><body></body></html>"
+        self.send_response(200 if self.path == "/" else 404)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def control(self, payload):
+        emu = self.emu
+        if self.path == "/_emu/fail":
+            fault = Fault(payload["call"], payload.get("kind", "error"), int(payload.get("count", 1)))
+            with emu.lock:
+                emu.faults.append(fault)
+        elif self.path == "/_emu/clear":
+            with emu.lock:
+                emu.faults.clear()
+                emu.calls.clear()
+                emu.model.alerts.clear()
+        elif self.path == "/_emu/expire":
+            with emu.lock:
+                emu.contexts.clear()
+        else:
+            return self.send_json(404, {"error": "unknown control path"}, "application/json")
+        return self.send_json(200, {"ok": True}, "application/json")
+
+    # -- /ws ----------------------------------------------------------------------------------
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if self.path.startswith("/_emu/"):
+            return self.control(json.loads(raw or b"{}"))
+        if not self.host_allowed():
+            return self.reset()  # real boxes close the connection without a reply
+        if self.path != "/ws":
+            return self.send_json(404, {"error": "not found"}, "text/html")
+        ctype = self.headers.get("Content-Type", "")
+        ws1 = "ws-1" in ctype
+        reply_type = "application/x-sah-ws-1-call+json" if ws1 else "application/x-sah-ws-4-call+json"
+        try:
+            req = json.loads(raw)
+            service = str(req["service"])
+            method = str(req["method"])
+            params = req.get("parameters") or {}
+        except (ValueError, KeyError, TypeError):
+            return self.send_json(400, {"error": "bad request"}, reply_type)
+        if service.startswith("sysbus."):
+            service = service[len("sysbus."):]
+        call = "%s:%s" % (service, method)
+        shown = {k: ("(hidden)" if k == "password" else v) for k, v in params.items()} \
+            if isinstance(params, dict) else params
+        entry = {"call": call, "params": shown, "ws1": ws1}
+        self.emu.record(entry)
+
+        fault = self.emu.take_fault(call)
+        if fault and not fault.after:
+            entry["fault"] = fault.kind
+            return self.fail(fault, method, reply_type)
+
+        if call == "sah.Device.Information:createContext":
+            if self.headers.get("Authorization", "") != "X-Sah-Login":
+                entry["result"] = [13]
+                return self.send_json(401, Emulator.refusal(0), reply_type)
+            code, body, cookies = self.emu.login(params)
+            entry["result"] = "login %d" % code
+            return self.send_json(code, body, reply_type, cookies)  # never wrapped
+        if call == "sah.Device.Information:releaseContext":
+            auth = self.headers.get("Authorization", "")
+            with self.emu.lock:
+                self.emu.contexts.pop(auth.split(" ", 1)[-1].strip(), None)
+            return self.send_json(401, {"status": 1}, reply_type)
+
+        authed = self.emu.session_ok(self.headers)
+        entry["authenticated"] = authed
+        if not authed and (service, method) not in ANONYMOUS:
+            status, data, errors = None, None, [livebox_model.err(13, "Permission denied", service)]
+        else:
+            status, data, errors = self.emu.model.invoke(service, method, params)
+            if call == "DeviceInfo:get" and not authed and isinstance(status, dict):
+                status = dict(status, DeviceStatus=None)  # partial when anonymous
+        entry["result"] = [e["error"] for e in errors] if errors else "ok"
+        if fault:
+            entry["fault"] = fault.kind + "-after"
+            return self.fail(fault, method, reply_type)
+        out = {"status": status}
+        if data is not None:
+            out["data"] = data
+        if errors:
+            out["errors"] = errors
+        return self.send_json(200, {"result": out} if ws1 else out, reply_type)
+
+    def fail(self, fault, method, reply_type):
+        if fault.kind == "reset":
+            return self.reset()
+        if fault.kind == "hang":
+            time.sleep(self.emu.args.hang_seconds)
+            return self.reset()
+        if fault.kind == "http500":
+            return self.send_json(500, {"error": "internal"}, "text/plain")
+        errors = [{"error": 1, "description": "Function execution failed", "info": method}]
+        out = {"status": None, "errors": errors}
+        return self.send_json(200, {"result": out} if "ws-1" in reply_type else out, reply_type)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bind", default="127.0.0.1", help="address to listen on (127.0.0.1 or a lab address)")
+    ap.add_argument("--port", type=int, default=0, help="TCP port (0: a free one, see --port-file)")
+    ap.add_argument("--port-file", help="write the port here once listening")
+    ap.add_argument("--scenario", help="JSON file overlaying the default state (first start only)")
+    ap.add_argument("--state", help="state file: loaded when it exists (a reboot), rewritten after each change")
+    ap.add_argument("--fail", action="append", metavar="SERVICE:METHOD[:KIND[:COUNT]]",
+                    help="inject a fault: KIND error|reset|hang|http500, with -after to apply the change first")
+    ap.add_argument("--hang-seconds", type=float, default=30.0)
+    ap.add_argument("--throttle", type=int, default=3, help="waittime step after each bad password (s)")
+    ap.add_argument("--session-idle", type=float, default=300.0, help="idle seconds before a context expires")
+    ap.add_argument("--upnp-set-form", choices=["both", "nested", "flat"], default="both",
+                    help="which UPnP-IGD:set parameter form this firmware honours")
+    ap.add_argument("--nft", action="store_true", help="apply forwards and DMZ to this namespace's nftables")
+    ap.add_argument("--wan-if", default="wan0", help="WAN interface name for the nft rules")
+    ap.add_argument("--upnp-hook", help="command run with on/off when UPnP IGD is switched")
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    if args.state and not os.path.isabs(args.state):
+        args.state = os.path.abspath(args.state)
+
+    emu = Emulator(args)
+    Handler.emu = emu
+    ThreadingHTTPServer.daemon_threads = True
+    ThreadingHTTPServer.allow_reuse_address = True
+    server = ThreadingHTTPServer((args.bind, args.port), Handler)
+    port = server.server_address[1]
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%d\n" % port)
+        os.replace(tmp, args.port_file)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print("livebox-emu: listening on %s:%d" % (args.bind, port), file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        if args.nft:
+            livebox_nft.remove()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

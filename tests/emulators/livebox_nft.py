@@ -1,0 +1,114 @@
+"""What an emulated Livebox stores, made real in nftables (the lab's box namespace).
+
+`render(state, wan_if)` is pure: it gives the nft script for the emulator's own table
+`ip livebox_emu`, replacing it atomically. Enabled port forwards are DNATs of their
+ports at priority -110 (before miniupnpd's -100), the DMZ is a DNAT of everything else at
+priority -90 (after miniupnpd: on a real Livebox forwards and UPnP mappings win over the
+DMZ). The lab's filter forward chain accepts `ct status dnat`, so what is DNATed is reachable.
+"""
+
+import ipaddress
+import subprocess
+
+TABLE = "livebox_emu"
+PROTO_NAMES = {"6": "tcp", "17": "udp"}
+
+
+def _ipv4(text):
+    try:
+        return str(ipaddress.IPv4Address(str(text).strip()))
+    except ValueError:
+        return None
+
+
+def _sources(prefix):
+    """SourcePrefix ("" = any) as an nft match, or None when it names nothing usable."""
+    items = []
+    for part in str(prefix or "").replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            items.append(str(ipaddress.IPv4Network(part, strict=False)))
+        except ValueError:
+            continue
+    if not str(prefix or "").strip():
+        return ""
+    if not items:
+        return None
+    return "ip saddr { %s } " % ", ".join(items)
+
+
+def _ports(text):
+    a, _, b = str(text or "").partition("-")
+    try:
+        lo, hi = int(a), int(b) if b else int(a)
+    except ValueError:
+        return None
+    if not (1 <= lo <= hi <= 65535):
+        return None
+    return lo, hi
+
+
+def forward_rules(rule, wan_if):
+    """nft rule lines for one stored port forward (empty when disabled or unusable)."""
+    if not rule.get("Enable", False):
+        return []
+    dest = _ipv4(rule.get("DestinationIPAddress"))
+    ext = _ports(rule.get("ExternalPort") or rule.get("InternalPort"))
+    internal = _ports(rule.get("InternalPort"))
+    src = _sources(rule.get("SourcePrefix"))
+    if dest is None or ext is None or internal is None or src is None:
+        return []
+    dport = str(ext[0]) if ext[0] == ext[1] else "%d-%d" % ext
+    if ext[0] != ext[1] and internal[0] == ext[0]:
+        to = dest  # a range forwarded to the same ports
+    else:
+        to = "%s:%d" % (dest, internal[0])
+    lines = []
+    for number in sorted({p.strip() for p in str(rule.get("Protocol", "")).split(",")}):
+        name = PROTO_NAMES.get(number)
+        if name:
+            lines.append('iifname "%s" %s%s dport %s dnat to %s' % (wan_if, src, name, dport, to))
+    return lines
+
+
+def dmz_rules(entry, wan_if):
+    if not entry.get("Enable", False):
+        return []
+    dest = _ipv4(entry.get("DestinationIPAddress"))
+    src = _sources(entry.get("SourcePrefix"))
+    if dest is None or src is None:
+        return []
+    return ['iifname "%s" %sdnat to %s' % (wan_if, src, dest)]
+
+
+def render(state, wan_if):
+    forwards = []
+    for key in sorted(state.get("port_forwards", {})):
+        forwards += forward_rules(state["port_forwards"][key], wan_if)
+    dmz = []
+    for key in sorted(state.get("dmz", {})):
+        dmz += dmz_rules(state["dmz"][key], wan_if)
+    body = ["table ip %s {" % TABLE,
+            "  chain forwards {",
+            "    type nat hook prerouting priority -110; policy accept;"]
+    body += ["    " + line for line in forwards]
+    body += ["  }",
+             "  chain dmz {",
+             "    type nat hook prerouting priority -90; policy accept;"]
+    body += ["    " + line for line in dmz]
+    body += ["  }", "}"]
+    # add + delete + define in one transaction: atomic, and works whether the table exists.
+    return "add table ip %s\ndelete table ip %s\n%s\n" % (TABLE, TABLE, "\n".join(body))
+
+
+def apply(script):
+    """Loads the script into the current network namespace's nftables; raises on failure."""
+    subprocess.run(["nft", "-f", "-"], input=script.encode(), check=True,
+                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def remove():
+    subprocess.run(["nft", "delete", "table", "ip", TABLE], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)

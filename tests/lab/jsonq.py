@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Assert on a JSON document: jsonq.py FILE EXPRESSION [EXPLAIN].
 
-EXPRESSION is a Python expression over `d` (the parsed document); exit 0 when it is truthy.
+EXPRESSION is a Python expression over `d` (the parsed document) and `text` (its raw text); exit 0 when it is truthy.
 When it is false, or the document cannot be read, print EXPLAIN's value (default: the start of
 the document) so that a failing test shows what it got.
 """
@@ -20,7 +20,7 @@ def main():
         print(f"     not a JSON document ({e}); stdout began with: {text[:300]!r}"
               if "text" in locals() else f"     cannot read {path}: {e}")
         return 1
-    env = {"d": d, "any": any, "all": all, "len": len, "sorted": sorted, "set": set}
+    env = {"d": d, "text": text, "any": any, "all": all, "len": len, "sorted": sorted, "set": set}
     try:
         ok = bool(eval(expr, env))  # noqa: S307 - the expression is written by the test
     except Exception as e:  # a missing key or a wrong type is a failed assertion

@@ -14,9 +14,9 @@
 # Every network command runs through `ip netns exec <lab namespace>`, and every lab interface
 # is created directly inside a lab namespace.
 
-LAB_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 export PATH
+LAB_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # Debian's interpreter: fast to start, and independent of any per-user Python shims.
 if [[ -z ${LAB_PYTHON:-} ]]; then
@@ -34,6 +34,9 @@ export WAN_IP INET_IP BOX_LAN PC_IP LAPTOP_IP ROGUE_IP IGD_URL
 
 LAB_FAILURES=0
 LAB_CHECKS=0
+# Verdict lines go to the test's own stdout even when a check's command is redirected
+# (check "..." lab_probe 11112 >/dev/null).
+exec {LAB_TTY}>&1
 
 # ---------------------------------------------------------------------------------------------
 # Messages and assertions
@@ -53,9 +56,9 @@ check() {
     shift
     LAB_CHECKS=$((LAB_CHECKS + 1))
     if "$@"; then
-        printf 'ok   %s\n' "$what"
+        printf 'ok   %s\n' "$what" >&"$LAB_TTY"
     else
-        printf 'FAIL %s\n' "$what"
+        printf 'FAIL %s\n' "$what" >&"$LAB_TTY"
         LAB_FAILURES=$((LAB_FAILURES + 1))
         return 1
     fi
@@ -68,10 +71,10 @@ not() { ! "$@"; }
 check_eq() {
     LAB_CHECKS=$((LAB_CHECKS + 1))
     if [[ "$2" == "$3" ]]; then
-        printf 'ok   %s\n' "$1"
+        printf 'ok   %s\n' "$1" >&"$LAB_TTY"
     else
         printf 'FAIL %s\n     expected: %s\n     got:      %s\n' "$1" "${2//$'\n'/$'\n'           }" \
-            "${3//$'\n'/$'\n'           }"
+            "${3//$'\n'/$'\n'           }" >&"$LAB_TTY"
         LAB_FAILURES=$((LAB_FAILURES + 1))
         return 1
     fi
@@ -84,11 +87,11 @@ check_exit() {
     LAB_CHECKS=$((LAB_CHECKS + 1))
     for a in "$@"; do
         if [[ "$got" == "$a" ]]; then
-            printf 'ok   %s (exit %s)\n' "$what" "$got"
+            printf 'ok   %s (exit %s)\n' "$what" "$got" >&"$LAB_TTY"
             return 0
         fi
     done
-    printf 'FAIL %s\n     expected exit: %s\n     got exit:      %s\n' "$what" "$*" "$got"
+    printf 'FAIL %s\n     expected exit: %s\n     got exit:      %s\n' "$what" "$*" "$got" >&"$LAB_TTY"
     LAB_FAILURES=$((LAB_FAILURES + 1))
     return 1
 }
@@ -306,6 +309,7 @@ _lab_build() {
 # lab_up: build a fresh lab with unique names and export its description.
 lab_up() {
     [[ -z ${LAB_ID:-} ]] || fail "lab_up called twice (lab $LAB_ID is up)"
+    lab_gc
     LAB_ID=$(_lab_new_id) || fail "could not pick a free lab id"
     LAB_DIR=/tmp/boxwarden-lab.$LAB_ID
     mkdir -m 0700 "$LAB_DIR" || fail "cannot create $LAB_DIR"
@@ -433,7 +437,32 @@ bw() {
     local ns=$1
     shift
     [[ -n ${BOXWARDEN:-} ]] || lab_require_boxwarden
-    lab_ns "$ns" env BOXWARDEN_NETNS="$ns" timeout 300 "$BOXWARDEN" "$@"
+    lab_ns "$ns" env BOXWARDEN_NETNS="$ns" timeout "${LAB_BW_TIMEOUT:-120}" "$BOXWARDEN" "$@"
+}
+
+# bw_capture NAME NS ARGS...: run bw, stdout to $LAB_DIR/NAME.out, stderr to $LAB_DIR/NAME.err;
+# sets BW_RC, BW_OUT, BW_ERR and BW_SECONDS. Prints the command and its exit status.
+bw_capture() {
+    local name=$1 ns=$2
+    shift 2
+    BW_OUT=$LAB_DIR/$name.out BW_ERR=$LAB_DIR/$name.err
+    local t0=$EPOCHREALTIME
+    bw "$ns" "$@" >"$BW_OUT" 2>"$BW_ERR"
+    BW_RC=$?
+    BW_SECONDS=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+    printf -- '-- boxwarden %s  (in %s: exit %s, %ss)\n' "$*" "$ns" "$BW_RC" "$BW_SECONDS"
+    if ((BW_RC >= 2)); then
+        printf '   stderr:\n'
+        sed 's/^/   | /' "$BW_ERR" | tail -n 25
+    fi
+}
+
+# bw_show: print the last run's stdout and stderr (for a failed check).
+bw_show() {
+    printf '   stdout (%s):\n' "$BW_OUT"
+    sed 's/^/   | /' "$BW_OUT" | head -n 60
+    printf '   stderr (%s):\n' "$BW_ERR"
+    sed 's/^/   | /' "$BW_ERR" | tail -n 30
 }
 
 # lab_rogue_ssdp [LOCATION_URL]: a rogue SSDP responder + fake IGD in NS_ROGUE. Its request log

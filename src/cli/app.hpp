@@ -1,0 +1,82 @@
+// App: what one run of the command line shares between the command handlers: the parsed
+// options, the output streams, the deadline, the HTTP client and the way to the box.
+#pragma once
+
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "core/deadline.hpp"
+#include "core/severity.hpp"
+#include "discovery/box.hpp"
+#include "net/http_client.hpp"
+#include "plan/backup_store.hpp"
+
+namespace bw {
+struct Profile;
+}
+
+namespace bw::cli {
+
+enum class Format { text, json };
+
+struct Options {
+  std::vector<std::string> gateways;
+  std::string vendor = "auto";
+  std::string user;
+  std::string password_file;
+  std::string profile = "home";
+  Format format = Format::text;
+  std::string output;
+  double timeout = 60;
+  bool yes = false;
+  bool dry_run = false;
+  std::string state_dir;
+  bool verbose = false;
+  bool quiet = false;
+  bool no_color = false;
+  std::string fail_on = "high";
+  std::vector<std::string> args;  // positional arguments of the command
+};
+
+class App {
+ public:
+  explicit App(Options options);
+  ~App();
+
+  const Options& opt() const { return m_opt; }
+  void set_gateway(const std::string& address) { m_opt.gateways = {address}; }
+  std::ostream& out();                       // stdout, or the --output file
+  void progress(const std::string& message);  // stderr, when someone is watching or -v
+  void note(const std::string& message);      // stderr unless --quiet
+  bool color() const;                        // ANSI colour on stdout
+  std::string paint(const std::string& text, const char* ansi) const;
+
+  const Deadline& deadline() const { return m_deadline; }
+  HttpClient& http();
+  Severity fail_on() const;
+  BackupStore backups() const;
+
+  // Discovery and connection to one box (the n-th --gateway, or the default gateway).
+  Discovered discover(size_t gateway_index = 0);
+  std::unique_ptr<Box> connect(const Discovered& found);
+  Profile profile() const;
+
+  // Asks "question [y/N]" on the terminal; false without a terminal.
+  bool confirm(const std::string& question);
+  bool interactive() const;  // stdin and stderr are terminals
+
+ private:
+  SessionContext& session_context();
+
+  Options m_opt;
+  Deadline m_deadline;
+  std::unique_ptr<HttpClient> m_http;
+  std::unique_ptr<SessionContext> m_ctx;
+  std::ofstream m_file;
+};
+
+}  // namespace bw::cli

@@ -1,0 +1,46 @@
+// `boxwarden backups`: the backups saved before each fix, oldest first.
+#include "cli/app.hpp"
+#include "cli/command.hpp"
+#include "core/error.hpp"
+
+namespace bw::cli {
+
+ExitCode cmd_backups(App& app) {
+  BackupStore store = app.backups();
+  auto& out = app.out();
+  bool json = app.opt().format == Format::json;
+  nlohmann::json a = nlohmann::json::array();
+  auto paths = store.list();
+  if (paths.empty() && !json) {
+    out << "No backup in " << store.dir() << ".\n";
+    return ExitCode::ok;
+  }
+  for (const auto& path : paths) {
+    try {
+      Backup b = store.load(path);
+      size_t automatic = 0;
+      for (const auto& act : b.plan) {
+        automatic += act.automatic ? 1 : 0;
+      }
+      if (json) {
+        a.push_back({{"path", path}, {"created", b.created}, {"gateway", b.gateway}, {"profile", b.profile},
+                     {"changes", automatic}});
+      } else {
+        out << b.created << "  box " << b.gateway << "  profile " << b.profile << "  " << automatic
+            << " change(s)  " << path << "\n";
+      }
+    } catch (const Error& e) {
+      if (json) {
+        a.push_back({{"path", path}, {"error", e.what()}});
+      } else {
+        out << "(unreadable) " << path << ": " << e.what() << "\n";
+      }
+    }
+  }
+  if (json) {
+    out << a.dump(2) << "\n";
+  }
+  return ExitCode::ok;
+}
+
+}  // namespace bw::cli

@@ -1,0 +1,120 @@
+// `boxwarden fix`: audit, plan, confirm, back up, apply, verify; undo on any failure.
+#include <algorithm>
+#include <iostream>
+
+#include "cli/app.hpp"
+#include "cli/command.hpp"
+#include "cli/inspect.hpp"
+#include "core/error.hpp"
+#include "core/text.hpp"
+#include "plan/backup_store.hpp"
+#include "rules/evaluator.hpp"
+#include "rules/profile.hpp"
+
+namespace bw::cli {
+
+namespace {
+
+void print_outcome(App& app, const Report& r) {
+  auto& out = app.out();
+  const ExecutionReport& e = *r.execution;
+  out << "\n";
+  for (const auto& st : e.steps) {
+    out << "  " << (st.ok ? app.paint("done", "32") : app.paint("FAILED", "1;31")) << "  " << printable(st.summary, 200);
+    if (!st.ok) {
+      out << ": " << printable(st.error, 300);
+    }
+    out << "\n";
+  }
+  switch (e.outcome) {
+    case Outcome::applied:
+      out << "\nThe box was re-read: every change is in place.\n";
+      break;
+    case Outcome::rolled_back:
+      out << "\nThe fix failed (" << printable(e.failure, 300)
+          << "). Everything it changed was put back as it was, and checked.\n";
+      break;
+    case Outcome::rollback_failed:
+      out << "\nThe fix failed (" << printable(e.failure, 300)
+          << ") and putting things back failed too. The box may be half-changed.\n"
+          << "Your settings are saved in " << r.backup_path << "\n"
+          << "Run 'boxwarden rollback " << r.backup_path << "' when the box answers again, or restore them by hand.\n";
+      break;
+    case Outcome::nothing_to_do:
+      break;
+  }
+  if (r.findings_after) {
+    std::vector<Finding> left;
+    std::copy_if(r.findings_after->begin(), r.findings_after->end(), std::back_inserter(left),
+                 [&](const Finding& f) { return !f.allowed && f.severity >= app.fail_on(); });
+    if (left.empty()) {
+      out << "Nothing at or above " << app.opt().fail_on << " remains.\n";
+    } else {
+      out << "Still to do (" << left.size() << "):\n";
+      for (const auto& f : left) {
+        out << "  " << to_string(f.severity) << "  " << printable(f.title, 200) << "\n";
+      }
+    }
+  }
+}
+
+}  // namespace
+
+ExitCode cmd_fix(App& app) {
+  bool json = app.opt().format == Format::json;
+  Inspection in = inspect(app, "fix");
+  Report& r = in.report;
+  if (!json) {
+    print_text(app, r);
+  }
+  bool any_automatic = std::any_of(r.plan.begin(), r.plan.end(), [](const Action& a) { return a.automatic; });
+  if (!any_automatic || app.opt().dry_run) {
+    if (app.opt().dry_run && !json) {
+      print_plan_text(app, r.plan, true, in.box.get());
+      app.out() << "\nDry run: nothing was changed.\n";
+    }
+    if (json) {
+      app.out() << to_json(r).dump(2) << "\n";
+    }
+    return exit_for(r.findings, app.fail_on());
+  }
+  if (!app.opt().yes) {
+    if (!app.interactive()) {
+      throw Error(ErrorKind::usage, "fix changes the box and there is no terminal to ask; add --yes to proceed, or run 'boxwarden plan' to see the plan");
+    }
+    if (!app.confirm("Change the box now? A backup is saved first and everything is undone if a step fails.")) {
+      app.note("nothing was changed");
+      return exit_for(r.findings, app.fail_on());
+    }
+  }
+  BackupStore store = app.backups();
+  Backup backup;
+  backup.gateway = r.state.address;
+  backup.profile = r.profile;
+  backup.state = r.state;
+  backup.plan = r.plan;
+  r.backup_path = store.save(backup);
+  if (!json) {
+    app.out() << "\nSaved the box's current settings to " << r.backup_path << "\n";
+  }
+  r.execution = execute(*in.box, r.plan, [&](const std::string& s) { app.progress(s); });
+  if (r.execution->after_known) {
+    r.findings_after = evaluate(app.profile(), r.execution->after);
+  }
+  if (json) {
+    app.out() << to_json(r).dump(2) << "\n";
+  } else {
+    print_outcome(app, r);
+  }
+  switch (r.execution->outcome) {
+    case Outcome::rolled_back:
+      return ExitCode::rolled_back;
+    case Outcome::rollback_failed:
+      std::cerr << "boxwarden: error: the fix failed and could not be undone; backup: " << r.backup_path << "\n";
+      return ExitCode::rollback_failed;
+    default:
+      return r.findings_after ? exit_for(*r.findings_after, app.fail_on()) : ExitCode::findings;
+  }
+}
+
+}  // namespace bw::cli

@@ -1,0 +1,21 @@
+// `boxwarden plan`: what fix would do; reads the box, never writes.
+#include "cli/app.hpp"
+#include "cli/command.hpp"
+#include "cli/inspect.hpp"
+
+namespace bw::cli {
+
+ExitCode cmd_plan(App& app) {
+  Inspection in = inspect(app, "plan");
+  if (app.opt().format == Format::json) {
+    app.out() << to_json(in.report).dump(2) << "\n";
+  } else {
+    print_text(app, in.report);
+    if (app.opt().dry_run) {
+      print_plan_text(app, in.report.plan, true, in.box.get());
+    }
+  }
+  return exit_for(in.report.findings, app.fail_on());
+}
+
+}  // namespace bw::cli

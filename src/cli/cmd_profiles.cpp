@@ -1,0 +1,36 @@
+// `boxwarden profiles [NAME]`: list the profiles, or print one as written.
+#include "cli/app.hpp"
+#include "cli/command.hpp"
+#include "rules/profile.hpp"
+
+namespace bw::cli {
+
+ExitCode cmd_profiles(App& app) {
+  auto& out = app.out();
+  bool json = app.opt().format == Format::json;
+  if (!app.opt().args.empty()) {
+    Profile p = load_profile(app.opt().args[0]);
+    if (json) {
+      out << nlohmann::json{{"name", p.name}, {"summary", p.summary}, {"path", p.path}, {"text", p.text}}.dump(2) << "\n";
+    } else {
+      out << "# " << p.path << "\n" << p.text;
+    }
+    return ExitCode::ok;
+  }
+  auto all = list_profiles();
+  if (json) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& p : all) {
+      a.push_back({{"name", p.name}, {"summary", p.summary}, {"path", p.path}});
+    }
+    out << a.dump(2) << "\n";
+    return ExitCode::ok;
+  }
+  for (const auto& p : all) {
+    out << p.name << std::string(p.name.size() < 18 ? 18 - p.name.size() : 1, ' ') << p.summary << "\n";
+  }
+  out << "\nShow one with 'boxwarden profiles NAME'; copy it to ~/.config/boxwarden/profiles/ to edit it.\n";
+  return ExitCode::ok;
+}
+
+}  // namespace bw::cli

@@ -1,0 +1,89 @@
+// `boxwarden rollback [BACKUP]`: put back what a fix changed, then verify.
+#include <iostream>
+
+#include "cli/app.hpp"
+#include "cli/command.hpp"
+#include "core/error.hpp"
+#include "core/text.hpp"
+#include "plan/executor.hpp"
+
+namespace bw::cli {
+
+ExitCode cmd_rollback(App& app) {
+  BackupStore store = app.backups();
+  std::string which;
+  if (!app.opt().args.empty()) {
+    which = app.opt().args[0];
+  } else if (auto latest = store.latest()) {
+    which = *latest;
+  } else {
+    throw Error(ErrorKind::usage, "no backup in " + store.dir() + "; name one (see 'boxwarden backups') or give --state-dir");
+  }
+  Backup b = store.load(which);
+  auto& out = app.out();
+  bool json = app.opt().format == Format::json;
+  if (app.opt().gateways.empty() && !b.gateway.empty()) {
+    app.set_gateway(b.gateway);  // the backup says which box it belongs to
+  }
+  Discovered found = app.discover();
+  if (!b.gateway.empty() && found.target.address != b.gateway) {
+    throw Error(ErrorKind::usage, "backup " + b.path + " belongs to the box at " + b.gateway + ", not " + found.target.address);
+  }
+  auto box = app.connect(found);
+  if (!json) {
+    out << "Restoring the settings saved on " << b.created << " (" << b.path << ")\n";
+    if (app.opt().dry_run) {
+      for (const auto& a : b.plan) {
+        if (a.automatic) {
+          for (const auto& req : box->describe(inverse(a))) {
+            out << "  would send: " << printable(req, 400) << "\n";
+          }
+        }
+      }
+      out << "Dry run: nothing was changed.\n";
+      return ExitCode::ok;
+    }
+  }
+  if (!app.opt().yes && !app.opt().dry_run) {
+    if (!app.interactive()) {
+      throw Error(ErrorKind::usage, "rollback changes the box and there is no terminal to ask; add --yes to proceed");
+    }
+    if (!app.confirm("Put these settings back on the box?")) {
+      app.note("nothing was changed");
+      return ExitCode::ok;
+    }
+  }
+  ExecutionReport e = restore(*box, b.plan, [&](const std::string& s) { app.progress(s); });
+  if (json) {
+    nlohmann::json steps = nlohmann::json::array();
+    for (const auto& st : e.steps) {
+      steps.push_back({{"summary", valid_utf8(st.summary)}, {"ok", st.ok}, {"error", valid_utf8(st.error)}});
+    }
+    out << nlohmann::json{{"tool", {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}}},
+                          {"backup", b.path},
+                          {"outcome", e.outcome == Outcome::rollback_failed ? "failed"
+                                      : e.outcome == Outcome::nothing_to_do ? "already-restored" : "restored"},
+                          {"steps", steps},
+                          {"failure", valid_utf8(e.failure)}}
+               .dump(2)
+        << "\n";
+  } else {
+    for (const auto& st : e.steps) {
+      out << "  " << (st.ok ? "done" : "FAILED") << "  " << printable(st.summary, 200)
+          << (st.ok ? "" : ": " + printable(st.error, 300)) << "\n";
+    }
+    if (e.outcome == Outcome::nothing_to_do) {
+      out << "The box already has these settings; nothing to restore.\n";
+    } else if (e.outcome == Outcome::applied) {
+      out << "The box was re-read: the saved settings are back.\n";
+    }
+  }
+  if (e.outcome == Outcome::rollback_failed) {
+    std::cerr << "boxwarden: error: could not restore everything (" << printable(e.failure, 300)
+              << "); the backup is kept: " << b.path << "\n";
+    return ExitCode::rollback_failed;
+  }
+  return ExitCode::ok;
+}
+
+}  // namespace bw::cli

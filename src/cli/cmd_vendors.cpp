@@ -1,0 +1,29 @@
+// `boxwarden vendors`: the compiled-in plugins and what each can read and change.
+#include "cli/app.hpp"
+#include "cli/command.hpp"
+#include "vendors/registry.hpp"
+
+namespace bw::cli {
+
+ExitCode cmd_vendors(App& app) {
+  auto& out = app.out();
+  nlohmann::json a = nlohmann::json::array();
+  for (const VendorPlugin* p : all_plugins()) {
+    auto caps = capability_names(p->capabilities());
+    if (app.opt().format == Format::json) {
+      a.push_back({{"id", p->id()}, {"name", p->display_name()}, {"summary", p->summary()}, {"capabilities", caps}});
+      continue;
+    }
+    out << p->id() << " - " << p->display_name() << "\n  " << p->summary() << "\n  can:";
+    for (const auto& c : caps) {
+      out << " " << c;
+    }
+    out << "\n";
+  }
+  if (app.opt().format == Format::json) {
+    out << a.dump(2) << "\n";
+  }
+  return ExitCode::ok;
+}
+
+}  // namespace bw::cli

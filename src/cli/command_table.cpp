@@ -1,0 +1,46 @@
+#include <array>
+
+#include <boost/program_options.hpp>
+
+#include "cli/command.hpp"
+
+namespace bw::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+void fail_on_option(po::options_description& d) {
+  d.add_options()("fail-on", po::value<std::string>()->value_name("SEVERITY")->default_value("high"),
+                  "exit 1 when a finding is at or above SEVERITY (info, low, medium, high, critical); "
+                  "fix acts on those findings");
+}
+
+const std::array<Command, 8> k_commands = {{
+    {"discover", "", "find the box, identify vendor/model/firmware, list its APIs", 0, 0, nullptr, cmd_discover},
+    {"audit", "", "read the box and report findings against a profile", 0, 0, fail_on_option, cmd_audit},
+    {"plan", "", "print the remediation plan; changes nothing", 0, 0, fail_on_option, cmd_plan},
+    {"fix", "", "audit, plan, confirm, back up, apply, verify (one-shot)", 0, 0, fail_on_option, cmd_fix},
+    {"rollback", "[BACKUP]", "restore the state saved before a fix (default: the latest)", 0, 1, nullptr,
+     cmd_rollback},
+    {"profiles", "[NAME]", "list profiles, or show one", 0, 1, nullptr, cmd_profiles},
+    {"backups", "", "list saved backups", 0, 0, nullptr, cmd_backups},
+    {"vendors", "", "list vendor plugins and their capabilities", 0, 0, nullptr, cmd_vendors},
+}};
+
+}  // namespace
+
+std::span<const Command> commands() {
+  return k_commands;
+}
+
+const Command* find_command(std::string_view name) {
+  for (const auto& c : k_commands) {
+    if (c.name == name) {
+      return &c;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace bw::cli

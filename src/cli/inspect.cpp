@@ -1,0 +1,31 @@
+#include "cli/inspect.hpp"
+
+#include "cli/app.hpp"
+#include "plan/planner.hpp"
+#include "rules/evaluator.hpp"
+#include "rules/profile.hpp"
+
+namespace bw::cli {
+
+Inspection inspect(App& app, const std::string& command, size_t gateway_index) {
+  Profile profile = app.profile();  // a bad profile is a usage error before any network I/O
+  Severity threshold = app.fail_on();
+  Inspection in;
+  in.report.command = command;
+  in.report.profile = profile.name;
+  in.report.profile_summary = profile.summary;
+  in.report.found = app.discover(gateway_index);
+  in.box = app.connect(in.report.found);
+  in.report.state = in.box->read_state();
+  in.report.findings = evaluate(profile, in.report.state);
+  Box* box = in.box.get();
+  in.report.plan = make_plan(in.report.findings, threshold, in.report.state.address,
+                             [box](const Action& a) { return box->can_apply(a); });
+  return in;
+}
+
+ExitCode exit_for(const std::vector<Finding>& findings, Severity threshold) {
+  return any_at_or_above(findings, threshold) ? ExitCode::findings : ExitCode::ok;
+}
+
+}  // namespace bw::cli

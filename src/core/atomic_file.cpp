@@ -1,0 +1,98 @@
+#include "core/atomic_file.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/error.hpp"
+
+namespace bw {
+
+namespace {
+[[noreturn]] void fail(const std::string& what, const std::string& path) {
+  throw Error(ErrorKind::usage, what + " " + path + ": " + std::strerror(errno));
+}
+}  // namespace
+
+AtomicFile::AtomicFile(std::string path, mode_t mode) : m_path(std::move(path)) {
+  m_tmp_path = m_path + ".tmp-XXXXXX";
+  m_fd = mkstemp(m_tmp_path.data());
+  if (m_fd < 0) {
+    fail("cannot create a file next to", m_path);
+  }
+  fchmod(m_fd, mode);
+}
+
+AtomicFile::~AtomicFile() {
+  if (m_fd >= 0) {
+    close(m_fd);
+  }
+  if (!m_committed) {
+    unlink(m_tmp_path.c_str());
+  }
+}
+
+void AtomicFile::write(const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(m_fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      fail("cannot write", m_tmp_path);
+    }
+    done += static_cast<size_t>(n);
+  }
+}
+
+void AtomicFile::commit() {
+  if (fsync(m_fd) != 0 || close(m_fd) != 0) {
+    m_fd = -1;
+    fail("cannot write", m_tmp_path);
+  }
+  m_fd = -1;
+  if (rename(m_tmp_path.c_str(), m_path.c_str()) != 0) {
+    fail("cannot rename onto", m_path);
+  }
+  m_committed = true;
+  // Make the rename itself durable.
+  std::string dir = std::filesystem::path(m_path).parent_path().string();
+  int dfd = open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    fsync(dfd);
+    close(dfd);
+  }
+}
+
+void make_private_dir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    throw Error(ErrorKind::usage, "cannot create directory " + dir + ": " + ec.message() +
+                                      "; choose another with --state-dir");
+  }
+  chmod(dir.c_str(), 0700);
+}
+
+std::string read_file(const std::string& path, size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw Error(ErrorKind::usage, "cannot read " + path + ": " + std::strerror(errno));
+  }
+  std::string data(max_bytes + 1, '\0');
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  data.resize(static_cast<size_t>(in.gcount()));
+  if (data.size() > max_bytes) {
+    throw Error(ErrorKind::usage, path + " is larger than " + std::to_string(max_bytes) + " bytes");
+  }
+  return data;
+}
+
+}  // namespace bw

@@ -1,0 +1,20 @@
+#include "core/error.hpp"
+
+namespace bw {
+
+ExitCode exit_code_for(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::usage:
+      return ExitCode::usage;
+    case ErrorKind::auth:
+      return ExitCode::auth;
+    case ErrorKind::unreachable:
+    case ErrorKind::protocol:
+    case ErrorKind::refused:
+    case ErrorKind::unsupported:
+      return ExitCode::unreachable;
+  }
+  return ExitCode::unreachable;
+}
+
+}  // namespace bw

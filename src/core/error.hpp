@@ -1,0 +1,43 @@
+// Errors and exit codes. An Error carries the kind that decides the exit code and a
+// one-line message for people; it is thrown where the caller cannot react and caught
+// once in cli::run.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace bw {
+
+// Exit status, the same for every command (DESIGN.md, man page EXIT STATUS).
+enum class ExitCode : int {
+  ok = 0,
+  findings = 1,
+  usage = 2,
+  unreachable = 3,
+  auth = 4,
+  rolled_back = 5,
+  rollback_failed = 6,
+};
+
+enum class ErrorKind {
+  usage,        // bad option, unknown profile, unreadable file
+  unreachable,  // box not found, connection refused, timeout
+  protocol,     // the box answered something we cannot use
+  auth,         // authentication failed or permission missing
+  refused,      // the box refused one change (UPnP fault, vendor error)
+  unsupported,  // this plugin cannot do that
+};
+
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorKind kind, const std::string& message)
+      : std::runtime_error(message), m_kind(kind) {}
+  ErrorKind kind() const { return m_kind; }
+
+ private:
+  ErrorKind m_kind;
+};
+
+ExitCode exit_code_for(ErrorKind kind);
+
+}  // namespace bw

@@ -1,0 +1,73 @@
+// RouterState: a vendor-neutral snapshot of what a box exposes to the Internet.
+// Every field a plugin could not read is empty (std::nullopt) and named by unknown();
+// rules never treat an unknown field as safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace bw {
+
+enum class Protocol { tcp, udp };
+std::string_view to_string(Protocol p);  // "TCP" / "UDP"
+std::optional<Protocol> parse_protocol(std::string_view text);
+
+// One port forward or UPnP mapping (external port range -> LAN host).
+struct PortForward {
+  Protocol protocol = Protocol::tcp;
+  uint16_t external_port = 0;
+  uint16_t external_port_end = 0;  // == external_port for a single port
+  std::string internal_host;
+  uint16_t internal_port = 0;
+  std::string description;          // set by whoever created it: hostile text
+  std::vector<std::string> origin;  // "upnp", "webui", "internal", "cwmp", ...
+  bool enabled = true;
+  std::string remote_host;          // "" = any source ("source": "any" in JSON)
+  uint32_t lease_seconds = 0;       // 0 = permanent
+  std::string id;                   // vendor's own id, when it has one
+  std::vector<std::string> apis;    // which APIs reported it ("upnp-igd", "livebox")
+  // What the plugin needs to recreate this rule exactly (no secrets); saved in backups.
+  nlohmann::json vendor_data;
+
+  // Identity used to match the same forward across reads and APIs.
+  bool same_rule(const PortForward& other) const;
+  std::string key() const;          // "TCP/11112" (or "TCP/1000-1010")
+};
+
+struct Dmz {
+  bool enabled = false;
+  std::string host;
+  nlohmann::json vendor_data;  // what the plugin needs to restore it exactly
+};
+
+struct RouterState {
+  std::string address;      // the box's LAN address we talk to
+  std::string vendor;       // plugin id that identified the box
+  std::string model;
+  std::string firmware;
+  std::string external_ip;
+  std::vector<std::string> apis;
+
+  std::vector<PortForward> port_forwards;
+  // False when only part of the forwards can be seen (UPnP sees only its own mappings).
+  bool static_forwards_known = false;
+  std::optional<Dmz> dmz;
+  std::optional<bool> upnp_igd_enabled;
+  std::optional<bool> remote_admin_enabled;
+  // Plugin-specific settings needed to undo a change (e.g. remote access port), no secrets.
+  nlohmann::json vendor_data;
+
+  // Names of the fields the box did not let us read ("dmz", "remote_admin", ...).
+  std::vector<std::string> unknown() const;
+};
+
+nlohmann::json to_json(const PortForward& f);
+PortForward port_forward_from_json(const nlohmann::json& j);  // throws Error(protocol)
+nlohmann::json to_json(const RouterState& s);
+RouterState router_state_from_json(const nlohmann::json& j);  // throws Error(protocol)
+
+}  // namespace bw

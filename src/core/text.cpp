@@ -1,0 +1,110 @@
+#include "core/text.hpp"
+
+#include <cstdio>
+
+namespace bw {
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when invalid.
+size_t utf8_len(std::string_view s, size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  size_t n = 0;
+  uint32_t cp = 0;
+  if (c < 0x80) {
+    return 1;
+  } else if ((c & 0xE0) == 0xC0) {
+    n = 2;
+    cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3;
+    cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) {
+    return 0;
+  }
+  for (size_t k = 1; k < n; ++k) {
+    auto cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) {
+      return 0;
+    }
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  // Overlong forms, surrogates and out-of-range code points are invalid.
+  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+      (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+    return 0;
+  }
+  // C1 controls (U+0080..U+009F) are terminal controls too.
+  if (cp >= 0x80 && cp <= 0x9F) {
+    return 0;
+  }
+  return n;
+}
+
+std::string hex_escape(unsigned char c) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "\\x%02x", c);
+  return buf;
+}
+
+}  // namespace
+
+std::string printable(std::string_view s, size_t max_chars) {
+  std::string out;
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size();) {
+    if (chars >= max_chars) {
+      out += "...";
+      break;
+    }
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t n = utf8_len(s, i);
+    if (n == 0) {
+      out += hex_escape(c);
+      i += 1;
+    } else if (n == 1 && (c < 0x20 || c == 0x7F)) {
+      if (c == '\n') {
+        out += "\\n";
+      } else if (c == '\t') {
+        out += "\\t";
+      } else if (c == '\r') {
+        out += "\\r";
+      } else {
+        out += hex_escape(c);
+      }
+      i += 1;
+    } else if (n == 1 && c == '\\') {
+      out += "\\\\";
+      i += 1;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+    ++chars;
+  }
+  return out;
+}
+
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    size_t n = utf8_len(s, i);
+    if (n == 0) {
+      // Invalid bytes (and C1 controls) become U+FFFD.
+      out += "\xEF\xBF\xBD";
+      i += 1;
+      continue;
+    }
+    out.append(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
+}  // namespace bw

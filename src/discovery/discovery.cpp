@@ -1,0 +1,73 @@
+#include "discovery/discovery.hpp"
+
+#include <future>
+
+#include "core/deadline.hpp"
+#include "core/error.hpp"
+#include "vendors/registry.hpp"
+
+namespace bw {
+
+Discovered discover(const DiscoveryOptions& opts, SessionContext& ctx, DiscoveryProbes& probes) {
+  check_network_namespace();
+  Discovered d;
+  if (opts.gateway) {
+    d.target.address = opts.gateway->host;
+    d.target.port = opts.gateway->port;
+    d.gateway_source = "--gateway";
+  } else {
+    if (loopback_only()) {
+      throw Error(ErrorKind::usage, "BOXWARDEN_NETNS=@loopback: name the emulator with --gateway 127.0.0.1:PORT");
+    }
+    auto gw = probes.default_gateway();
+    if (!gw) {
+      throw Error(ErrorKind::unreachable,
+                  "no default gateway in the routing table: connect this computer to the box's network, or name the box with --gateway");
+    }
+    d.target.address = *gw;
+    d.gateway_source = "routing table";
+  }
+  if (loopback_only() && !is_loopback_ipv4(d.target.address)) {
+    throw Error(ErrorKind::usage, "BOXWARDEN_NETNS=@loopback allows only 127.0.0.0/8 gateways");
+  }
+
+  // NAT-PMP runs beside SSDP; both end as soon as the gateway answers.
+  auto natpmp = std::async(std::launch::async, [&] {
+    return probes.natpmp(d.target.address, std::chrono::milliseconds(1000));
+  });
+  auto ssdp = probes.ssdp.search(d.target.address, opts.ssdp_wait, ctx.deadline,
+                                 opts.gateway ? SsdpScanner::Multicast::no : SsdpScanner::Multicast::yes);
+  d.natpmp_external_ip = natpmp.get();
+  d.ignored_ssdp = ssdp.ignored;
+  if (!ssdp.accepted.empty()) {
+    d.target.igd_desc_url = ssdp.accepted.front().location;
+    d.ssdp_server = ssdp.accepted.front().server;
+  }
+
+  if (opts.vendor != "auto") {
+    const VendorPlugin* p = find_plugin(opts.vendor);
+    if (p == nullptr) {
+      throw Error(ErrorKind::usage, "unknown vendor '" + opts.vendor + "'; see 'boxwarden vendors'");
+    }
+    d.plugins.push_back(p);
+    // The generic IGD view is merged in when the box also speaks UPnP.
+    const VendorPlugin* igd = find_plugin("upnp-igd");
+    if (igd != nullptr && igd != p && igd->matches(d.target, ctx)) {
+      d.plugins.push_back(igd);
+    }
+    return d;
+  }
+  for (const VendorPlugin* p : all_plugins()) {
+    if (p->matches(d.target, ctx)) {
+      d.plugins.push_back(p);
+    }
+  }
+  if (d.plugins.empty()) {
+    throw Error(ErrorKind::unreachable,
+                "the box at " + d.target.address + " answers neither UPnP IGD nor a known vendor API; "
+                "switch UPnP on temporarily or name the vendor with --vendor (see 'boxwarden vendors')");
+  }
+  return d;
+}
+
+}  // namespace bw

@@ -1,0 +1,42 @@
+// Discovery: which box, where, and which plugins speak to it. The box is the default
+// gateway (or --gateway); an IGD is accepted only when its description is served by it.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/gateway.hpp"
+#include "net/ssdp.hpp"
+#include "vendors/vendor.hpp"
+
+namespace bw {
+
+struct DiscoveryOptions {
+  std::optional<HostPort> gateway;       // --gateway
+  std::string vendor = "auto";           // --vendor
+  std::chrono::milliseconds ssdp_wait{2000};
+};
+
+struct Discovered {
+  Target target;
+  std::string gateway_source;            // "routing table" or "--gateway"
+  std::vector<SsdpReply> ignored_ssdp;   // answers from other hosts (rogue or not)
+  std::string ssdp_server;               // SERVER: header of the gateway's answer
+  std::optional<std::string> natpmp_external_ip;
+  std::vector<const VendorPlugin*> plugins;  // matching plugins, most capable first
+};
+
+// Probes run here (SSDP, NAT-PMP, fingerprints) stay on the gateway's address.
+struct DiscoveryProbes {
+  SsdpScanner& ssdp;
+  std::function<std::optional<std::string>()> default_gateway;
+  std::function<std::optional<std::string>(const std::string&, std::chrono::milliseconds)> natpmp;
+};
+
+// Throws Error(unreachable) when no box is found, Error(usage) for an unknown --vendor.
+Discovered discover(const DiscoveryOptions& opts, SessionContext& ctx, DiscoveryProbes& probes);
+
+}  // namespace bw

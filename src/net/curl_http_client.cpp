@@ -1,0 +1,135 @@
+// libcurl implementation of HttpClient: bounded time (the smaller of the request's timeout
+// and what is left of the deadline), bounded size (the transfer is aborted past the cap),
+// no redirects, http only unless the URL says https, no proxy from the environment.
+#include <cstring>
+#include <mutex>
+
+#include <curl/curl.h>
+
+#include "core/deadline.hpp"
+#include "core/error.hpp"
+#include "net/http_client.hpp"
+
+namespace bw {
+
+std::string HttpResponse::header(const std::string& name) const {
+  for (const auto& line : headers) {
+    if (line.size() > name.size() && line[name.size()] == ':' &&
+        strncasecmp(line.c_str(), name.c_str(), name.size()) == 0) {
+      size_t start = name.size() + 1;
+      while (start < line.size() && line[start] == ' ') {
+        ++start;
+      }
+      return line.substr(start);
+    }
+  }
+  return "";
+}
+
+namespace {
+
+struct Transfer {
+  HttpResponse* response;
+  size_t cap;
+  bool too_big = false;
+};
+
+size_t on_body(char* data, size_t size, size_t nmemb, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t n = size * nmemb;
+  if (t->response->body.size() + n > t->cap) {
+    t->too_big = true;
+    return 0;  // aborts the transfer
+  }
+  t->response->body.append(data, n);
+  return n;
+}
+
+size_t on_header(char* data, size_t size, size_t nmemb, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t n = size * nmemb;
+  std::string line(data, n);
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) {
+    line.pop_back();
+  }
+  if (line.rfind("HTTP/", 0) == 0) {
+    t->response->headers.clear();  // a new response (after 100-continue)
+  } else if (!line.empty() && t->response->headers.size() < 100) {
+    t->response->headers.push_back(line);
+  }
+  return n;
+}
+
+class CurlHttpClient : public HttpClient {
+ public:
+  CurlHttpClient() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  }
+
+  HttpResponse perform(const HttpRequest& req, const Deadline& deadline) override {
+    auto budget = deadline.slice(req.timeout);
+    if (budget.count() <= 0) {
+      throw Error(ErrorKind::unreachable, "time is up (--timeout) before contacting " + req.url);
+    }
+    CURL* curl = curl_easy_init();
+    if (!curl) {
+      throw Error(ErrorKind::unreachable, "cannot initialise libcurl");
+    }
+    HttpResponse response;
+    Transfer transfer{&response, req.max_response_bytes};
+    curl_slist* headers = nullptr;
+    for (const auto& h : req.headers) {
+      headers = curl_slist_append(headers, h.c_str());
+    }
+    curl_easy_setopt(curl, CURLOPT_URL, req.url.c_str());
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_PROXY, "");  // never through a proxy from the environment
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(budget.count()));
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(budget.count()));
+    curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(req.max_response_bytes));
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "boxwarden/" BOXWARDEN_VERSION);
+    if (req.use_netrc) {
+      curl_easy_setopt(curl, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
+    }
+    if (req.method == "POST") {
+      curl_easy_setopt(curl, CURLOPT_POST, 1L);
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req.body.c_str());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(req.body.size()));
+    } else if (req.method != "GET") {
+      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    }
+    CURLcode rc = curl_easy_perform(curl);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    if (transfer.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+      throw Error(ErrorKind::protocol, "the box sent more than " +
+                                           std::to_string(req.max_response_bytes) +
+                                           " bytes for " + req.url + "; refusing it");
+    }
+    if (rc == CURLE_OPERATION_TIMEDOUT) {
+      throw Error(ErrorKind::unreachable, "no complete answer from " + req.url + " in time");
+    }
+    if (rc != CURLE_OK) {
+      throw Error(ErrorKind::unreachable, std::string("cannot reach ") + req.url + ": " +
+                                              curl_easy_strerror(rc));
+    }
+    return response;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<HttpClient> make_curl_http_client() {
+  return std::make_unique<CurlHttpClient>();
+}
+
+}  // namespace bw

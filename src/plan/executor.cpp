@@ -1,0 +1,179 @@
+#include "plan/executor.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "discovery/box.hpp"
+
+namespace bw {
+
+namespace {
+
+bool forward_present(const PortForward& f, const RouterState& s) {
+  return std::any_of(s.port_forwards.begin(), s.port_forwards.end(), [&](const PortForward& x) {
+    return x.same_rule(f) && x.internal_host == f.internal_host && x.enabled;
+  });
+}
+
+// Applies `actions` in order; stops at the first failure. Returns the applied ones.
+std::vector<Action> apply_all(Box& box, const std::vector<Action>& actions, ExecutionReport& report,
+                              const Progress& progress) {
+  std::vector<Action> done;
+  for (const auto& a : actions) {
+    progress(a.summary);
+    StepReport step{a.summary, false, ""};
+    try {
+      box.apply(a);
+      step.ok = true;
+      report.steps.push_back(step);
+      done.push_back(a);
+    } catch (const Error& e) {
+      step.error = e.what();
+      report.steps.push_back(step);
+      if (report.failure.empty()) {
+        report.failure = e.what();
+      }
+      break;
+    }
+  }
+  return done;
+}
+
+bool read_and_check(Box& box, ExecutionReport& report, const std::vector<Action>& actions,
+                    bool (*check)(const Action&, const RouterState&)) {
+  try {
+    report.after = box.read_state();
+    report.after_known = true;
+  } catch (const Error& e) {
+    if (report.failure.empty()) {
+      report.failure = std::string("could not re-read the box: ") + e.what();
+    }
+    report.after_known = false;
+    return false;
+  }
+  for (const auto& a : actions) {
+    if (!check(a, report.after)) {
+      if (report.failure.empty()) {
+        report.failure = "the box does not show the change: " + a.summary;
+      }
+      return false;
+    }
+  }
+  return true;
+}
+
+// Undo `done` in reverse order and verify the original is back.
+bool undo(Box& box, const std::vector<Action>& done, ExecutionReport& report, const Progress& progress) {
+  std::vector<Action> inverses;
+  for (auto it = done.rbegin(); it != done.rend(); ++it) {
+    inverses.push_back(inverse(*it));
+  }
+  std::string first_failure = report.failure;
+  apply_all(box, inverses, report, progress);
+  // What counts is the box: every original must be visible again (an inverse may fail
+  // because the change it undoes never took effect).
+  bool ok = read_and_check(box, report, done, original_visible);
+  report.failure = first_failure;
+  return ok;
+}
+
+}  // namespace
+
+bool effect_visible(const Action& a, const RouterState& s) {
+  switch (a.kind) {
+    case ActionKind::delete_port_forward:
+      return !forward_present(*a.target.forward, s);
+    case ActionKind::add_port_forward:
+      return forward_present(*a.target.forward, s);
+    case ActionKind::disable_dmz:
+      return s.dmz && !s.dmz->enabled;
+    case ActionKind::restore_dmz:
+      return s.dmz && s.dmz->enabled == a.target.dmz.value_or(Dmz{}).enabled;
+    case ActionKind::disable_upnp:
+      return s.upnp_igd_enabled == false;
+    case ActionKind::enable_upnp:
+      return s.upnp_igd_enabled == true;
+    case ActionKind::disable_remote_admin:
+      return s.remote_admin_enabled == false;
+    case ActionKind::enable_remote_admin:
+      return s.remote_admin_enabled == true;
+    case ActionKind::manual:
+      return true;
+  }
+  return false;
+}
+
+bool original_visible(const Action& a, const RouterState& s) {
+  switch (a.kind) {
+    case ActionKind::delete_port_forward:
+      return forward_present(*a.target.forward, s);
+    case ActionKind::disable_dmz:
+      return s.dmz && s.dmz->enabled && (!a.target.dmz || s.dmz->host == a.target.dmz->host);
+    case ActionKind::disable_upnp:
+      return s.upnp_igd_enabled == true;
+    case ActionKind::disable_remote_admin:
+      return s.remote_admin_enabled == true;
+    default:
+      return !effect_visible(a, s);
+  }
+}
+
+ExecutionReport execute(Box& box, const std::vector<Action>& plan, const Progress& progress) {
+  ExecutionReport report;
+  std::vector<Action> automatic;
+  std::copy_if(plan.begin(), plan.end(), std::back_inserter(automatic), [](const Action& a) { return a.automatic; });
+  if (automatic.empty()) {
+    report.outcome = Outcome::nothing_to_do;
+    return report;
+  }
+  auto done = apply_all(box, automatic, report, progress);
+  progress("checking the box");
+  bool ok = done.size() == automatic.size() && read_and_check(box, report, automatic, effect_visible);
+  if (ok) {
+    report.outcome = Outcome::applied;
+    return report;
+  }
+  progress("undoing what was changed");
+  // A failed step may still have taken effect (the reply was lost): undo it too if visible.
+  if (done.size() < automatic.size()) {
+    const Action& failed = automatic[done.size()];
+    try {
+      RouterState now = box.read_state();
+      if (effect_visible(failed, now)) {
+        done.push_back(failed);
+      }
+    } catch (const Error&) {
+      done.push_back(failed);  // cannot tell: try to undo it as well
+    }
+  }
+  report.outcome = undo(box, done, report, progress) ? Outcome::rolled_back : Outcome::rollback_failed;
+  return report;
+}
+
+ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progress& progress) {
+  ExecutionReport report;
+  RouterState now = box.read_state();
+  std::vector<Action> automatic;
+  for (const auto& a : plan) {
+    if (a.automatic && !original_visible(a, now)) {
+      automatic.push_back(a);
+    }
+  }
+  if (automatic.empty()) {
+    report.after = now;
+    report.after_known = true;
+    report.outcome = Outcome::nothing_to_do;
+    return report;
+  }
+  std::vector<Action> inverses;
+  for (auto it = automatic.rbegin(); it != automatic.rend(); ++it) {
+    inverses.push_back(inverse(*it));
+  }
+  auto done = apply_all(box, inverses, report, progress);
+  progress("checking the box");
+  bool ok = done.size() == inverses.size() && read_and_check(box, report, automatic, original_visible);
+  report.outcome = ok ? Outcome::applied : Outcome::rollback_failed;
+  return report;
+}
+
+}  // namespace bw

@@ -1,0 +1,92 @@
+#include "plan/planner.hpp"
+
+#include <algorithm>
+
+#include "core/text.hpp"
+
+namespace bw {
+
+namespace {
+
+int order_of(const Action& a) {
+  if (!a.automatic) {
+    return 10;
+  }
+  switch (a.kind) {
+    case ActionKind::delete_port_forward: return 0;
+    case ActionKind::disable_dmz: return 1;
+    case ActionKind::disable_remote_admin: return 2;
+    case ActionKind::disable_upnp: return 3;
+    default: return 5;
+  }
+}
+
+std::string web_ui(const std::string& box) {
+  return "Open the box's web interface (http://" + box + ") and sign in as administrator. ";
+}
+
+Action action_for(const Finding& f, const std::string& box) {
+  Action a;
+  a.target = f.subject;
+  a.because_rule = f.rule;
+  switch (f.subject.kind) {
+    case SubjectKind::port_forward: {
+      const PortForward& pf = *f.subject.forward;
+      a.kind = ActionKind::delete_port_forward;
+      a.summary = "Close " + std::string(to_string(pf.protocol)) + " port " +
+                  (pf.external_port == pf.external_port_end
+                       ? std::to_string(pf.external_port)
+                       : std::to_string(pf.external_port) + "-" + std::to_string(pf.external_port_end)) +
+                  " (forwarded to " + printable(pf.internal_host, 40) + ")";
+      a.manual_steps = web_ui(box) + "In the port forwarding (NAT/PAT) or UPnP page, delete the rule for " +
+                       pf.key() + " to " + printable(pf.internal_host, 40) + ".";
+      break;
+    }
+    case SubjectKind::dmz:
+      a.kind = ActionKind::disable_dmz;
+      a.summary = "Switch the DMZ off" + (f.subject.dmz && !f.subject.dmz->host.empty()
+                                               ? " (it sends everything to " + printable(f.subject.dmz->host, 40) + ")"
+                                               : std::string());
+      a.manual_steps = web_ui(box) + "In the Network or Firewall page, find the DMZ setting and switch it off.";
+      break;
+    case SubjectKind::upnp_igd:
+      a.kind = ActionKind::disable_upnp;
+      a.summary = "Switch UPnP off, so that no program on the network can open ports by itself";
+      a.manual_steps = web_ui(box) + "In the Network (NAT/PAT or UPnP) page, switch UPnP IGD off.";
+      break;
+    case SubjectKind::remote_admin:
+      a.kind = ActionKind::disable_remote_admin;
+      a.summary = "Switch off administration of the box from the Internet";
+      a.manual_steps = web_ui(box) + "In the remote access page, switch remote administration off.";
+      break;
+    case SubjectKind::unknown_field:
+      a.kind = ActionKind::manual;
+      a.summary = "Check by hand what the tool could not read: " + f.subject.field;
+      a.manual_steps = web_ui(box) + "Check the " + f.subject.field +
+                       " setting and switch it off unless it is needed; then run the audit again with the vendor plugin if there is one.";
+      break;
+  }
+  return a;
+}
+
+}  // namespace
+
+std::vector<Action> make_plan(const std::vector<Finding>& findings, Severity threshold,
+                              const std::string& box_address, const CanApply& can_apply) {
+  std::vector<Action> plan;
+  for (const auto& f : findings) {
+    if (f.allowed || f.severity < threshold) {
+      continue;
+    }
+    Action a = action_for(f, box_address);
+    if (a.kind == ActionKind::manual || !can_apply(a)) {
+      a.automatic = false;
+      a.reversible = false;
+    }
+    plan.push_back(std::move(a));
+  }
+  std::stable_sort(plan.begin(), plan.end(), [](const Action& x, const Action& y) { return order_of(x) < order_of(y); });
+  return plan;
+}
+
+}  // namespace bw

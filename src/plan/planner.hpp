@@ -1,0 +1,20 @@
+// Planner: findings -> ordered actions. Only findings at or above the threshold are acted
+// on; what no plugin can do becomes a manual step with instructions. Order: delete
+// mappings and forwards first, then the DMZ, remote admin, and switching UPnP off last
+// (switching UPnP off does not remove mappings already injected).
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "plan/action.hpp"
+#include "rules/finding.hpp"
+
+namespace bw {
+
+using CanApply = std::function<bool(const Action&)>;
+
+std::vector<Action> make_plan(const std::vector<Finding>& findings, Severity threshold,
+                              const std::string& box_address, const CanApply& can_apply);
+
+}  // namespace bw

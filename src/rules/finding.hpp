@@ -1,0 +1,51 @@
+// A finding: one thing the box exposes that the profile does not allow (or cannot
+// be checked), with a stable rule id, a severity and plain-words title and why.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/router_state.hpp"
+#include "core/severity.hpp"
+
+namespace bw {
+
+// What a finding is about; also what an action changes.
+enum class SubjectKind { port_forward, dmz, upnp_igd, remote_admin, unknown_field };
+std::string_view to_string(SubjectKind k);
+
+struct Subject {
+  SubjectKind kind = SubjectKind::port_forward;
+  std::optional<PortForward> forward;  // port_forward
+  std::optional<Dmz> dmz;              // dmz
+  std::string field;                   // unknown_field: "dmz", "remote_admin", ...
+};
+
+struct Finding {
+  std::string rule;   // stable id: EXPOSE-SERVICE, EXPOSE-PORT, EXPOSE-DMZ, ...
+  Severity severity = Severity::info;
+  std::string title;  // one line a practitioner understands
+  std::string why;    // one line: why it matters
+  Subject subject;
+  std::string action; // action id that fixes it ("delete-port-forward"), or ""
+  bool allowed = false;  // an expected opening the profile names (reported as info)
+  // For forwards: the catalogued service judged ("DICOM (medical imaging)") and its
+  // class id ("health"); "" when the port is not in the catalogue or for other subjects.
+  std::string service;
+  std::string service_class;
+};
+
+nlohmann::json to_json(const Subject& s);
+nlohmann::json to_json(const Finding& f);
+
+struct FindingCounts {
+  int critical = 0, high = 0, medium = 0, low = 0, info = 0;
+};
+FindingCounts count(const std::vector<Finding>& findings);
+// True when a finding the profile does not allow is at or above `threshold`.
+bool any_at_or_above(const std::vector<Finding>& findings, Severity threshold);
+
+}  // namespace bw

@@ -1,0 +1,277 @@
+// The service catalogue table and its lookups. Ports from the IANA registry unless a
+// product default is named; evidence for each why is in RISK-CATALOGUE.md §2.
+#include "rules/catalogue.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace bw {
+namespace {
+
+using P = ProtocolSet;
+using S = Severity;
+
+// Sorted by first port; no two entries share a port for the same protocol.
+constexpr std::array k_services = std::to_array<Service>({
+  {17, 17, P::udp, "QOTD", "the quote-of-the-day service (QOTD)", "amplification", S::medium,
+   "Attackers use it to flood other people's networks (DDoS) in your name"},
+  {19, 19, P::udp, "Chargen", "the character generator service (chargen)", "amplification", S::medium,
+   "Attackers use it to flood other people's networks (DDoS) in your name"},
+  {21, 21, P::tcp, "FTP (file transfer)", "the file transfer service (FTP)", "file-sharing", S::high,
+   "Files can be taken by anyone who guesses the password, and the password travels in clear text"},
+  {22, 22, P::tcp, "SSH (remote command line)", "the remote command line (SSH)", "remote-shell", S::medium,
+   "Gives a command line on the computer; robots try passwords all day, so only key logins are acceptable and a VPN is better"},
+  {23, 23, P::tcp, "Telnet (remote command line)", "the remote command line (Telnet)", "cleartext-login", S::high,
+   "Gives a command line with a password sent in clear text; the Mirai botnet took over hundreds of thousands of devices this way"},
+  {53, 53, P::both, "DNS", "the name server (DNS)", "amplification", S::medium,
+   "A name server answering the Internet is used to flood other people's networks (DDoS) in your name"},
+  {69, 69, P::udp, "TFTP (file transfer)", "the trivial file transfer service (TFTP)", "file-sharing", S::high,
+   "Hands out files to anyone, with no password at all"},
+  {80, 80, P::tcp, "HTTP (web or admin page)", "the web server or admin page (HTTP)", "admin", S::medium,
+   "Usually the admin page of a NAS, camera or router; attackers try default passwords and known flaws on it"},
+  {104, 104, P::tcp, "DICOM (medical imaging)", "the medical imaging service (DICOM)", "health", S::critical,
+   "Medical images and patient records can be downloaded with any DICOM viewer"},
+  {110, 110, P::tcp, "POP3 (mail)", "the mail service (POP3)", "cleartext-login", S::medium,
+   "Mail passwords travel in clear text and can be guessed from anywhere"},
+  {111, 111, P::both, "RPC portmapper", "the RPC portmapper", "file-sharing", S::medium,
+   "Lists the computer's network file services to anyone and is abused to flood other networks (DDoS)"},
+  {123, 123, P::udp, "NTP (time)", "the time service (NTP)", "amplification", S::medium,
+   "A time server answering the Internet can multiply attack traffic hundreds of times (DDoS)"},
+  {135, 135, P::tcp, "Windows RPC", "the Windows network services (RPC)", "file-sharing", S::high,
+   "Windows' internal network services; worms have spread through them"},
+  {137, 138, P::udp, "NetBIOS (Windows sharing)", "Windows computer naming (NetBIOS)", "file-sharing", S::high,
+   "The names and shares of Windows computers leak out, and the service is abused for DDoS"},
+  {139, 139, P::tcp, "NetBIOS session (Windows sharing)", "old Windows file sharing (NetBIOS)", "file-sharing", S::high,
+   "Old Windows file sharing: files can be read and the computer attacked by worms"},
+  {143, 143, P::tcp, "IMAP (mail)", "the mail service (IMAP)", "cleartext-login", S::medium,
+   "Mail passwords travel in clear text and can be guessed from anywhere"},
+  {161, 162, P::udp, "SNMP (device management)", "device management (SNMP)", "amplification", S::high,
+   "Tells anyone how the device is set up, sometimes lets them change it, and is abused for DDoS"},
+  {389, 389, P::udp, "CLDAP (directory)", "the directory service (CLDAP)", "amplification", S::medium,
+   "Attackers use it to flood other people's networks (DDoS) in your name"},
+  {443, 443, P::tcp, "HTTPS (web or admin page)", "the web server or admin page (HTTPS)", "admin", S::medium,
+   "Usually the admin page of a NAS, camera or router; attackers try default passwords and known flaws on it"},
+  {445, 445, P::tcp, "SMB (Windows file sharing)", "Windows file sharing (SMB)", "file-sharing", S::high,
+   "The WannaCry ransomware spread through it; files can be read or encrypted for ransom"},
+  {500, 500, P::udp, "IPsec VPN (IKE)", "the IPsec VPN", "vpn", S::low,
+   "A VPN is the right way in from outside; check it is yours and kept up to date"},
+  {512, 514, P::tcp, "rexec/rlogin/rsh", "the old remote login services (rlogin, rsh)", "cleartext-login", S::high,
+   "Old remote logins that send passwords in clear text, or trust the caller with none"},
+  {515, 515, P::tcp, "LPD (printing)", "the printer (LPD)", "printer", S::medium,
+   "Anyone can print, read print jobs, or use the printer to get into the network"},
+  {548, 548, P::tcp, "AFP (Mac file sharing)", "Mac file sharing (AFP)", "file-sharing", S::high,
+   "Files can be read by anyone who guesses a password"},
+  {554, 554, P::both, "RTSP (camera video)", "the camera video stream (RTSP)", "camera", S::high,
+   "Live video from a camera, often protected only by a default password"},
+  {631, 631, P::both, "IPP (printing)", "the printer (IPP)", "printer", S::medium,
+   "Anyone can print, read print jobs, or use the printer to get into the network"},
+  {873, 873, P::tcp, "rsync (file copy)", "the file copy service (rsync)", "file-sharing", S::high,
+   "Often lets anyone copy whole folders without a password"},
+  {1194, 1194, P::both, "OpenVPN", "the OpenVPN server", "vpn", S::low,
+   "A VPN is the right way in from outside; check it is yours and kept up to date"},
+  {1433, 1433, P::tcp, "Microsoft SQL Server (database)", "the database (Microsoft SQL Server)", "database", S::high,
+   "The whole database can be read, wiped or held for ransom by anyone who gets in"},
+  {1434, 1434, P::udp, "SQL Server browser (database)", "the database browser (SQL Server)", "database", S::medium,
+   "Tells anyone which databases run on the computer"},
+  {1521, 1521, P::tcp, "Oracle (database)", "the database (Oracle)", "database", S::high,
+   "The whole database can be read, wiped or held for ransom by anyone who gets in"},
+  {1701, 1701, P::udp, "L2TP VPN", "the L2TP VPN", "vpn", S::low,
+   "A VPN is the right way in from outside; check it is yours and kept up to date"},
+  {1723, 1723, P::tcp, "PPTP VPN", "the old PPTP VPN", "vpn-weak", S::medium,
+   "An old VPN whose encryption can be broken; replace it with WireGuard"},
+  {1900, 1900, P::udp, "SSDP (UPnP discovery)", "UPnP discovery (SSDP)", "amplification", S::high,
+   "UPnP answering the Internet multiplies attack traffic thirty times and can let strangers add port forwards"},
+  {2049, 2049, P::both, "NFS (file sharing)", "network file sharing (NFS)", "file-sharing", S::high,
+   "Shared folders can often be read by anyone, with no password"},
+  {2323, 2323, P::tcp, "Telnet (alternate port)", "the remote command line (Telnet, alternate port)", "cleartext-login", S::high,
+   "A second Telnet port that botnets such as Mirai try passwords on"},
+  {2375, 2375, P::tcp, "Docker API", "the Docker control interface", "container-api", S::critical,
+   "Gives anyone full control of the computer with no password; robots scan for it to mine cryptocurrency"},
+  {2376, 2376, P::tcp, "Docker API (TLS)", "the Docker control interface (TLS)", "container-api", S::high,
+   "Controls every container on the computer; one leaked certificate gives full control"},
+  {2575, 2575, P::tcp, "HL7 (clinical messages)", "the clinical messaging service (HL7)", "health", S::critical,
+   "Clinical messages (patients, results, prescriptions) travel in clear text and can be read or forged"},
+  {2762, 2762, P::tcp, "DICOM over TLS (medical imaging)", "the medical imaging service (DICOM over TLS)", "health", S::critical,
+   "Medical images and patient records are reachable; encryption does not stop anyone the server lets in"},
+  {3000, 3000, P::tcp, "web application (port 3000)", "a web application (port 3000)", "web", S::medium,
+   "Often a dashboard or a development server that was never meant to face the Internet"},
+  {3074, 3074, P::both, "Xbox Live", "the Xbox Live game service", "gaming", S::low,
+   "Game consoles open this port for online play; low risk, but check the device is yours"},
+  {3283, 3283, P::both, "Apple Remote Desktop", "Apple Remote Desktop", "remote-desktop", S::high,
+   "Lets someone control the Mac's screen; it is also abused for DDoS"},
+  {3306, 3306, P::tcp, "MySQL (database)", "the database (MySQL)", "database", S::high,
+   "The whole database can be read, wiped or held for ransom by anyone who gets in"},
+  {3389, 3389, P::both, "RDP (Windows remote desktop)", "Windows remote desktop (RDP)", "remote-desktop", S::high,
+   "A favourite way in for ransomware: attackers guess passwords or use flaws such as BlueKeep"},
+  {3478, 3480, P::both, "PlayStation Network / STUN", "the PlayStation Network game service", "gaming", S::low,
+   "Game consoles open these ports for online play; low risk, but check the device is yours"},
+  {3702, 3702, P::udp, "WS-Discovery", "device discovery (WS-Discovery)", "amplification", S::medium,
+   "Attackers use it to flood other people's networks (DDoS) in your name"},
+  {4242, 4242, P::tcp, "Orthanc DICOM (medical imaging)", "the medical imaging server (Orthanc DICOM)", "health", S::critical,
+   "Medical images and patient records can be downloaded with any DICOM viewer"},
+  {4500, 4500, P::udp, "IPsec VPN (NAT traversal)", "the IPsec VPN", "vpn", S::low,
+   "A VPN is the right way in from outside; check it is yours and kept up to date"},
+  {5000, 5001, P::tcp, "Synology DSM (NAS admin)", "the NAS admin page (Synology DSM)", "admin", S::high,
+   "Ransomware such as eCh0raix encrypted thousands of NAS reached this way"},
+  {5060, 5061, P::both, "SIP (Internet telephony)", "Internet telephony (SIP)", "voip", S::medium,
+   "Robots try passwords on it to place expensive calls at your cost"},
+  {5353, 5353, P::udp, "mDNS", "local device discovery (mDNS)", "amplification", S::medium,
+   "Leaks the names of your devices and is abused for DDoS"},
+  {5432, 5432, P::tcp, "PostgreSQL (database)", "the database (PostgreSQL)", "database", S::high,
+   "The whole database can be read, wiped or held for ransom by anyone who gets in"},
+  {5555, 5555, P::tcp, "Android debugging (ADB)", "Android debugging (ADB)", "remote-shell", S::high,
+   "Gives full control of an Android phone, TV or box, with no password"},
+  {5683, 5683, P::udp, "CoAP (IoT)", "the IoT control service (CoAP)", "amplification", S::medium,
+   "Attackers use it to flood other people's networks (DDoS) in your name"},
+  {5900, 5903, P::tcp, "VNC (remote screen)", "remote screen control (VNC)", "remote-desktop", S::high,
+   "Lets someone control the screen; thousands of VNC servers on the Internet need no password at all"},
+  {5984, 5984, P::tcp, "CouchDB (database)", "the database (CouchDB)", "database", S::high,
+   "The whole database can be read, wiped or held for ransom by anyone who gets in"},
+  {5985, 5986, P::tcp, "WinRM (Windows remote management)", "Windows remote management (WinRM)", "remote-shell", S::high,
+   "Gives a command line on the Windows computer to anyone who finds a password"},
+  {6000, 6010, P::tcp, "X11 (remote display)", "the remote display (X11)", "remote-desktop", S::high,
+   "Can let someone watch the screen and type on the keyboard"},
+  {6379, 6379, P::tcp, "Redis (database)", "the database (Redis)", "database", S::high,
+   "Usually has no password: anyone can read the data or take over the computer"},
+  {6443, 6443, P::tcp, "Kubernetes API", "the Kubernetes control interface", "container-api", S::high,
+   "Controls every container of the cluster"},
+  {7547, 7547, P::tcp, "TR-069 (ISP remote management)", "the ISP remote management service (TR-069)", "isp-management", S::high,
+   "A botnet knocked 900,000 Deutsche Telekom routers offline through this port in 2016"},
+  {8000, 8000, P::tcp, "web server (port 8000)", "a web server (port 8000)", "web", S::medium,
+   "Often a camera, a dashboard or a test server that was never meant to face the Internet"},
+  {8042, 8042, P::tcp, "Orthanc web interface (medical imaging)", "the medical imaging web interface (Orthanc)", "health", S::critical,
+   "Anyone can browse and download patients' images from it, often with no password"},
+  {8080, 8080, P::tcp, "HTTP alternate (admin page)", "the admin page (HTTP, port 8080)", "admin", S::high,
+   "Usually a NAS or camera admin page; the DeadBolt ransomware encrypted NAS reached this way"},
+  {8086, 8086, P::tcp, "InfluxDB (database)", "the database (InfluxDB)", "database", S::high,
+   "The whole database can be read or wiped by anyone who gets in"},
+  {8123, 8123, P::tcp, "Home Assistant", "the home automation page (Home Assistant)", "admin", S::high,
+   "Controls locks, alarms, cameras and heating"},
+  {8291, 8291, P::tcp, "MikroTik Winbox (router admin)", "the router admin tool (Winbox)", "admin", S::high,
+   "Router administration; botnets have taken over many routers through it"},
+  {8443, 8443, P::tcp, "HTTPS alternate (admin page)", "the admin page (HTTPS, port 8443)", "admin", S::high,
+   "Usually a NAS or router admin page; attackers try default passwords and known flaws on it"},
+  {8554, 8554, P::tcp, "RTSP alternate (camera video)", "the camera video stream (RTSP, port 8554)", "camera", S::high,
+   "Live video from a camera, often protected only by a default password"},
+  {8888, 8888, P::tcp, "web server (port 8888)", "a web server (port 8888)", "web", S::medium,
+   "Often a dashboard or a test server that was never meant to face the Internet"},
+  {9042, 9042, P::tcp, "Cassandra (database)", "the database (Cassandra)", "database", S::high,
+   "The whole database can be read or wiped by anyone who gets in"},
+  {9100, 9100, P::tcp, "JetDirect (printing)", "the printer (JetDirect)", "printer", S::medium,
+   "Anyone can print, read print jobs, or use the printer to get into the network"},
+  {9200, 9200, P::tcp, "Elasticsearch (database)", "the search database (Elasticsearch)", "database", S::high,
+   "Usually has no password; thousands were wiped by the Meow attack in 2020"},
+  {9300, 9300, P::tcp, "Elasticsearch transport (database)", "the search database (Elasticsearch transport)", "database", S::high,
+   "Lets anyone join or read the search database"},
+  {10000, 10000, P::tcp, "Webmin (server admin)", "the server admin page (Webmin)", "admin", S::high,
+   "Full control of the server to anyone who finds a password or a flaw"},
+  {10250, 10250, P::tcp, "Kubernetes kubelet", "the Kubernetes node agent (kubelet)", "container-api", S::high,
+   "Runs commands in the containers of the node"},
+  {11112, 11112, P::tcp, "DICOM (medical imaging)", "the medical imaging service (DICOM)", "health", S::critical,
+   "Medical images and patient records can be downloaded with any DICOM viewer"},
+  {11211, 11211, P::tcp, "memcached (cache)", "the memory cache (memcached)", "database", S::high,
+   "Has no password: anyone can read or change what it holds"},
+  {11211, 11211, P::udp, "memcached (UDP)", "the memory cache (memcached, UDP)", "amplification", S::high,
+   "Multiplies attack traffic tens of thousands of times; it fed record DDoS attacks in 2018"},
+  {25565, 25565, P::tcp, "Minecraft server", "a Minecraft game server", "gaming", S::low,
+   "A game server; low risk, but keep it up to date"},
+  {27015, 27016, P::both, "Steam game server", "a Steam game server", "gaming", S::low,
+   "A game server; low risk, but keep it up to date"},
+  {27017, 27019, P::tcp, "MongoDB (database)", "the database (MongoDB)", "database", S::high,
+   "Tens of thousands of open MongoDB databases were wiped and held for ransom in 2017"},
+  {34567, 34567, P::tcp, "XMEye video recorder", "the video recorder (XMEye)", "camera", S::high,
+   "Cheap video recorders on this port are taken over by botnets; their cameras can be watched"},
+  {37777, 37777, P::tcp, "Dahua video recorder", "the video recorder (Dahua)", "camera", S::high,
+   "Video recorders on this port have known flaws that let strangers watch the cameras"},
+  {51820, 51820, P::udp, "WireGuard VPN", "the WireGuard VPN", "vpn", S::low,
+   "A VPN is the right way in from outside; check it is yours and kept up to date"},
+});
+
+constexpr std::array k_classes = std::to_array<ServiceClass>({
+  {"health", "health data (medical imaging, clinical messages)"},
+  {"remote-desktop", "remote desktop and screen control"},
+  {"file-sharing", "file sharing"},
+  {"database", "databases"},
+  {"remote-shell", "remote command line"},
+  {"cleartext-login", "logins sent in clear text"},
+  {"admin", "administration pages (router, NAS, camera)"},
+  {"camera", "cameras and video recorders"},
+  {"printer", "printers"},
+  {"container-api", "container control (Docker, Kubernetes)"},
+  {"isp-management", "ISP remote management (TR-069)"},
+  {"amplification", "services abused to flood other networks (DDoS)"},
+  {"vpn-weak", "weak VPN (PPTP)"},
+  {"vpn", "VPN"},
+  {"gaming", "game consoles and game servers"},
+  {"voip", "Internet telephony (SIP)"},
+  {"web", "web servers"},
+});
+
+bool overlaps(const Service& s, Protocol protocol, uint16_t first, uint16_t last) {
+  return covers(s.protocols, protocol) && s.port_first <= last && first <= s.port_last;
+}
+
+}  // namespace
+
+bool covers(ProtocolSet set, Protocol p) {
+  return set == ProtocolSet::both || (set == ProtocolSet::tcp) == (p == Protocol::tcp);
+}
+
+std::string_view to_string(ProtocolSet set) {
+  switch (set) {
+    case ProtocolSet::tcp: return "TCP";
+    case ProtocolSet::udp: return "UDP";
+    case ProtocolSet::both: return "TCP and UDP";
+  }
+  return "?";
+}
+
+std::span<const Service> services() {
+  return k_services;
+}
+
+const Service* find_service(Protocol protocol, uint16_t port) {
+  for (const Service& s : k_services) {
+    if (overlaps(s, protocol, port, port)) {
+      return &s;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<const Service*> services_in_range(Protocol protocol, uint16_t first, uint16_t last) {
+  std::vector<const Service*> found;
+  for (const Service& s : k_services) {
+    if (overlaps(s, protocol, first, last)) {
+      found.push_back(&s);
+    }
+  }
+  return found;
+}
+
+const Service* most_severe_service(Protocol protocol, uint16_t first, uint16_t last) {
+  const Service* best = nullptr;
+  for (const Service* s : services_in_range(protocol, first, last)) {
+    if (best == nullptr || s->severity > best->severity) {
+      best = s;
+    }
+  }
+  return best;
+}
+
+std::span<const ServiceClass> service_classes() {
+  return k_classes;
+}
+
+const ServiceClass* find_service_class(std::string_view id) {
+  auto it = std::find_if(k_classes.begin(), k_classes.end(),
+                         [id](const ServiceClass& c) { return c.id == id; });
+  return it == k_classes.end() ? nullptr : &*it;
+}
+
+std::string_view class_display_name(std::string_view id) {
+  const ServiceClass* c = find_service_class(id);
+  return c == nullptr ? id : c->display_name;
+}
+
+}  // namespace bw

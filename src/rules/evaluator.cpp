@@ -1,0 +1,196 @@
+// The rules: which finding each part of a RouterState yields under a profile.
+// The sentences live in wording.cpp.
+#include "rules/evaluator.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "rules/catalogue.hpp"
+#include "rules/text_util.hpp"
+#include "rules/wording.hpp"
+
+namespace bw {
+namespace {
+
+constexpr std::array k_rules = std::to_array<RuleInfo>({
+    {rule_id::expose_service, "a forward or UPnP mapping of a catalogued service (DICOM, RDP, SMB, ...)"},
+    {rule_id::expose_port, "a forward or UPnP mapping of another port the profile does not allow"},
+    {rule_id::expose_allowed, "an opening the profile allows (info, no action)"},
+    {rule_id::expose_dmz, "the DMZ is on: every port of one LAN device is open"},
+    {rule_id::upnp_enabled, "UPnP IGD is on: LAN programs can open ports without asking"},
+    {rule_id::upnp_foreign_host, "a UPnP mapping towards an address outside the LAN or the box itself"},
+    {rule_id::admin_wan, "the box's administration can be reached from the Internet"},
+    {rule_id::state_unknown, "a setting the box did not let the tool read (never assumed safe)"},
+});
+
+Finding make(std::string_view rule, Severity severity, Subject subject, std::string_view action) {
+  Finding f;
+  f.rule = std::string(rule);
+  f.severity = severity;
+  f.subject = std::move(subject);
+  f.action = std::string(action);
+  return f;
+}
+
+Subject forward_subject(const PortForward& pf) {
+  Subject s;
+  s.kind = SubjectKind::port_forward;
+  s.forward = pf;
+  return s;
+}
+
+// Classes whose services do not lead to the site's data: no data reason for them.
+constexpr std::array<std::string_view, 4> k_dataless_classes = {"gaming", "vpn", "voip", "amplification"};
+
+// Adds the data-class reason to exposures that may reach the site's data (medium and
+// above, and not a game, VPN, telephony or amplification service).
+void add_data_reason(Finding& f, const Profile& p) {
+  std::string reason = wording::data_reason(p.data_class);
+  bool dataless = std::find(k_dataless_classes.begin(), k_dataless_classes.end(), f.service_class) !=
+                  k_dataless_classes.end();
+  if (!reason.empty() && f.severity >= Severity::medium && !dataless) {
+    f.why += " " + reason;
+  }
+}
+
+// The catalogued services a forward reaches, by its external and its internal ports.
+std::vector<const Service*> services_of(const PortForward& pf) {
+  uint16_t last = std::max(pf.external_port, pf.external_port_end);
+  std::vector<const Service*> found = services_in_range(pf.protocol, pf.external_port, last);
+  if (pf.internal_port != 0 && pf.internal_port != pf.external_port) {
+    unsigned internal_last = std::min(65535u, unsigned(pf.internal_port) + (last - pf.external_port));
+    for (const Service* s : services_in_range(pf.protocol, pf.internal_port, uint16_t(internal_last))) {
+      if (std::find(found.begin(), found.end(), s) == found.end()) {
+        found.push_back(s);
+      }
+    }
+  }
+  return found;
+}
+
+// LAN: the RFC 1918 ranges, plus the box's own /24 when the box uses another range
+// (never loopback: a mapping towards 127.0.0.0/8 is never a LAN device).
+bool is_lan_address(uint32_t address, const RouterState& state) {
+  if ((address >> 24) == 127) {
+    return false;
+  }
+  auto box = parse_ipv4(state.address);
+  return is_rfc1918(address) || (box && (*box >> 8) == (address >> 8));
+}
+
+Finding judge_forward(const Profile& p, const RouterState& state, const PortForward& pf) {
+  bool upnp = is_upnp_mapping(pf);
+  std::vector<const Service*> services = services_of(pf);
+  const Service* main = nullptr;
+  for (const Service* s : services) {
+    if (main == nullptr || p.severity_for(*s) > p.severity_for(*main)) {
+      main = s;
+    }
+  }
+  Severity exposure = main != nullptr ? p.severity_for(*main)
+                      : upnp          ? p.other_upnp_mapping.value_or(p.other_forward)
+                                      : p.other_forward;
+  exposure = std::max(exposure, p.forward_minimum);
+
+  auto address = parse_ipv4(pf.internal_host);
+  bool is_box = !pf.internal_host.empty() && (pf.internal_host == state.address ||
+                                              (address && address == parse_ipv4(state.address)));
+  bool outside = address && !is_lan_address(*address, state);
+  Finding f;
+  if (upnp && (is_box || outside)) {
+    f = make(rule_id::upnp_foreign_host, std::max(Severity::high, exposure), forward_subject(pf),
+             action_id::delete_port_forward);
+    f.title = wording::foreign_title(pf, is_box);
+    f.why = wording::foreign_why(is_box);
+  } else if (const AllowedForward* a = p.allowance_for(pf)) {
+    f = make(rule_id::expose_allowed, Severity::info, forward_subject(pf), "");
+    f.allowed = true;
+    f.title = wording::allowed_title(pf, *a);
+    f.why = wording::allowed_why(main);
+  } else if (main != nullptr) {
+    f = make(rule_id::expose_service, exposure, forward_subject(pf), action_id::delete_port_forward);
+    f.title = wording::service_title(pf, *main, services.size() - 1);
+    f.why = wording::service_why(*main, upnp);
+  } else {
+    f = make(rule_id::expose_port, exposure, forward_subject(pf), action_id::delete_port_forward);
+    f.title = wording::port_title(pf, p.name);
+    f.why = wording::port_why(upnp);
+  }
+  if (main != nullptr) {
+    f.service = std::string(main->name);
+    f.service_class = std::string(main->class_id);
+  }
+  if (f.rule == rule_id::expose_service || f.rule == rule_id::expose_port) {
+    add_data_reason(f, p);
+  }
+  return f;
+}
+
+Finding judge_setting(std::string_view rule, const Policy& policy, SubjectKind kind, std::string_view action) {
+  Subject s;
+  s.kind = kind;
+  Finding f = make(rule, policy.allowed ? Severity::info : policy.severity, s, policy.allowed ? "" : action);
+  f.allowed = policy.allowed;
+  return f;
+}
+
+}  // namespace
+
+std::span<const RuleInfo> rules() {
+  return k_rules;
+}
+
+bool is_upnp_mapping(const PortForward& f) {
+  if (std::find(f.origin.begin(), f.origin.end(), "upnp") != f.origin.end()) {
+    return true;
+  }
+  return f.origin.empty() && !f.apis.empty() &&
+         std::all_of(f.apis.begin(), f.apis.end(), [](const std::string& a) { return a == "upnp-igd"; });
+}
+
+std::vector<Finding> evaluate(const Profile& profile, const RouterState& state) {
+  std::vector<Finding> findings;
+  for (const PortForward& pf : state.port_forwards) {
+    if (pf.enabled) {
+      findings.push_back(judge_forward(profile, state, pf));
+    }
+  }
+  if (state.dmz && state.dmz->enabled) {
+    Finding f = judge_setting(rule_id::expose_dmz, profile.dmz, SubjectKind::dmz, action_id::disable_dmz);
+    f.subject.dmz = *state.dmz;
+    f.title = wording::dmz_title(*state.dmz, f.allowed);
+    f.why = wording::dmz_why(profile.data_class, f.allowed);
+    findings.push_back(std::move(f));
+  }
+  if (state.upnp_igd_enabled.value_or(false)) {
+    Finding f = judge_setting(rule_id::upnp_enabled, profile.upnp_enabled, SubjectKind::upnp_igd,
+                              action_id::disable_upnp);
+    f.title = wording::upnp_title(f.allowed);
+    f.why = wording::upnp_why(f.allowed);
+    findings.push_back(std::move(f));
+  }
+  if (state.remote_admin_enabled.value_or(false)) {
+    Finding f = judge_setting(rule_id::admin_wan, profile.remote_admin, SubjectKind::remote_admin,
+                              action_id::disable_remote_admin);
+    f.title = wording::admin_title(f.allowed);
+    f.why = wording::admin_why(f.allowed);
+    if (!f.allowed) {
+      add_data_reason(f, profile);
+    }
+    findings.push_back(std::move(f));
+  }
+  for (const std::string& field : state.unknown()) {
+    Subject s;
+    s.kind = SubjectKind::unknown_field;
+    s.field = field;
+    Finding f = make(rule_id::state_unknown, profile.unknown_field, s, "");
+    f.title = wording::unknown_title(field, state.apis);
+    f.why = wording::unknown_why(field);
+    findings.push_back(std::move(f));
+  }
+  std::stable_sort(findings.begin(), findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+  return findings;
+}
+
+}  // namespace bw

@@ -1,0 +1,83 @@
+// Findings as JSON, and counts over them. Field names are part of the JSON report
+// contract (DESIGN.md): add fields, never rename or remove them.
+#include "rules/finding.hpp"
+
+#include "core/text.hpp"
+
+namespace bw {
+
+std::string_view to_string(SubjectKind k) {
+  switch (k) {
+    case SubjectKind::port_forward: return "port_forward";
+    case SubjectKind::dmz: return "dmz";
+    case SubjectKind::upnp_igd: return "upnp_igd";
+    case SubjectKind::remote_admin: return "remote_admin";
+    case SubjectKind::unknown_field: return "unknown_field";
+  }
+  return "unknown";
+}
+
+nlohmann::json to_json(const Subject& s) {
+  nlohmann::json j = {{"kind", to_string(s.kind)}};
+  if (s.kind == SubjectKind::port_forward && s.forward) {
+    const PortForward& f = *s.forward;
+    std::vector<std::string> origin;
+    for (const std::string& o : f.origin) {
+      origin.push_back(valid_utf8(o));
+    }
+    j["protocol"] = to_string(f.protocol);
+    j["external_port"] = f.external_port;
+    j["external_port_end"] = f.external_port_end;
+    j["internal_host"] = valid_utf8(f.internal_host);
+    j["internal_port"] = f.internal_port;
+    j["description"] = valid_utf8(f.description);
+    j["origin"] = origin;
+  } else if (s.kind == SubjectKind::dmz && s.dmz) {
+    j["host"] = valid_utf8(s.dmz->host);
+  } else if (s.kind != SubjectKind::port_forward && s.kind != SubjectKind::dmz) {
+    j["field"] = valid_utf8(s.field.empty() ? std::string(to_string(s.kind)) : s.field);
+  }
+  return j;
+}
+
+nlohmann::json to_json(const Finding& f) {
+  nlohmann::json j = {
+      {"rule", f.rule},
+      {"severity", to_string(f.severity)},
+      {"title", valid_utf8(f.title)},
+      {"why", valid_utf8(f.why)},
+      {"subject", to_json(f.subject)},
+      {"action", f.action},
+      {"allowed", f.allowed},
+  };
+  if (!f.service.empty()) {
+    j["service"] = f.service;
+    j["service_class"] = f.service_class;
+  }
+  return j;
+}
+
+FindingCounts count(const std::vector<Finding>& findings) {
+  FindingCounts c;
+  for (const Finding& f : findings) {
+    switch (f.severity) {
+      case Severity::critical: ++c.critical; break;
+      case Severity::high: ++c.high; break;
+      case Severity::medium: ++c.medium; break;
+      case Severity::low: ++c.low; break;
+      case Severity::info: ++c.info; break;
+    }
+  }
+  return c;
+}
+
+bool any_at_or_above(const std::vector<Finding>& findings, Severity threshold) {
+  for (const Finding& f : findings) {
+    if (!f.allowed && f.severity >= threshold) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace bw

@@ -1,0 +1,3 @@
+# Test data: no summary line.
+name missing-summary
+dmz high

@@ -4,7 +4,7 @@
 set -euo pipefail
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 pkgs=(
-  build-essential cmake pkg-config g++
+  build-essential cmake ninja-build pkg-config g++ git
   libminiupnpc-dev libnatpmp-dev libcurl4-openssl-dev libboost-program-options-dev
   libssl-dev libgtest-dev libgmock-dev googletest nlohmann-json3-dev libpugixml-dev libqrencode-dev
   # the lab: a real UPnP daemon, NAT, WireGuard, the peers we compare against

@@ -65,6 +65,31 @@ std::string outcome_name(Outcome o) {
   return "";
 }
 
+// Wraps already-printable text at `width` columns; continuation lines get `indent`.
+std::string wrap(const std::string& text, size_t first_col, size_t indent, size_t width = 100) {
+  std::string out;
+  size_t col = first_col;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find(' ', pos);
+    if (end == std::string::npos) {
+      end = text.size();
+    }
+    std::string word = text.substr(pos, end - pos);
+    if (col > indent && col + 1 + word.size() > width) {
+      out += "\n" + std::string(indent, ' ');
+      col = indent;
+    } else if (col > first_col || (col > indent && !out.empty())) {
+      out += ' ';
+      ++col;
+    }
+    out += word;
+    col += word.size();
+    pos = end + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json to_json(const Report& r) {
@@ -138,9 +163,10 @@ void print_findings_text(App& app, const Report& r, const std::vector<Finding>& 
   } else {
     out << "What your box opens to the Internet:\n";
     for (const Finding* f : exposed) {
-      out << "  " << app.paint(upper(to_string(f->severity)), severity_colour(f->severity)) << "  "
-          << printable(f->title, 200) << "\n";
-      out << "      Why it matters: " << printable(f->why, 300) << "\n";
+      std::string sev = upper(to_string(f->severity));
+      out << "  " << app.paint(sev, severity_colour(f->severity)) << "  "
+          << wrap(printable(f->title, 300), 4 + sev.size(), 6) << "\n";
+      out << "      Why it matters: " << wrap(printable(f->why, 1000), 22, 6) << "\n";
       if (f->subject.forward && !f->subject.forward->description.empty()) {
         out << "      Label on the box: \"" << printable(f->subject.forward->description, 60) << "\"\n";
       }
@@ -155,8 +181,9 @@ void print_findings_text(App& app, const Report& r, const std::vector<Finding>& 
   if (!unknown.empty()) {
     out << "\nWhat boxwarden could not read (unknown is not safe; check by hand):\n";
     for (const Finding* f : unknown) {
-      out << "  " << app.paint(upper(to_string(f->severity)), severity_colour(f->severity)) << "  "
-          << printable(f->title, 200) << "\n";
+      std::string sev = upper(to_string(f->severity));
+      out << "  " << app.paint(sev, severity_colour(f->severity)) << "  "
+          << wrap(printable(f->title, 300), 4 + sev.size(), 6) << "\n";
     }
   }
 }
@@ -192,7 +219,8 @@ void print_plan_text(App& app, const std::vector<Action>& plan, bool dry_run, co
       out << "\nWhat you must do by hand (boxwarden cannot do it on this box):\n";
       header = true;
     }
-    out << "  - " << printable(a.summary, 200) << "\n      " << printable(a.manual_steps, 400) << "\n";
+    out << "  - " << wrap(printable(a.summary, 300), 4, 6) << "\n      " << wrap(printable(a.manual_steps, 600), 6, 6)
+        << "\n";
   }
 }
 

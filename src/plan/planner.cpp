@@ -21,6 +21,23 @@ int order_of(const Action& a) {
   }
 }
 
+// Plain words for a field the box did not let us read (RouterState::unknown()).
+std::string plain_field(const std::string& field) {
+  if (field == "static_port_forwards") {
+    return "the port forwards set up in the box's pages";
+  }
+  if (field == "dmz") {
+    return "the DMZ";
+  }
+  if (field == "remote_admin") {
+    return "administration of the box from the Internet (remote access)";
+  }
+  if (field == "upnp_igd") {
+    return "the UPnP switch";
+  }
+  return field;
+}
+
 std::string web_ui(const std::string& box) {
   return "Open the box's web interface (http://" + box + ") and sign in as administrator. ";
 }
@@ -61,9 +78,10 @@ Action action_for(const Finding& f, const std::string& box) {
       break;
     case SubjectKind::unknown_field:
       a.kind = ActionKind::manual;
-      a.summary = "Check by hand what the tool could not read: " + f.subject.field;
-      a.manual_steps = web_ui(box) + "Check the " + f.subject.field +
-                       " setting and switch it off unless it is needed; then run the audit again with the vendor plugin if there is one.";
+      a.summary = "Check by hand " + plain_field(f.subject.field) + " (boxwarden could not read it)";
+      a.manual_steps = web_ui(box) + "Look at " + plain_field(f.subject.field) +
+                       ": switch it off, or delete what is not needed. (If boxwarden has a plugin for your box, "
+                       "see 'boxwarden vendors', it can read this for you.)";
       break;
   }
   return a;

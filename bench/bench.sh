@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: how long does it take to read a box's port mappings, discovery included?
 # boxwarden `audit --format json` against `upnpc -l` (miniupnpc's client: SSDP, then one
-# GetGenericPortMappingEntry per mapping), on the lab's real miniupnpd with N mappings.
+# GetGenericPortMappingEntry per mapping), on the lab's real miniupnpd with N mappings. For
+# reference it also times `upnpc -L` (SSDP, then GetListOfPortMappings, IGD:2 only).
 #
 # usage: sudo BOXWARDEN=build/src/app/boxwarden bench/bench.sh [N...]      (default: 0 10 100)
 # env:   BENCH_BW_RUNS (default 5), BENCH_UPNPC_RUNS (default 3)
@@ -45,15 +46,13 @@ median() { sort -g | awk -v f="${1:-%.3f}" '{ v[NR] = $1 } END { if (NR == 0) { 
 requests_since() { tail -n +"$(($1 + 1))" "$LOG" | grep -c "HTTP REQUEST from \[::ffff:$LAPTOP_IP\]"; }
 
 mapped=0
-# add_mappings N: bring the box up to N mappings (distinct ports, TCP and UDP alternating).
+# add_mappings N: bring the box up to N mappings (ports 20000+i, TCP and UDP alternating).
 add_mappings() {
-    local target=$1 i port proto
-    for ((i = mapped; i < target; i++)); do
-        port=$((20000 + i))
-        if ((i % 2)); then proto=UDP; else proto=TCP; fi
-        lab_upnpc "$NS_PC" -e "bench $i" -a "$PC_IP" "$port" "$port" "$proto" >/dev/null 2>&1 ||
-            fail "upnpc -a $port $proto failed"
-    done
+    local target=$1
+    if ((target > mapped)); then
+        lab_ns "$NS_PC" "$LAB_PYTHON" "$BENCH_DIR/add_mappings.py" "http://$BOX_LAN:5000/ctl/IPConn" \
+            "$PC_IP" "$mapped" "$((target - 1))" || fail "adding mappings $mapped..$((target - 1)) failed"
+    fi
     mapped=$target
     local got
     got=$(lab_mappings "$NS_PC" | wc -l)
@@ -88,19 +87,28 @@ for n in "${SIZES[@]}"; do
         lab_log "N=$n boxwarden runs: ${bw_times[*]:-none} s; requests: ${bw_reqs[*]:-none} ${bw_note:+($bw_note)}"
     fi
 
-    up_times=() up_reqs=()
-    for ((r = 1; r <= UPNPC_RUNS; r++)); do
-        l0=$(wc -l <"$LOG")
-        t0=$(now_s)
-        lab_ns "$NS_LAPTOP" timeout 300 upnpc -l >"$LAB_DIR/upnpc.out" 2>&1
-        t1=$(now_s)
-        sleep 0.2
-        count=$("$LAB_PYTHON" "$LAB_LIB_DIR/upnpc_list.py" <"$LAB_DIR/upnpc.out" | wc -l)
-        [[ $count == "$n" ]] || lab_log "warning: upnpc -l listed $count mappings, expected $n"
-        up_times+=("$(elapsed "$t0" "$t1")")
-        up_reqs+=("$(requests_since "$l0")")
-    done
-    lab_log "N=$n upnpc -l runs: ${up_times[*]} s; requests: ${up_reqs[*]}"
+    # run_upnpc OPTION: time `upnpc OPTION` (SSDP discovery included) UPNPC_RUNS times;
+    # sets up_times and up_reqs.
+    run_upnpc() {
+        up_times=() up_reqs=()
+        local r l0 t0 t1 count
+        for ((r = 1; r <= UPNPC_RUNS; r++)); do
+            l0=$(wc -l <"$LOG")
+            t0=$(now_s)
+            lab_ns "$NS_LAPTOP" timeout 300 upnpc "$1" >"$LAB_DIR/upnpc.out" 2>&1
+            t1=$(now_s)
+            sleep 0.2
+            count=$("$LAB_PYTHON" "$LAB_LIB_DIR/upnpc_list.py" <"$LAB_DIR/upnpc.out" | wc -l)
+            [[ $count == "$n" ]] || lab_log "warning: upnpc $1 listed $count mappings, expected $n"
+            up_times+=("$(elapsed "$t0" "$t1")")
+            up_reqs+=("$(requests_since "$l0")")
+        done
+        lab_log "N=$n upnpc $1 runs: ${up_times[*]} s; requests: ${up_reqs[*]}"
+    }
+    run_upnpc -L
+    upL_med=$(printf '%s\n' "${up_times[@]}" | median)
+    upL_req=$(printf '%s\n' "${up_reqs[@]}" | median %g)
+    run_upnpc -l
 
     bw_med=$(printf '%s\n' "${bw_times[@]}" | grep . | median)
     up_med=$(printf '%s\n' "${up_times[@]}" | median)
@@ -108,13 +116,13 @@ for n in "${SIZES[@]}"; do
     up_req=$(printf '%s\n' "${up_reqs[@]}" | median %g)
     ratio=n/a
     [[ $bw_med != n/a ]] && ratio=$(awk -v a="$up_med" -v b="$bw_med" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a" }')
-    rows+=("| $n | $bw_med (${#bw_times[@]} runs) | $up_med (${#up_times[@]} runs) | $ratio | $bw_req | $up_req |${bw_note:+ $bw_note}")
+    rows+=("| $n | $bw_med (${#bw_times[@]} runs) | $up_med (${#up_times[@]} runs) | $ratio | $bw_req | $up_req | $upL_med | $upL_req |${bw_note:+ $bw_note}")
 done
 
 echo
 echo "Reading the port mappings of the lab's miniupnpd 2.3.1, discovery included (medians, seconds)."
 echo "Requests: HTTP requests miniupnpd received per run (median)."
 echo
-echo "| N mappings | boxwarden audit | upnpc -l | upnpc / boxwarden | boxwarden requests | upnpc requests |"
-echo "|---:|---:|---:|---:|---:|---:|"
+echo "| N mappings | boxwarden audit | upnpc -l | upnpc -l / boxwarden | boxwarden requests | upnpc -l requests | upnpc -L (IGD:2 listing) | upnpc -L requests |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"

@@ -50,18 +50,22 @@ fail() {
     exit 1
 }
 
-# check DESCRIPTION COMMAND [ARGS...]: run COMMAND; record a failure (and go on) when it fails.
+# check DESCRIPTION COMMAND [ARGS...]: run COMMAND (in a subshell); record a failure (and go
+# on) when it fails. COMMAND's stdout is shown under the verdict when it failed.
 check() {
-    local what=$1
+    local what=$1 out rc
     shift
     LAB_CHECKS=$((LAB_CHECKS + 1))
-    if "$@"; then
+    out=$("$@")
+    rc=$?
+    if ((rc == 0)); then
         printf 'ok   %s\n' "$what" >&"$LAB_TTY"
-    else
-        printf 'FAIL %s\n' "$what" >&"$LAB_TTY"
-        LAB_FAILURES=$((LAB_FAILURES + 1))
-        return 1
+        return 0
     fi
+    printf 'FAIL %s\n' "$what" >&"$LAB_TTY"
+    [[ -n $out ]] && printf '%s\n' "$out" >&"$LAB_TTY"
+    LAB_FAILURES=$((LAB_FAILURES + 1))
+    return 1
 }
 
 # not COMMAND [ARGS...]: succeed when COMMAND fails (for check "... is closed" not lab_probe ...).

@@ -54,6 +54,8 @@ fail() {
 # on) when it fails. COMMAND's stdout is shown under the verdict when it failed.
 check() {
     local what=$1 out rc
+    local -
+    set +e
     shift
     LAB_CHECKS=$((LAB_CHECKS + 1))
     out=$("$@")
@@ -336,6 +338,8 @@ lab_up() {
 # Idempotent; safe to call on a half-built lab.
 lab_down() {
     local status=$? id=${1:-${LAB_ID:-}} dir ns pid name pids=() nss=()
+    local - # callers may run under set -e: teardown must go on past any failing command
+    set +e
     [[ -n $id ]] || return 0
     dir=/tmp/boxwarden-lab.$id
     if [[ $status -ne 0 && -z ${LAB_QUIET:-} && $id == "${LAB_ID:-}" ]]; then
@@ -382,12 +386,16 @@ lab_down() {
     return 0
 }
 
-# lab_gc: tear down labs whose owning process is gone (left over by a killed run).
+# lab_gc: tear down labs whose owning process is gone (left over by a killed run). Only labs
+# made by lab_up (their directory names the owner) are touched, never other namespaces.
 lab_gc() {
     local id owner
+    local -
+    set +e
     for id in $(ip netns list | sed -n 's/^\(bwl[0-9a-f]\{4\}\)-.*/\1/p' | sort -u); do
         owner=$(cat "/tmp/boxwarden-lab.$id/owner.pid" 2>/dev/null)
-        if [[ -z $owner ]] || ! kill -0 "$owner" 2>/dev/null; then
+        [[ $owner =~ ^[0-9]+$ ]] || continue
+        if ! kill -0 "$owner" 2>/dev/null; then
             lab_log "removing stale lab $id"
             lab_down "$id"
         fi

@@ -1,6 +1,7 @@
 #include "plan/executor.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/error.hpp"
 #include "discovery/box.hpp"
@@ -62,11 +63,20 @@ bool read_and_check(Box& box, ExecutionReport& report, const std::vector<Action>
   return true;
 }
 
-// Undo `done` in reverse order and verify the original is back.
+// Undo `done` in reverse order and verify the original is back. An action whose original
+// is still visible (the box said yes but did nothing) is not undone.
 bool undo(Box& box, const std::vector<Action>& done, ExecutionReport& report, const Progress& progress) {
+  std::optional<RouterState> now;
+  try {
+    now = box.read_state();
+  } catch (const Error&) {
+    // cannot tell what took effect: undo everything
+  }
   std::vector<Action> inverses;
   for (auto it = done.rbegin(); it != done.rend(); ++it) {
-    inverses.push_back(inverse(*it));
+    if (!now || !original_visible(*it, *now)) {
+      inverses.push_back(inverse(*it));
+    }
   }
   std::string first_failure = report.failure;
   apply_all(box, inverses, report, progress);
@@ -134,17 +144,10 @@ ExecutionReport execute(Box& box, const std::vector<Action>& plan, const Progres
     return report;
   }
   progress("undoing what was changed");
-  // A failed step may still have taken effect (the reply was lost): undo it too if visible.
+  // A failed step may still have taken effect (the reply was lost): undo() looks at the box
+  // and undoes it too when its effect is visible.
   if (done.size() < automatic.size()) {
-    const Action& failed = automatic[done.size()];
-    try {
-      RouterState now = box.read_state();
-      if (effect_visible(failed, now)) {
-        done.push_back(failed);
-      }
-    } catch (const Error&) {
-      done.push_back(failed);  // cannot tell: try to undo it as well
-    }
+    done.push_back(automatic[done.size()]);
   }
   report.outcome = undo(box, done, report, progress) ? Outcome::rolled_back : Outcome::rollback_failed;
   return report;

@@ -1,0 +1,50 @@
+// Merging what two APIs see of one box.
+#include <gtest/gtest.h>
+
+#include "discovery/box.hpp"
+#include "tests/fakes/fake_router.hpp"
+
+namespace bw {
+namespace {
+
+TEST(DiscoveryBox, AMappingSeenTwiceIsOneEntryWithBothOrigins) {
+  RouterState livebox;
+  livebox.apis = {"livebox"};
+  livebox.static_forwards_known = true;
+  livebox.dmz = Dmz{true, "192.168.1.10", {}};
+  auto f = test::forward(Protocol::udp, 3074, "192.168.1.20");
+  f.origin = {"upnp"};
+  f.apis = {"livebox"};
+  auto rdp = test::forward(Protocol::tcp, 3389, "192.168.1.10");
+  rdp.origin = {"webui"};
+  rdp.apis = {"livebox"};
+  livebox.port_forwards = {f, rdp};
+
+  RouterState igd;
+  igd.apis = {"upnp-igd"};
+  igd.external_ip = "11.22.33.44";
+  igd.upnp_igd_enabled = true;
+  auto g = f;
+  g.apis = {"upnp-igd"};
+  igd.port_forwards = {g};
+
+  merge_state(livebox, igd);
+  ASSERT_EQ(livebox.port_forwards.size(), 2u);
+  EXPECT_EQ(livebox.port_forwards[0].apis, (std::vector<std::string>{"livebox", "upnp-igd"}));
+  EXPECT_EQ(livebox.apis, (std::vector<std::string>{"livebox", "upnp-igd"}));
+  EXPECT_EQ(livebox.external_ip, "11.22.33.44");
+  EXPECT_TRUE(livebox.dmz->enabled);
+  EXPECT_EQ(livebox.upnp_igd_enabled, true);
+  EXPECT_TRUE(livebox.static_forwards_known);
+}
+
+TEST(DiscoveryBox, UnknownStaysUnknownWhenNobodyCanReadIt) {
+  RouterState a, b;
+  merge_state(a, b);
+  auto u = a.unknown();
+  EXPECT_NE(std::find(u.begin(), u.end(), "dmz"), u.end());
+  EXPECT_NE(std::find(u.begin(), u.end(), "remote_admin"), u.end());
+}
+
+}  // namespace
+}  // namespace bw

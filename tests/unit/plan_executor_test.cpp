@@ -1,0 +1,144 @@
+// Executor and rollback against an in-memory router: all-or-nothing under every fault.
+#include <gtest/gtest.h>
+
+#include "core/deadline.hpp"
+#include "net/http_client.hpp"
+#include "plan/executor.hpp"
+#include "plan/planner.hpp"
+#include "tests/fakes/fake_router.hpp"
+
+namespace bw {
+namespace {
+
+using test::FakePlugin;
+using test::FakeRouter;
+using test::forward;
+
+class ExecutorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router.state.address = "192.168.1.1";
+    router.state.port_forwards = {forward(Protocol::tcp, 11112, "192.168.1.10", "PACS"),
+                                  forward(Protocol::tcp, 3389, "192.168.1.10", "RDP"),
+                                  forward(Protocol::udp, 3074, "192.168.1.20", "Xbox")};
+    router.state.dmz = Dmz{true, "192.168.1.10", {}};
+    original = router.state;
+    found.target.address = "192.168.1.1";
+    found.plugins = {&plugin};
+  }
+
+  std::vector<Action> plan() {
+    std::vector<Finding> findings;
+    for (const auto& f : router.state.port_forwards) {
+      Finding fd;
+      fd.rule = "EXPOSE-SERVICE";
+      fd.severity = Severity::critical;
+      fd.subject.kind = SubjectKind::port_forward;
+      fd.subject.forward = f;
+      findings.push_back(fd);
+    }
+    Finding dmz;
+    dmz.rule = "EXPOSE-DMZ";
+    dmz.severity = Severity::critical;
+    dmz.subject.kind = SubjectKind::dmz;
+    dmz.subject.dmz = router.state.dmz;
+    findings.insert(findings.begin(), dmz);
+    return make_plan(findings, Severity::high, "192.168.1.1", [](const Action&) { return true; });
+  }
+
+  void expect_original() {
+    ASSERT_EQ(router.state.port_forwards.size(), original.port_forwards.size());
+    for (const auto& f : original.port_forwards) {
+      bool found_it = std::any_of(router.state.port_forwards.begin(), router.state.port_forwards.end(),
+                                  [&](const PortForward& x) { return x.same_rule(f) && x.internal_host == f.internal_host; });
+      EXPECT_TRUE(found_it) << f.key();
+    }
+    ASSERT_TRUE(router.state.dmz);
+    EXPECT_TRUE(router.state.dmz->enabled);
+    EXPECT_EQ(router.state.dmz->host, "192.168.1.10");
+  }
+
+  FakeRouter router;
+  RouterState original;
+  FakePlugin plugin{router};
+  Discovered found;
+  std::unique_ptr<HttpClient> http = make_curl_http_client();  // never used by the fake
+  Deadline deadline{std::chrono::seconds(5)};
+  SessionContext ctx{*http, deadline, {}};
+  Progress quiet = [](const std::string&) {};
+};
+
+TEST_F(ExecutorTest, PlanDeletesForwardsBeforeTheDmz) {
+  auto p = plan();
+  ASSERT_EQ(p.size(), 4u);
+  EXPECT_EQ(p[0].kind, ActionKind::delete_port_forward);
+  EXPECT_EQ(p[3].kind, ActionKind::disable_dmz);
+}
+
+TEST_F(ExecutorTest, AppliesEverythingAndVerifies) {
+  Box box(found, ctx);
+  auto r = execute(box, plan(), quiet);
+  EXPECT_EQ(r.outcome, Outcome::applied);
+  EXPECT_TRUE(router.state.port_forwards.empty());
+  EXPECT_FALSE(router.state.dmz->enabled);
+}
+
+TEST_F(ExecutorTest, EachFailingStepLeavesTheOriginal) {
+  for (int step = 0; step < 4; ++step) {
+    for (bool after_effect : {false, true}) {
+      SCOPED_TRACE("step " + std::to_string(step) + (after_effect ? " (reset after the change)" : " (refused)"));
+      router.state = original;
+      router.apply_calls = 0;
+      router.fail_apply_at = step;
+      router.fail_apply_after_effect = after_effect;
+      Box box(found, ctx);
+      auto p = plan();
+      auto r = execute(box, p, quiet);
+      EXPECT_EQ(r.outcome, Outcome::rolled_back);
+      EXPECT_FALSE(r.failure.empty());
+      expect_original();
+    }
+  }
+}
+
+TEST_F(ExecutorTest, ABoxThatSaysYesButChangesNothingIsCaughtByVerification) {
+  router.ignore_deletes = true;
+  Box box(found, ctx);
+  auto r = execute(box, plan(), quiet);
+  EXPECT_EQ(r.outcome, Outcome::rolled_back);
+  EXPECT_NE(r.failure.find("does not show the change"), std::string::npos);
+  expect_original();
+}
+
+TEST_F(ExecutorTest, ABoxThatStopsAnsweringIsRollbackFailed) {
+  router.fail_apply_at = 2;
+  router.fail_reads_from = 0;  // every re-read fails: nothing can be verified
+  Box box(found, ctx);
+  auto r = execute(box, plan(), quiet);
+  EXPECT_EQ(r.outcome, Outcome::rollback_failed);
+}
+
+TEST_F(ExecutorTest, RestoreBringsBackEverythingAndIsIdempotent) {
+  auto p = plan();
+  {
+    Box box(found, ctx);
+    ASSERT_EQ(execute(box, p, quiet).outcome, Outcome::applied);
+  }
+  Box box(found, ctx);
+  auto r = restore(box, p, quiet);
+  EXPECT_EQ(r.outcome, Outcome::applied);
+  expect_original();
+  auto again = restore(box, p, quiet);
+  EXPECT_EQ(again.outcome, Outcome::nothing_to_do);
+  expect_original();
+}
+
+TEST_F(ExecutorTest, ManualStepsAreNeverApplied) {
+  auto p = make_plan({}, Severity::high, "192.168.1.1", [](const Action&) { return false; });
+  Box box(found, ctx);
+  EXPECT_EQ(execute(box, p, quiet).outcome, Outcome::nothing_to_do);
+  EXPECT_EQ(router.apply_calls, 0);
+}
+
+}  // namespace
+}  // namespace bw

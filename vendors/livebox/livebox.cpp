@@ -1,5 +1,9 @@
 #include "vendors/livebox/livebox.hpp"
 
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
 #include "core/error.hpp"
 #include "vendors/livebox/livebox_changes.hpp"
 #include "vendors/livebox/livebox_read.hpp"
@@ -55,10 +59,7 @@ class LiveboxSession final : public Session {
                                                   "not support it");
       }
     }
-    if (credentials.password.empty()) {
-      throw Error(ErrorKind::auth, livebox::k_refused_password);
-    }
-    m_ws.login(credentials.user, credentials.password);
+    m_ws.login(credentials.user, password_for(credentials));
   }
 
   RouterState read_state() override {
@@ -109,6 +110,38 @@ class LiveboxSession final : public Session {
 
  private:
   using json = nlohmann::json;
+
+  // --password-file / BOXWARDEN_PASSWORD, else ~/.netrc (machine = the box address: the
+  // password travels in the JSON body, so curl's own netrc support cannot supply it), else
+  // the prompt.
+  Secret password_for(const Credentials& c) const {
+    if (!c.password.empty()) {
+      return c.password;
+    }
+    if (c.use_netrc) {
+      const char* env = std::getenv("NETRC");
+      const char* home = std::getenv("HOME");
+      std::string path = env != nullptr ? env : (home != nullptr ? std::string(home) + "/.netrc" : "");
+      std::ifstream in(path);
+      if (!path.empty() && in) {
+        std::stringstream text;
+        text << in.rdbuf();
+        std::string login = c.user.empty() ? "admin" : c.user;
+        if (auto pw = livebox::netrc_password(text.str(), m_address, login)) {
+          Secret s(*pw);
+          return s;
+        }
+      }
+    }
+    if (c.ask_password) {
+      if (Secret s = c.ask_password(); !s.empty()) {
+        return s;
+      }
+    }
+    throw Error(ErrorKind::auth,
+                "the Livebox needs its admin password (printed under the box, or the one you set): "
+                "give it with --password-file FILE, BOXWARDEN_PASSWORD or ~/.netrc");
+  }
 
   static const PortForward& forward_of(const Action& a) {
     if (!a.target.forward) {

@@ -273,7 +273,8 @@ void set_forward_enabled(WsClient& ws, const PortForward& f, bool enable) {
 }
 
 void clear_dmz(WsClient& ws) {
-  for (const auto& [id, entry] : list_dmz(ws).items()) {
+  json entries = list_dmz(ws);  // named: items() must not outlive a temporary
+  for (const auto& [id, entry] : entries.items()) {
     ws.call_ok("Firewall", "deleteDMZ", json{{"id", id}}, ErrorKind::refused);
   }
   json left = list_dmz(ws);
@@ -405,7 +406,8 @@ std::vector<PlannedCall> planned_calls(const Action& a) {
     }
     case ActionKind::restore_dmz:
       if (a.target.dmz) {
-        for (const auto& [id, e] : dmz_entries(*a.target.dmz).items()) {
+        json entries = dmz_entries(*a.target.dmz);
+        for (const auto& [id, e] : entries.items()) {
           out.push_back({"Firewall", "setDMZ", dmz_set_params(id, e)});
         }
       }

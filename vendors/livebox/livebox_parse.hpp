@@ -102,6 +102,11 @@ json dmz_set_params(const std::string& id, const json& entry);
 // Same JSON with every secret-looking key removed, recursively.
 json strip_secrets(const json& j);
 
+// The password of `machine` in a ~/.netrc text (tokens machine/default, login, password,
+// account, macdef), for `login` when the entry names one; nullopt when none applies.
+std::optional<std::string> netrc_password(std::string_view netrc, std::string_view machine,
+                                          std::string_view login);
+
 // Request bodies. Key order is fixed ("service","method","parameters"); login is
 // compact JSON with the password JSON-escaped, as the box's own web UI sends it.
 std::string request_body(std::string_view service, std::string_view method, const json& params);

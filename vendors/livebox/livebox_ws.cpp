@@ -106,8 +106,15 @@ void WsClient::keep_cookies(const std::vector<std::string>& headers) {
       continue;
     }
     std::string name = pair.substr(0, eq + 1);
-    std::erase_if(m_cookies, [&](const std::string& c) { return c.starts_with(name); });
-    if (eq + 1 < pair.size()) {
+    auto it = std::find_if(m_cookies.begin(), m_cookies.end(),
+                           [&](const std::string& c) { return c.starts_with(name); });
+    if (eq + 1 == pair.size()) {  // emptied: the box dropped it
+      if (it != m_cookies.end()) {
+        m_cookies.erase(it);
+      }
+    } else if (it != m_cookies.end()) {
+      *it = pair;  // same place: the Cookie header keeps the box's order
+    } else {
       m_cookies.push_back(pair);
     }
   }

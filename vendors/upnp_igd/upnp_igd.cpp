@@ -232,6 +232,9 @@ class UpnpIgdPlugin : public VendorPlugin {
   }
 
   bool matches(const Target& target, SessionContext& ctx) const override {
+    if (!target.igd_desc_url.empty()) {
+      return true;  // the gateway itself answered SSDP with a description on itself; open() reads it
+    }
     try {
       find_description(target, ctx);
       return true;

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""boxwarden against the Livebox emulator on 127.0.0.1 (never any other address).
+
+Drives the real binary ($BOXWARDEN) with --gateway 127.0.0.1:PORT --vendor livebox
+--password-file F and compares the emulator's stored state: audit, wrong password,
+dry run, fix + rollback restoring exactly, and all-or-nothing under injected faults.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "emulators"))
+from livebox_client import EmulatorProcess  # noqa: E402
+
+BOXWARDEN = os.environ.get("BOXWARDEN", "")
+PASSWORD = "doctor's pw \"1\""
+
+
+def rule(rid, origin, proto, port, dest, lease=0):
+    return {"Id": rid, "Origin": origin, "Description": rid, "Status": "Enabled", "SourceInterface": "data",
+            "Protocol": proto, "ExternalPort": port, "InternalPort": port, "SourcePrefix": "",
+            "DestinationIPAddress": dest, "DestinationMACAddress": "", "LeaseDuration": lease,
+            "HairpinNAT": True, "SymmetricSNAT": False, "UPnPV1Compat": False, "Enable": True}
+
+
+DOCTOR = {
+    "password": PASSWORD,
+    "port_forwards": {
+        "webui_Bureau a distance": rule("webui_Bureau a distance", "webui", "6", "3389", "192.168.1.10"),
+        "upnp_21": rule("upnp_21", "upnp", "6", "11112", "192.168.1.10", lease=7200),
+        "cwmp_ACS": rule("cwmp_ACS", "cwmp", "6", "7547", "192.168.1.1"),
+    },
+    "dmz": {"webui": {"SourceInterface": "data", "DestinationIPAddress": "192.168.1.10", "SourcePrefix": "",
+                      "Status": "Enabled", "Enable": True}},
+}
+WRITES = ["Firewall:deletePortForwarding", "Firewall:commit", "Firewall:deleteDMZ", "UPnP-IGD:set"]
+
+
+@unittest.skipUnless(BOXWARDEN and os.access(BOXWARDEN, os.X_OK), "BOXWARDEN must name the built binary")
+class LiveboxCli(unittest.TestCase):
+    extra = ("--throttle", "1", "--hang-seconds", "25")
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="bw-livebox-cli-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        self.emu = EmulatorProcess(DOCTOR, self.extra, workdir=self.dir).start()
+        self.addCleanup(self.emu.stop)
+        self.pwfile = os.path.join(self.dir, "pw")
+        with open(self.pwfile, "w") as f:
+            f.write(PASSWORD + "\n")
+        os.chmod(self.pwfile, 0o600)
+        self.state_dir = os.path.join(self.dir, "state")
+
+    def bw(self, *args, password_file=None, timeout=120):
+        cmd = [BOXWARDEN, "--gateway", "127.0.0.1:%d" % self.emu.port, "--vendor", "livebox",
+               "--password-file", password_file or self.pwfile, "--state-dir", self.state_dir,
+               "--profile", "medical-practice"] + list(args)
+        env = dict(os.environ, HOME=self.dir)
+        env.pop("BOXWARDEN_PASSWORD", None)
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
+        self.assertNotIn(PASSWORD, p.stdout + p.stderr)
+        return p
+
+    def writes(self):
+        return [c for c in self.emu.calls() if c["call"] in WRITES or "set" in c["call"].split(":")[1]]
+
+    def backups(self):
+        d = os.path.join(self.state_dir, "backups")
+        return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+    def assert_no_bulk_delete(self):
+        self.assertEqual(self.emu.alerts(), [])
+        for c in self.emu.calls():
+            if c["call"] == "Firewall:deletePortForwarding":
+                self.assertTrue(c["params"].get("id"), c)
+
+    def fixed(self, state):
+        # Whether the ISP-managed cwmp rule goes is the profile's call (rules/planner side).
+        return (set(state["port_forwards"]) <= {"cwmp_ACS"} and state["dmz"] == {}
+                and state["upnp_igd"]["Enable"] is False)
+
+    # -- tests ----------------------------------------------------------------------------
+    def test_audit_reports_everything_with_origins(self):
+        p = self.bw("--format", "json", "audit")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        report = json.loads(p.stdout)
+        self.assertEqual(report["gateway"]["vendor"], "livebox")
+        self.assertIn("livebox", report["gateway"]["apis"])
+        self.assertEqual(report["gateway"]["model"], "Livebox 7")
+        self.assertEqual(report["gateway"]["external_ip"], "11.22.33.44")
+        origins = {f["external_port"]: f["origin"] for f in report["state"]["port_forwards"]}
+        self.assertEqual(origins, {3389: ["webui"], 11112: ["upnp"], 7547: ["cwmp"]})
+        self.assertEqual(report["state"]["dmz"], {"enabled": True, "host": "192.168.1.10"})
+        rules = {f["rule"]: f["severity"] for f in report["findings"]}
+        self.assertEqual(rules.get("EXPOSE-DMZ"), "critical")
+        self.assertEqual(self.writes(), [])
+        for secret in ("emulated-secret", "emulated-wifi-key", "fti/emulated", "12345670"):
+            self.assertNotIn(secret, p.stdout)
+
+    def test_wrong_password_exits_4_with_the_plain_message(self):
+        bad = os.path.join(self.dir, "bad")
+        with open(bad, "w") as f:
+            f.write("nope\n")
+        os.chmod(bad, 0o600)
+        p = self.bw("audit", password_file=bad)
+        self.assertEqual(p.returncode, 4, p.stdout + p.stderr)
+        self.assertIn("the Livebox refused the password", p.stderr)
+        self.assertNotIn("nope", p.stdout + p.stderr)
+        logins = [c for c in self.emu.calls() if c["call"].endswith("createContext")]
+        self.assertEqual(len(logins), 1)  # never retried
+
+    def test_dry_run_changes_nothing_and_shows_requests(self):
+        before = self.emu.state()
+        p = self.bw("--dry-run", "fix")
+        self.assertIn("deletePortForwarding", p.stdout)
+        self.assertIn('"id":"webui_Bureau a distance"', p.stdout)
+        self.assertEqual(self.emu.state(), before)
+        self.assertEqual(self.writes(), [])
+
+    def test_fix_then_rollback_restores_exactly(self):
+        before = self.emu.state()
+        p = self.bw("--yes", "fix")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertTrue(self.fixed(self.emu.state()), self.emu.state())
+        self.assertIn("livebox_emu", self.emu.control("GET", "/_emu/nft")["script"])
+        self.assertNotIn("dnat to 192.168.1.10", self.emu.control("GET", "/_emu/nft")["script"])
+        self.assert_no_bulk_delete()
+        self.assertEqual(len(self.backups()), 1)
+        with open(os.path.join(self.state_dir, "backups", self.backups()[0])) as f:
+            self.assertNotIn(PASSWORD, f.read())
+        p = self.bw("--yes", "rollback")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(self.emu.state(), before)
+
+    def test_expired_session_is_renewed_once(self):
+        self.emu.control("POST", "/_emu/expire", {})
+        p = self.bw("--yes", "fix")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_every_write_failing_is_all_or_nothing(self):
+        before = self.emu.state()
+        for call in WRITES:
+            for kind in ("error", "reset", "reset-after"):
+                with self.subTest(call=call, kind=kind):
+                    self.emu.clear()
+                    self.emu.fail(call, kind, 1)
+                    p = self.bw("--yes", "fix")
+                    after = self.emu.state()
+                    sys.stderr.write("  fault %s %s: exit %d\n" % (call, kind, p.returncode))
+                    self.assertIn(p.returncode, (0, 5), p.stdout + p.stderr)
+                    if p.returncode == 5:
+                        self.assertEqual(after, before, "%s %s: not back as before" % (call, kind))
+                    else:
+                        self.assertTrue(self.fixed(after))
+                    self.assertTrue(self.backups())
+                    self.assert_no_bulk_delete()
+                    if p.returncode == 0:
+                        self.assertEqual(self.bw("--yes", "rollback").returncode, 0)
+                        self.assertEqual(self.emu.state(), before)
+        # A run after the faults completes.
+        self.emu.clear()
+        p = self.bw("--yes", "fix")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertTrue(self.fixed(self.emu.state()))
+
+    def test_hang_is_all_or_nothing(self):
+        before = self.emu.state()
+        self.emu.fail("Firewall:deleteDMZ", "hang", 1)
+        p = self.bw("--yes", "fix")
+        self.assertEqual(p.returncode, 5, p.stdout + p.stderr)
+        self.assertEqual(self.emu.state(), before)
+        p = self.bw("--yes", "fix")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

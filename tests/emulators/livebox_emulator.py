@@ -24,6 +24,7 @@ import os
 import secrets
 import signal
 import socket
+import socketserver
 import struct
 import sys
 import threading
@@ -299,6 +300,17 @@ class Handler(BaseHTTPRequestHandler):
         return self.send_json(200, {"result": out} if "ws-1" in reply_type else out, reply_type)
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def server_bind(self):
+        # HTTPServer.server_bind asks DNS for our name (getfqdn): in a lab namespace that
+        # query has nowhere to go and blocks. Never resolve anything.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bind", default="127.0.0.1", help="address to listen on (127.0.0.1 or a lab address)")
@@ -323,9 +335,7 @@ def main(argv=None):
 
     emu = Emulator(args)
     Handler.emu = emu
-    ThreadingHTTPServer.daemon_threads = True
-    ThreadingHTTPServer.allow_reuse_address = True
-    server = ThreadingHTTPServer((args.bind, args.port), Handler)
+    server = Server((args.bind, args.port), Handler)
     port = server.server_address[1]
     if args.port_file:
         tmp = args.port_file + ".tmp"

@@ -1,0 +1,51 @@
+# shellcheck shell=bash
+# The Livebox emulator inside the lab (tests/lab/lib.sh must be sourced and lab_up done).
+# It serves /ws on the box's LAN address, port 80, in the box namespace, and applies its
+# DMZ and forwards to that namespace's nftables (table ip livebox_emu on the WAN veth).
+#
+#   livebox_emu_up SCENARIO.json [EMULATOR OPTIONS...]
+#   livebox_ctl GET /state | POST /fail '{"call":"Firewall:deleteDMZ","kind":"error"}'
+#   livebox_state            # the stored state, canonical JSON (for exact comparisons)
+#   livebox_alerts           # origin-only bulk deletes seen (must stay empty)
+
+LIVEBOX_EMU=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/livebox_emulator.py
+
+livebox_emu_up() {
+    local scenario=$1
+    shift
+    LIVEBOX_STATE_FILE=$LAB_DIR/livebox-state.json
+    local port_file=$LAB_DIR/livebox.port
+    rm -f "$port_file"
+    lab_bg "$NS_BOX" livebox-emu "$LAB_PYTHON" "$LIVEBOX_EMU" --bind "$BOX_LAN" --port 80 \
+        --port-file "$port_file" --state "$LIVEBOX_STATE_FILE" --scenario "$scenario" \
+        --nft --wan-if "$LAB_WAN_IF" "$@"
+    LIVEBOX_EMU_PID=$LAB_LAST_PID
+    export LIVEBOX_EMU_PID LIVEBOX_STATE_FILE
+    _lab_wait_for 10 test -e "$port_file" ||
+        fail "the Livebox emulator did not start (see $LAB_DIR/livebox-emu.log)"
+}
+
+# livebox_ctl METHOD PATH [JSON]: one control request, from inside the box namespace.
+livebox_ctl() {
+    local method=$1 path=$2 data=${3:-}
+    [[ -n $data ]] || data='{}'
+    if [[ $method == GET ]]; then
+        lab_ns "$NS_BOX" curl -fsS --max-time 5 "http://$BOX_LAN/_emu$path"
+    else
+        lab_ns "$NS_BOX" curl -fsS --max-time 5 -X "$method" -H 'Content-Type: application/json' \
+            --data "$data" "http://$BOX_LAN/_emu$path"
+    fi
+}
+
+livebox_state() {
+    livebox_ctl GET /state | "$LAB_PYTHON" -c 'import json,sys; print(json.dumps(json.load(sys.stdin), sort_keys=True, indent=1))'
+}
+
+livebox_alerts() {
+    livebox_ctl GET /log | "$LAB_PYTHON" -c 'import json,sys; print("\n".join(json.load(sys.stdin)["alerts"]))'
+}
+
+# livebox_nft: the emulator's table as the kernel has it.
+livebox_nft() {
+    lab_ns "$NS_BOX" nft list table ip livebox_emu 2>/dev/null
+}

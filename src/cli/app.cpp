@@ -54,19 +54,22 @@ Secret prompt_password() {
 
 App::App(Options options)
     : m_opt(std::move(options)),
-      m_deadline(std::chrono::milliseconds(static_cast<long>(m_opt.timeout * 1000))) {
-  if (!m_opt.output.empty()) {
+      m_deadline(std::chrono::milliseconds(static_cast<long>(m_opt.timeout * 1000))) {}
+
+App::~App() = default;
+
+std::ostream& App::out() {
+  if (m_opt.output.empty()) {
+    return std::cout;
+  }
+  if (!m_file.is_open()) {
+    // Opened on first use, so that an error before the report leaves an old report intact.
     m_file.open(m_opt.output, std::ios::out | std::ios::trunc);
     if (!m_file) {
       throw Error(ErrorKind::usage, "cannot write " + m_opt.output + "; check --output");
     }
   }
-}
-
-App::~App() = default;
-
-std::ostream& App::out() {
-  return m_opt.output.empty() ? std::cout : m_file;
+  return m_file;
 }
 
 bool App::interactive() const {

@@ -74,7 +74,7 @@ ExitCode cmd_fix(App& app) {
       app.out() << "\nDry run: nothing was changed.\n";
     }
     if (json) {
-      app.out() << to_json(r).dump(2) << "\n";
+      app.out() << (app.opt().dry_run ? to_json_dry_run(r, *in.box) : to_json(r)).dump(2) << "\n";
     }
     return exit_for(r.findings, app.fail_on());
   }

@@ -30,21 +30,34 @@ ExitCode cmd_rollback(App& app) {
     throw Error(ErrorKind::usage, "backup " + b.path + " belongs to the box at " + b.gateway + ", not " + found.target.address);
   }
   auto box = app.connect(found);
-  if (!json) {
-    out << "Restoring the settings saved on " << b.created << " (" << b.path << ")\n";
-    if (app.opt().dry_run) {
-      for (const auto& a : b.plan) {
-        if (a.automatic) {
-          for (const auto& req : box->describe(inverse(a))) {
-            out << "  would send: " << printable(req, 400) << "\n";
-          }
+  if (app.opt().dry_run) {
+    // Never changes the box, whatever the format.
+    nlohmann::json requests = nlohmann::json::array();
+    for (const auto& a : b.plan) {
+      if (a.automatic) {
+        for (const auto& req : box->describe(inverse(a))) {
+          requests.push_back(valid_utf8(req));
         }
       }
-      out << "Dry run: nothing was changed.\n";
-      return ExitCode::ok;
     }
+    if (json) {
+      out << nlohmann::json{{"tool", {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}}},
+                            {"backup", b.path}, {"outcome", "dry-run"}, {"would_send", requests}}
+                 .dump(2)
+          << "\n";
+    } else {
+      out << "Would restore the settings saved on " << b.created << " (" << b.path << ")\n";
+      for (const auto& req : requests) {
+        out << "  would send: " << printable(req.get<std::string>(), 400) << "\n";
+      }
+      out << "Dry run: nothing was changed.\n";
+    }
+    return ExitCode::ok;
   }
-  if (!app.opt().yes && !app.opt().dry_run) {
+  if (!json) {
+    out << "Restoring the settings saved on " << b.created << " (" << b.path << ")\n";
+  }
+  if (!app.opt().yes) {
     if (!app.interactive()) {
       throw Error(ErrorKind::usage, "rollback changes the box and there is no terminal to ask; add --yes to proceed");
     }

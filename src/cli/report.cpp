@@ -146,6 +146,21 @@ nlohmann::json to_json(const Report& r) {
   return clean(j);
 }
 
+nlohmann::json to_json_dry_run(const Report& r, const Box& box) {
+  nlohmann::json j = to_json(r);
+  for (size_t i = 0; i < r.plan.size() && i < j["plan"].size(); ++i) {
+    nlohmann::json sends = nlohmann::json::array();
+    if (r.plan[i].automatic) {
+      for (const auto& req : box.describe(r.plan[i])) {
+        sends.push_back(valid_utf8(req));
+      }
+    }
+    j["plan"][i]["would_send"] = sends;
+  }
+  j["dry_run"] = true;
+  return j;
+}
+
 void print_findings_text(App& app, const Report& r, const std::vector<Finding>& findings) {
   auto& out = app.out();
   std::vector<const Finding*> exposed, allowed, unknown;

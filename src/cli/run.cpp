@@ -114,6 +114,17 @@ int dispatch(int argc, char** argv) {
   std::string unknown;
   int ci = find_command_index(argc, argv, globals, unknown);
   if (!unknown.empty()) {
+    for (const auto& c : commands()) {
+      po::options_description own_opts;
+      if (c.add_options) {
+        c.add_options(own_opts);
+      }
+      if (own_opts.find_nothrow(unknown.substr(2), false, false, false) != nullptr) {
+        return usage_error(unknown + " is an option of '" + std::string(c.name) +
+                           "' (and of other commands that take it): put it after the command, e.g. boxwarden " +
+                           std::string(c.name) + " " + unknown + " ...");
+      }
+    }
     std::string hint = did_you_mean(unknown, option_names(globals));
     return usage_error("unknown option " + unknown + (hint.empty() ? "" : "; did you mean " + hint + "?") +
                        " (see boxwarden --help)");
@@ -189,7 +200,7 @@ int dispatch(int argc, char** argv) {
                        " (see boxwarden " + std::string(cmd->name) + " --help)");
   }
   if (!(o.timeout > 0 && o.timeout <= 86400)) {
-    return usage_error("--timeout: give a number of seconds between 0 and 86400");
+    return usage_error("--timeout: give a number of seconds above 0 and at most 86400");
   }
   if (o.gateways.size() > 1 && cmd->name != "audit") {
     return usage_error("--gateway may be given several times only for audit");

@@ -1,0 +1,393 @@
+// `boxwarden vpn setup`: safe remote access through WireGuard on one UDP port. Checks
+// everything first, then writes the configurations and adds the one forward on the box
+// like `fix` does (confirm, backup, apply, verify, undo on failure). The logic lives in
+// src/vpn/; this file parses, sequences and prints.
+//
+// Secrets: private and preshared keys are written to the files only. The QR codes encode
+// a client's private key, so they go to stdout only when it is a terminal (someone is
+// there to scan them), or with --show-secrets, which also prints the keys.
+#include <unistd.h>
+
+#include <iostream>
+
+#include <boost/program_options.hpp>
+
+#include "cli/app.hpp"
+#include "cli/command.hpp"
+#include "cli/spell.hpp"
+#include "core/error.hpp"
+#include "core/text.hpp"
+#include "net/gateway.hpp"
+#include "plan/backup_store.hpp"
+#include "plan/executor.hpp"
+#include "rules/evaluator.hpp"
+#include "rules/profile.hpp"
+#include "vpn/files.hpp"
+#include "vpn/qr.hpp"
+#include "vpn/setup.hpp"
+#include "vpn/wording.hpp"
+
+namespace bw::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+// The vpn options, bound by vpn_options() when the command line is parsed (once per run).
+struct VpnOptions {
+  std::vector<std::string> peers;
+  std::string out = "boxwarden-vpn";
+  std::string host;
+  int port = vpn::k_default_port;
+  std::string subnet;
+  std::string endpoint;
+  bool preshared_keys = false;
+  bool show_secrets = false;
+};
+
+VpnOptions& vpn_opts() {
+  static VpnOptions o;
+  return o;
+}
+
+// Everything decided before anything changes.
+struct Prepared {
+  vpn::SetupRequest request;
+  RouterState state;
+  vpn::WgSetup setup;
+  PortForward forward;
+  vpn::ForwardStatus status = vpn::ForwardStatus::missing;
+  std::vector<Action> plan;
+  std::vector<std::string> warnings;
+  bool server_is_here = true;
+};
+
+vpn::SetupRequest request_from_options() {
+  const VpnOptions& o = vpn_opts();
+  vpn::SetupRequest r;
+  r.peers = o.peers;
+  r.out_dir = o.out;
+  r.host = o.host;
+  if (o.port < 1 || o.port > 65535) {
+    throw Error(ErrorKind::usage, "--port: give a UDP port between 1 and 65535 (WireGuard's usual port is 51820)");
+  }
+  r.port = static_cast<uint16_t>(o.port);
+  r.subnet = o.subnet;
+  r.endpoint = o.endpoint;
+  r.preshared_keys = o.preshared_keys;
+  vpn::check_request(r);
+  return r;
+}
+
+// The networks this computer already uses: its interfaces' and its routes'.
+std::vector<vpn::Ipv4Net> local_networks(const std::vector<vpn::LocalAddress>& addresses) {
+  std::vector<vpn::Ipv4Net> nets = vpn::routed_networks();
+  for (const auto& a : addresses) {
+    nets.push_back(a.network);
+  }
+  return nets;
+}
+
+// A note when the profile would not take the forward as its expected opening.
+void profile_note(App& app, const Prepared& p) {
+  try {
+    Profile profile = app.profile();
+    RouterState alone;
+    alone.address = p.state.address;
+    alone.static_forwards_known = true;
+    alone.dmz = Dmz{};
+    alone.upnp_igd_enabled = false;
+    alone.remote_admin_enabled = false;
+    alone.port_forwards.push_back(p.forward);
+    for (const auto& f : evaluate(profile, alone)) {
+      if (f.subject.kind == SubjectKind::port_forward && !f.allowed) {
+        app.note("note: the profile '" + profile.name + "' does not list UDP " + std::to_string(p.forward.external_port) +
+                 " as an expected opening, so audit will report it (" + std::string(to_string(f.severity)) +
+                 "); add 'allow " + std::to_string(p.forward.external_port) +
+                 "/udp purpose WireGuard VPN' to a copy of the profile");
+      }
+    }
+  } catch (const Error&) {
+    // an unknown profile is reported by the commands that use it
+  }
+}
+
+Prepared prepare(App& app, Box& box, const Discovered& found, vpn::SetupRequest request) {
+  Prepared p;
+  p.request = std::move(request);
+  const vpn::SetupRequest& r = p.request;
+  app.progress("reading the box's forwards");
+  p.state = box.read_state();
+  Capabilities caps = box.capabilities();
+  if (has(caps, Capability::vpn_server) && vpn::server_choice(caps) == vpn::ServerSide::lan_host) {
+    p.warnings.push_back("this box has a VPN server of its own; boxwarden cannot set it up yet, so the server will "
+                         "run on a computer of the LAN");
+  }
+  bool loopback_box = is_loopback_ipv4(found.target.address);
+  std::optional<uint32_t> source;
+  if (!loopback_box) {
+    source = vpn::source_address_towards(found.target.address);
+  }
+  uint32_t host = vpn::choose_host(r, found.target.address, source, loopback_box);
+  p.server_is_here = r.host.empty() || (source && *source == host);
+  auto addresses = vpn::local_addresses();
+  if (!p.server_is_here) {
+    for (const auto& a : addresses) {
+      p.server_is_here = p.server_is_here || a.address == host;
+    }
+  }
+  vpn::Ipv4Net lan = vpn::lan_of(host, addresses);
+  auto box_ip = vpn::parse_ipv4_address(found.target.address);
+  if (!loopback_box && box_ip && !lan.contains(*box_ip)) {
+    p.warnings.push_back("the server " + vpn::format_ipv4(host) + " is not on the box's LAN " + lan.to_string() +
+                         "; check --host");
+  }
+  vpn::Ipv4Net tunnel = vpn::choose_subnet(r, lan, local_networks(addresses));
+  p.forward = vpn::wireguard_forward(vpn::format_ipv4(host), r.port);
+  p.status = vpn::check_forward(p.state, p.forward);
+  p.plan = vpn::forward_plan(p.forward, p.status, caps);
+  std::string warning;
+  std::string endpoint = vpn::choose_endpoint(r, p.state, warning);
+  if (!warning.empty()) {
+    p.warnings.push_back(warning);
+  }
+  p.setup = vpn::build_setup(r, tunnel, lan, host, endpoint);
+  return p;
+}
+
+void print_summary(App& app, const Prepared& p) {
+  auto& out = app.out();
+  const vpn::WgSetup& s = p.setup;
+  bool show = vpn_opts().show_secrets;
+  out << "WireGuard remote access to the LAN " << s.lan.to_string() << "\n";
+  out << "  server   " << s.server.lan_host << (p.server_is_here ? " (this computer)" : "") << ", UDP port "
+      << s.server.listen_port << ", tunnel address " << vpn::format_ipv4(s.server.tunnel_address) << "/"
+      << s.tunnel.prefix << "\n";
+  out << "           public key " << s.server.keys.public_key << "\n";
+  if (show) {
+    out << "           private key " << s.server.keys.private_key.reveal() << "\n";
+  }
+  out << "  clients connect to " << printable(vpn::endpoint_text(s.endpoint_host, s.endpoint_port), 120) << "\n";
+  for (const auto& peer : s.peers) {
+    out << "  peer     " << peer.name << ", tunnel address " << vpn::format_ipv4(peer.tunnel_address)
+        << (peer.preshared_key ? ", with a preshared key" : "") << "\n";
+    out << "           public key " << peer.keys.public_key << "\n";
+    if (show) {
+      out << "           private key " << peer.keys.private_key.reveal() << "\n";
+      if (peer.preshared_key) {
+        out << "           preshared key " << peer.preshared_key->reveal() << "\n";
+      }
+    }
+  }
+  if (p.plan.empty()) {
+    out << "  box      UDP port " << p.forward.external_port << " is already forwarded to " << p.forward.internal_host
+        << ": nothing to change\n";
+  } else {
+    out << "  box      " << p.plan.front().summary << "\n";
+  }
+}
+
+nlohmann::json to_json(const Prepared& p, const vpn::WrittenFiles* files, const std::string& backup,
+                       const std::string& outcome) {
+  const vpn::WgSetup& s = p.setup;
+  bool show = vpn_opts().show_secrets;
+  nlohmann::json peers = nlohmann::json::array();
+  for (const auto& peer : s.peers) {
+    nlohmann::json j = {{"name", peer.name},
+                        {"address", vpn::format_ipv4(peer.tunnel_address)},
+                        {"public_key", peer.keys.public_key},
+                        {"preshared_key", peer.preshared_key.has_value()}};
+    if (show) {
+      j["private_key"] = peer.keys.private_key.reveal();
+    }
+    peers.push_back(j);
+  }
+  nlohmann::json server = {{"host", s.server.lan_host},
+                           {"port", s.server.listen_port},
+                           {"address", vpn::format_ipv4(s.server.tunnel_address)},
+                           {"public_key", s.server.keys.public_key}};
+  if (show) {
+    server["private_key"] = s.server.keys.private_key.reveal();
+  }
+  nlohmann::json plan = nlohmann::json::array();
+  for (const auto& a : p.plan) {
+    plan.push_back(bw::to_json(a));
+  }
+  nlohmann::json warnings = nlohmann::json::array();
+  for (const auto& w : p.warnings) {
+    warnings.push_back(valid_utf8(w));
+  }
+  return {{"tool", {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}}},
+          {"command", "vpn setup"},
+          {"gateway", {{"address", p.state.address}, {"vendor", p.state.vendor}, {"external_ip", valid_utf8(p.state.external_ip)}}},
+          {"lan", s.lan.to_string()},
+          {"tunnel", s.tunnel.to_string()},
+          {"endpoint", valid_utf8(vpn::endpoint_text(s.endpoint_host, s.endpoint_port))},
+          {"server", server},
+          {"peers", peers},
+          {"forward", bw::to_json(p.forward)},
+          {"plan", plan},
+          {"files", files ? nlohmann::json(files->paths) : nlohmann::json::array()},
+          {"backup", backup.empty() ? nlohmann::json() : nlohmann::json(backup)},
+          {"outcome", outcome},
+          {"warnings", warnings}};
+}
+
+// QR codes on stdout: only for someone at a terminal, or when secrets were asked for.
+void print_qr_codes(App& app, const Prepared& p) {
+  auto& out = app.out();
+  bool terminal = app.opt().output.empty() && isatty(STDOUT_FILENO);
+  if (!terminal && !vpn_opts().show_secrets) {
+    out << "\nThe QR codes are not printed because the output is not a terminal (they hold the phones' private "
+           "keys); open the .png files, or add --show-secrets.\n";
+    return;
+  }
+  vpn::QrStyle style = app.color() ? vpn::QrStyle::colors : vpn::QrStyle::plain;
+  for (const auto& peer : p.setup.peers) {
+    std::string text = vpn::client_config(p.setup, peer, vpn::Keys::reveal);
+    out << "\nQR code for " << peer.name << " (scan it with the WireGuard app: +, \"Scan from QR code\"):\n";
+    out << vpn::qr_terminal(vpn::qr_encode(text), style);
+  }
+}
+
+ExitCode setup(App& app) {
+  bool json = app.opt().format == Format::json;
+  vpn::SetupRequest request = request_from_options();  // usage errors before any network
+  vpn::check_out_dir(request.out_dir, request.peers);
+  Discovered found = app.discover();
+  auto box = app.connect(found);
+  Prepared p = prepare(app, *box, found, std::move(request));
+  for (const auto& w : p.warnings) {
+    app.note("warning: " + w);
+  }
+  if (!json) {
+    print_summary(app, p);
+  }
+  if (app.opt().dry_run) {
+    if (json) {
+      app.out() << to_json(p, nullptr, "", "dry-run").dump(2) << "\n";
+    } else {
+      for (const auto& a : p.plan) {
+        for (const auto& req : box->describe(a)) {
+          app.out() << "  would send: " << printable(req, 400) << "\n";
+        }
+      }
+      app.out() << "\nDry run: nothing was changed on the box and no file was written.\n";
+    }
+    return ExitCode::ok;
+  }
+  if (!app.opt().yes) {
+    if (!app.interactive()) {
+      throw Error(ErrorKind::usage, "vpn setup changes the box and there is no terminal to ask; add --yes to proceed, "
+                                    "or --dry-run to see what it would do");
+    }
+    if (!app.confirm("Write the files and change the box now? A backup is saved first.")) {
+      app.note("nothing was changed");
+      return ExitCode::ok;
+    }
+  }
+  vpn::WrittenFiles files = vpn::write_setup_files(p.request.out_dir, p.setup);
+  std::string backup_path;
+  std::optional<ExecutionReport> e;
+  if (!p.plan.empty()) {
+    Backup backup;
+    backup.gateway = p.state.address;
+    backup.profile = app.opt().profile;
+    backup.state = p.state;
+    backup.plan = p.plan;
+    try {
+      backup_path = app.backups().save(backup);
+    } catch (const Error&) {
+      vpn::remove_written(files);
+      throw;
+    }
+    e = execute(*box, p.plan, [&](const std::string& s) { app.progress(s); });
+  }
+  Outcome outcome = e ? e->outcome : Outcome::nothing_to_do;
+  bool failed = outcome == Outcome::rolled_back || outcome == Outcome::rollback_failed;
+  if (failed) {
+    vpn::remove_written(files);  // keys nobody can reach: start again clean
+  }
+  std::string outcome_name = outcome == Outcome::applied           ? "applied"
+                             : outcome == Outcome::nothing_to_do   ? "already-forwarded"
+                             : outcome == Outcome::rolled_back     ? "rolled-back"
+                                                                   : "rollback-failed";
+  if (json) {
+    app.out() << to_json(p, failed ? nullptr : &files, backup_path, outcome_name).dump(2) << "\n";
+  } else {
+    auto& out = app.out();
+    if (!backup_path.empty()) {
+      out << "\nSaved the box's current settings to " << backup_path << "\n";
+    }
+    if (e) {
+      for (const auto& st : e->steps) {
+        out << "  " << (st.ok ? app.paint("done", "32") : app.paint("FAILED", "1;31")) << "  "
+            << printable(st.summary, 200) << (st.ok ? "" : ": " + printable(st.error, 300)) << "\n";
+      }
+    }
+    if (outcome == Outcome::applied) {
+      out << "The box was re-read: UDP port " << p.forward.external_port << " goes to " << p.forward.internal_host
+          << ", and nothing else was opened.\n";
+    }
+  }
+  if (outcome == Outcome::rolled_back) {
+    std::cerr << "boxwarden: error: the box refused the forward (" << printable(e->failure, 300)
+              << "); it was put back as it was and no file was kept\n";
+    return ExitCode::rolled_back;
+  }
+  if (outcome == Outcome::rollback_failed) {
+    std::cerr << "boxwarden: error: the forward failed and could not be undone; backup: " << backup_path << "\n";
+    return ExitCode::rollback_failed;
+  }
+  if (!json) {
+    auto& out = app.out();
+    out << "\nFiles (only you can read them; they hold private keys):\n";
+    for (const auto& path : files.paths) {
+      out << "  " << path << "\n";
+    }
+    print_qr_codes(app, p);
+    out << "\nWhat to do now\n";
+    out << vpn::server_instructions(p.setup, p.request.out_dir, p.server_is_here);
+    out << vpn::client_instructions(p.setup, p.request.out_dir);
+    if (!backup_path.empty()) {
+      out << "To remove the forward from the box: boxwarden rollback " << backup_path << "\n";
+    }
+  }
+  profile_note(app, p);
+  return ExitCode::ok;
+}
+
+}  // namespace
+
+void vpn_options(po::options_description& d) {
+  VpnOptions& o = vpn_opts();
+  d.add_options()
+      ("peer", po::value(&o.peers)->value_name("NAME"),
+       "a phone or computer that will connect (repeat for each; names its files)")
+      ("out", po::value(&o.out)->value_name("DIR")->default_value(o.out),
+       "where the configurations go (created with mode 0700; nothing is overwritten)")
+      ("host", po::value(&o.host)->value_name("IP"),
+       "LAN address of the computer that will run the WireGuard server (default: this computer)")
+      ("port", po::value(&o.port)->value_name("N")->default_value(o.port),
+       "UDP port of the server, forwarded on the box")
+      ("subnet", po::value(&o.subnet)->value_name("CIDR"),
+       "tunnel subnet (default: a /24 that collides with nothing here, e.g. 10.253.0.0/24)")
+      ("endpoint", po::value(&o.endpoint)->value_name("HOST"),
+       "address the clients connect to (default: the box's Internet address; a dynamic DNS name survives address changes)")
+      ("preshared-keys", po::bool_switch(&o.preshared_keys), "add a preshared key per peer (an extra symmetric layer)")
+      ("show-secrets", po::bool_switch(&o.show_secrets),
+       "also print private keys, and the QR codes when the output is not a terminal");
+}
+
+ExitCode cmd_vpn(App& app) {
+  const std::string& sub = app.opt().args.at(0);
+  if (sub == "setup") {
+    return setup(app);
+  }
+  std::string hint = did_you_mean(sub, {"setup"});
+  throw Error(ErrorKind::usage, "'" + printable(sub, 40) + "' is not a vpn subcommand" +
+                                    (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
+                                    " (see boxwarden vpn --help)");
+}
+
+}  // namespace bw::cli

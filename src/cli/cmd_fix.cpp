@@ -65,12 +65,11 @@ ExitCode cmd_fix(App& app) {
   Inspection in = inspect(app, "fix");
   Report& r = in.report;
   if (!json) {
-    print_text(app, r);
+    print_text(app, r, app.opt().dry_run ? in.box.get() : nullptr);
   }
   bool any_automatic = std::any_of(r.plan.begin(), r.plan.end(), [](const Action& a) { return a.automatic; });
   if (!any_automatic || app.opt().dry_run) {
     if (app.opt().dry_run && !json) {
-      print_plan_text(app, r.plan, true, in.box.get());
       app.out() << "\nDry run: nothing was changed.\n";
     }
     if (json) {

@@ -10,10 +10,7 @@ ExitCode cmd_plan(App& app) {
   if (app.opt().format == Format::json) {
     app.out() << (app.opt().dry_run ? to_json_dry_run(in.report, *in.box) : to_json(in.report)).dump(2) << "\n";
   } else {
-    print_text(app, in.report);
-    if (app.opt().dry_run) {
-      print_plan_text(app, in.report.plan, true, in.box.get());
-    }
+    print_text(app, in.report, app.opt().dry_run ? in.box.get() : nullptr);
   }
   return exit_for(in.report.findings, app.fail_on());
 }

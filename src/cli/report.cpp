@@ -239,7 +239,7 @@ void print_plan_text(App& app, const std::vector<Action>& plan, bool dry_run, co
   }
 }
 
-void print_text(App& app, const Report& r) {
+void print_text(App& app, const Report& r, const Box* dry_run_box) {
   auto& out = app.out();
   const RouterState& s = r.state;
   out << "Box " << s.address << " (" << printable(s.model.empty() ? std::string("model unknown") : s.model, 60);
@@ -254,7 +254,7 @@ void print_text(App& app, const Report& r) {
   out << "Profile: " << r.profile << " - " << printable(r.profile_summary, 200) << "\n\n";
   print_findings_text(app, r, r.findings);
   if (r.command != "audit") {
-    print_plan_text(app, r.plan, app.opt().dry_run, nullptr);
+    print_plan_text(app, r.plan, dry_run_box != nullptr, dry_run_box);
   }
   auto c = count(r.findings);
   out << "\nSummary: " << c.critical << " critical, " << c.high << " high, " << c.medium << " medium, "

@@ -35,7 +35,8 @@ struct Report {
 nlohmann::json to_json(const Report& r);
 // The report with, for each automatic plan entry, "would_send": the requests (--dry-run).
 nlohmann::json to_json_dry_run(const Report& r, const class Box& box);
-void print_text(App& app, const Report& r);
+// With `dry_run_box`, the plan lists the requests each step would send.
+void print_text(App& app, const Report& r, const class Box* dry_run_box = nullptr);
 // The parts of the text report, also used by fix before it asks.
 void print_findings_text(App& app, const Report& r, const std::vector<Finding>& findings);
 void print_plan_text(App& app, const std::vector<Action>& plan, bool dry_run, const class Box* box);

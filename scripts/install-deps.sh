@@ -6,10 +6,12 @@ if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 pkgs=(
   build-essential cmake ninja-build pkg-config g++ git
   libminiupnpc-dev libnatpmp-dev libcurl4-openssl-dev libboost-program-options-dev
-  libssl-dev libgtest-dev libgmock-dev googletest nlohmann-json3-dev libpugixml-dev libqrencode-dev
+  libssl-dev libgtest-dev libgmock-dev googletest nlohmann-json3-dev libpugixml-dev libqrencode-dev zlib1g-dev
   # the lab: a real UPnP daemon, NAT, WireGuard, the peers we compare against
   miniupnpd-nftables miniupnpc natpmpc nftables iproute2 wireguard-tools wireguard-go
   mandoc man-db python3 procps
+  # reads the QR codes `boxwarden vpn` draws back (unit and lab tests)
+  zbar-tools
 )
 missing=()
 for p in "${pkgs[@]}"; do

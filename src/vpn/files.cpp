@@ -1,0 +1,106 @@
+#include "vpn/files.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "vpn/qr.hpp"
+
+namespace bw::vpn {
+
+namespace {
+
+std::string join_path(const std::string& dir, const std::string& name) {
+  return (std::filesystem::path(dir) / name).string();
+}
+
+void write_private(const std::string& path, const std::string& data, WrittenFiles& written) {
+  AtomicFile f(path, 0600);
+  f.write(data);
+  f.commit();
+  written.paths.push_back(path);
+}
+
+}  // namespace
+
+std::vector<std::string> planned_paths(const std::string& dir, const std::vector<std::string>& peers) {
+  std::vector<std::string> out{join_path(dir, "server.conf")};
+  for (const auto& p : peers) {
+    out.push_back(join_path(dir, p + ".conf"));
+    out.push_back(join_path(dir, p + ".png"));
+  }
+  return out;
+}
+
+void check_out_dir(const std::string& dir, const std::vector<std::string>& peers) {
+  struct stat st {};
+  if (lstat(dir.c_str(), &st) != 0) {
+    if (errno == ENOENT) {
+      return;  // created later, 0700
+    }
+    throw Error(ErrorKind::usage, "--out " + dir + ": " + std::strerror(errno));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    throw Error(ErrorKind::usage, "--out " + dir + " is not a directory; give a directory (it is created when missing)");
+  }
+  if (st.st_uid != geteuid()) {
+    throw Error(ErrorKind::usage, "--out " + dir + " belongs to another user; give a directory of your own");
+  }
+  if ((st.st_mode & 077) != 0) {
+    throw Error(ErrorKind::usage, "--out " + dir + " can be read by other users and the files hold private keys; give "
+                                  "a new directory (it is created with mode 0700) or run: chmod 700 " + dir);
+  }
+  for (const auto& path : planned_paths(dir, peers)) {
+    struct stat f {};
+    if (lstat(path.c_str(), &f) == 0) {
+      throw Error(ErrorKind::usage, path + " already exists (an earlier setup's keys may be in use); give another "
+                                    "--out directory, or remove the old files first");
+    }
+  }
+}
+
+WrittenFiles write_setup_files(const std::string& dir, const WgSetup& setup) {
+  WrittenFiles written;
+  written.dir = dir;
+  struct stat st {};
+  if (stat(dir.c_str(), &st) != 0) {
+    std::error_code ec;
+    std::filesystem::path parent = std::filesystem::path(dir).parent_path();
+    if (!parent.empty()) {
+      std::filesystem::create_directories(parent, ec);
+    }
+    if (mkdir(dir.c_str(), 0700) != 0) {
+      throw Error(ErrorKind::usage, "cannot create " + dir + ": " + std::strerror(errno) + "; give another --out");
+    }
+    written.created_dir = true;
+  }
+  chmod(dir.c_str(), 0700);
+  try {
+    write_private(join_path(dir, "server.conf"), server_config(setup, Keys::reveal), written);
+    for (const auto& p : setup.peers) {
+      std::string text = client_config(setup, p, Keys::reveal);
+      write_private(join_path(dir, p.name + ".conf"), text, written);
+      write_private(join_path(dir, p.name + ".png"), qr_png(qr_encode(text)), written);
+    }
+  } catch (const Error&) {
+    remove_written(written);
+    throw;
+  }
+  return written;
+}
+
+void remove_written(const WrittenFiles& files) {
+  for (const auto& p : files.paths) {
+    unlink(p.c_str());
+  }
+  if (files.created_dir) {
+    rmdir(files.dir.c_str());
+  }
+}
+
+}  // namespace bw::vpn

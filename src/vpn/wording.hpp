@@ -1,0 +1,20 @@
+// The plain words `vpn setup` prints: how to install the server and the clients once the
+// files are written. People read these; keep them short and concrete.
+#pragma once
+
+#include <string>
+
+#include "vpn/wg_config.hpp"
+
+namespace bw::vpn {
+
+// Steps for the computer that runs the server: Debian/Ubuntu (wireguard-tools and
+// wg-quick, started at boot by systemd), Windows and macOS (the WireGuard app).
+// `dir` is the --out directory as given.
+std::string server_instructions(const WgSetup& setup, const std::string& dir, bool server_is_here);
+
+// Steps for each peer: phone (scan the QR code or open NAME.png), laptop (import NAME.conf),
+// and how to test from outside.
+std::string client_instructions(const WgSetup& setup, const std::string& dir);
+
+}  // namespace bw::vpn

@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "vendors/livebox/livebox_parse.hpp"
+#include "vendors/livebox/livebox_request.hpp"
 
 namespace bw::livebox {
 namespace {

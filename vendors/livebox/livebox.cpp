@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "vendors/livebox/livebox_changes.hpp"
 #include "vendors/livebox/livebox_read.hpp"
+#include "vendors/livebox/livebox_request.hpp"
 #include "vendors/livebox/livebox_ws.hpp"
 
 namespace bw {

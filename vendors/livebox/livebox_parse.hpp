@@ -1,4 +1,4 @@
-// Pure parsing and request building for the Orange Livebox `/ws` API
+// Pure parsing for the Orange Livebox `/ws` API
 // (shared/vendor-api/livebox.md). No I/O: everything here takes JSON or text and gives
 // values, so unit tests run it against the captured fixtures of every model.
 //
@@ -101,16 +101,5 @@ json dmz_set_params(const std::string& id, const json& entry);
 
 // Same JSON with every secret-looking key removed, recursively.
 json strip_secrets(const json& j);
-
-// The password of `machine` in a ~/.netrc text (tokens machine/default, login, password,
-// account, macdef), for `login` when the entry names one; nullopt when none applies.
-std::optional<std::string> netrc_password(std::string_view netrc, std::string_view machine,
-                                          std::string_view login);
-
-// Request bodies. Key order is fixed ("service","method","parameters"); login is
-// compact JSON with the password JSON-escaped, as the box's own web UI sends it.
-std::string request_body(std::string_view service, std::string_view method, const json& params);
-std::string login_body(std::string_view user, std::string_view password);
-std::string logout_body();
 
 }  // namespace bw::livebox

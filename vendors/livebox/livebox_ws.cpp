@@ -7,6 +7,7 @@
 #include "core/deadline.hpp"
 #include "core/error.hpp"
 #include "net/http_client.hpp"
+#include "vendors/livebox/livebox_request.hpp"
 
 namespace bw::livebox {
 

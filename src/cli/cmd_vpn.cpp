@@ -161,15 +161,15 @@ void print_summary(App& app, const Prepared& p) {
   bool show = vpn_opts().show_secrets;
   out << "WireGuard remote access to the LAN " << s.lan.to_string() << "\n";
   out << "  server   " << s.server.lan_host << (p.server_is_here ? " (this computer)" : "") << ", UDP port "
-      << s.server.listen_port << ", tunnel address " << vpn::format_ipv4(s.server.tunnel_address) << "/"
-      << s.tunnel.prefix << "\n";
+      << s.server.listen_port << ", tunnel " << vpn::format_ipv4(s.server.tunnel_address) << "/" << s.tunnel.prefix
+      << "\n";
   out << "           public key " << s.server.keys.public_key << "\n";
   if (show) {
     out << "           private key " << s.server.keys.private_key.reveal() << "\n";
   }
-  out << "  clients connect to " << printable(vpn::endpoint_text(s.endpoint_host, s.endpoint_port), 120) << "\n";
+  out << "  clients  connect to " << printable(vpn::endpoint_text(s.endpoint_host, s.endpoint_port), 120) << "\n";
   for (const auto& peer : s.peers) {
-    out << "  peer     " << peer.name << ", tunnel address " << vpn::format_ipv4(peer.tunnel_address)
+    out << "  peer     " << peer.name << ", tunnel " << vpn::format_ipv4(peer.tunnel_address)
         << (peer.preshared_key ? ", with a preshared key" : "") << "\n";
     out << "           public key " << peer.keys.public_key << "\n";
     if (show) {
@@ -234,13 +234,14 @@ nlohmann::json to_json(const Prepared& p, const vpn::WrittenFiles* files, const 
 }
 
 // QR codes on stdout: only for someone at a terminal, or when secrets were asked for.
-void print_qr_codes(App& app, const Prepared& p) {
+// Returns whether they were printed.
+bool print_qr_codes(App& app, const Prepared& p) {
   auto& out = app.out();
   bool terminal = app.opt().output.empty() && isatty(STDOUT_FILENO);
   if (!terminal && !vpn_opts().show_secrets) {
-    out << "\nThe QR codes are not printed because the output is not a terminal (they hold the phones' private "
-           "keys); open the .png files, or add --show-secrets.\n";
-    return;
+    out << "\nNo QR code here: the output is not a terminal and they hold private keys.\n"
+           "Open the .png files, or add --show-secrets.\n";
+    return false;
   }
   vpn::QrStyle style = app.color() ? vpn::QrStyle::colors : vpn::QrStyle::plain;
   for (const auto& peer : p.setup.peers) {
@@ -248,6 +249,7 @@ void print_qr_codes(App& app, const Prepared& p) {
     out << "\nQR code for " << peer.name << " (scan it with the WireGuard app: +, \"Scan from QR code\"):\n";
     out << vpn::qr_terminal(vpn::qr_encode(text), style);
   }
+  return true;
 }
 
 ExitCode setup(App& app) {
@@ -345,10 +347,10 @@ ExitCode setup(App& app) {
     for (const auto& path : files.paths) {
       out << "  " << path << "\n";
     }
-    print_qr_codes(app, p);
+    bool qr_shown = print_qr_codes(app, p);
     out << "\nWhat to do now\n";
     out << vpn::server_instructions(p.setup, p.request.out_dir, p.server_is_here);
-    out << vpn::client_instructions(p.setup, p.request.out_dir);
+    out << vpn::client_instructions(p.setup, p.request.out_dir, qr_shown);
     if (!backup_path.empty()) {
       out << "To remove the forward from the box: boxwarden rollback " << backup_path << "\n";
     }

@@ -16,8 +16,8 @@ std::string endpoint_text(const std::string& host, uint16_t port) {
 }
 
 std::string peer_name_problem(const std::string& name) {
-  if (name.empty() || name.size() > 32) {
-    return "a peer name has 1 to 32 characters";
+  if (name.empty() || name.size() > 15) {
+    return "a peer name has 1 to 15 characters (wg-quick names the interface after the file)";
   }
   for (char c : name) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||

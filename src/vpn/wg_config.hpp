@@ -51,7 +51,8 @@ std::string client_config(const WgSetup& setup, const WgPeer& peer, Keys keys);
 // "host:port", with brackets for an IPv6 literal.
 std::string endpoint_text(const std::string& host, uint16_t port);
 
-// A peer name makes a file name and a config comment: 1-32 of [A-Za-z0-9_.-], not
+// A peer name makes a file name (and `wg-quick up NAME.conf` an interface name) and a
+// config comment: 1-15 of [A-Za-z0-9_.-], not
 // starting with '.' or '-', and not "server". Returns the problem, or "" when valid.
 std::string peer_name_problem(const std::string& name);
 

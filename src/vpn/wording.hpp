@@ -1,5 +1,5 @@
 // The plain words `vpn setup` prints: how to install the server and the clients once the
-// files are written. People read these; keep them short and concrete.
+// files are written. People read these; keep them short, concrete and within 80 columns.
 #pragma once
 
 #include <string>
@@ -13,8 +13,8 @@ namespace bw::vpn {
 // `dir` is the --out directory as given.
 std::string server_instructions(const WgSetup& setup, const std::string& dir, bool server_is_here);
 
-// Steps for each peer: phone (scan the QR code or open NAME.png), laptop (import NAME.conf),
-// and how to test from outside.
-std::string client_instructions(const WgSetup& setup, const std::string& dir);
+// Steps for each peer: phone (scan the QR code, shown above when `qr_shown`, or the PNG),
+// laptop (import NAME.conf), how to test from outside, and what to do about a lost phone.
+std::string client_instructions(const WgSetup& setup, const std::string& dir, bool qr_shown);
 
 }  // namespace bw::vpn

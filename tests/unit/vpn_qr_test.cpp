@@ -114,7 +114,7 @@ TEST(VpnQr, DecoderReadsTheConfigBack) {
   }
   auto path = std::filesystem::temp_directory_path() / ("bw_vpn_qr_" + std::to_string(getpid()) + ".png");
   std::ofstream(path, std::ios::binary) << qr_png(qr_encode(k_text));
-  std::string cmd = "zbarimg --quiet --raw -Sbinary " + path.string();
+  std::string cmd = "zbarimg --quiet --raw -Sbinary " + path.string() + " 2>/dev/null";
   std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);
   std::string out;
   char buf[512];

@@ -71,8 +71,9 @@ check "dry run shows the AddPortMapping request" grep -q "would send: .*AddPortM
 check "dry run writes no file" not test -e "$VPN"
 check_eq "dry run changes nothing on the box" "" "$(lab_mappings)"
 
-echo "== vpn setup --peer doctor --peer nurse (on the imaging PC)"
-bw_capture setup "$NS_PC" --yes --state-dir "$STATE" vpn setup --peer doctor --peer nurse --out "$VPN"
+echo "== vpn setup --peer doctor --peer nurse --preshared-keys (on the imaging PC)"
+bw_capture setup "$NS_PC" --yes --state-dir "$STATE" vpn setup --peer doctor --peer nurse --preshared-keys \
+    --out "$VPN"
 check_exit "vpn setup exits 0" "$BW_RC" 0 || { bw_show; fail "vpn setup failed"; }
 for f in server.conf doctor.conf doctor.png nurse.conf nurse.png; do
     check "$f written with mode 600" test "$(stat -c %a "$VPN/$f" 2>/dev/null)" = 600
@@ -84,8 +85,10 @@ check "a backup was saved (mode 600)" test "$(stat -c %a "$STATE"/backups/*.json
 SERVER_PRIV=$(conf_value "$VPN/server.conf" PrivateKey)
 DOCTOR_PRIV=$(conf_value "$VPN/doctor.conf" PrivateKey)
 NURSE_PRIV=$(conf_value "$VPN/nurse.conf" PrivateKey)
-check "no private key on stdout or stderr" not grep -qF -e "$SERVER_PRIV" -e "$DOCTOR_PRIV" -e "$NURSE_PRIV" \
-    "$BW_OUT" "$BW_ERR"
+check "no private or preshared key on stdout or stderr" not grep -qF -e "$SERVER_PRIV" -e "$DOCTOR_PRIV" \
+    -e "$NURSE_PRIV" -e "$(conf_value "$VPN/doctor.conf" PresharedKey)" "$BW_OUT" "$BW_ERR"
+check_eq "doctor's PresharedKey is the server's for that peer" "$(conf_value "$VPN/server.conf" PresharedKey 1)" \
+    "$(conf_value "$VPN/doctor.conf" PresharedKey)"
 check_eq "wg pubkey (server's key) = PublicKey in doctor.conf" "$(conf_value "$VPN/doctor.conf" PublicKey)" \
     "$(printf '%s\n' "$SERVER_PRIV" | wg pubkey)"
 check_eq "wg pubkey (server's key) = PublicKey in nurse.conf" "$(conf_value "$VPN/nurse.conf" PublicKey)" \
@@ -149,6 +152,13 @@ check_exit "a --subnet overlapping the LAN is refused" "$BW_RC" 2
 check "it says it overlaps the LAN" grep -q "overlaps the LAN 192.168.1.0/24" "$BW_ERR"
 check "no file written by the refusals" not test -e "$LAB_DIR/vpn2" -o -e "$LAB_DIR/vpn3"
 check_eq "the refusals changed nothing on the box" "UDP 51820 $PC_IP 51820 boxwarden WireGuard" "$(lab_mappings)"
+
+echo "== a second setup for the same computer reuses the forward"
+bw_capture second "$NS_PC" --yes --state-dir "$STATE" vpn setup --peer laptop --out "$LAB_DIR/vpn4"
+check_exit "it exits 0" "$BW_RC" 0 || bw_show
+check "it says there is nothing to change on the box" grep -q "already forwarded to $PC_IP: nothing to change" "$BW_OUT"
+check_eq "no second backup" 1 "$(ls "$STATE/backups" | wc -l)"
+check_eq "the box is unchanged" "UDP 51820 $PC_IP 51820 boxwarden WireGuard" "$(lab_mappings)"
 
 echo "== rollback removes the forward"
 bw_capture rollback "$NS_PC" --yes --state-dir "$STATE" rollback

@@ -155,15 +155,19 @@ Prepared prepare(App& app, Box& box, const Discovered& found, vpn::SetupRequest 
   return p;
 }
 
+// In a dry run the keys shown would never be used (a real run makes new ones): no key lines.
 void print_summary(App& app, const Prepared& p) {
   auto& out = app.out();
   const vpn::WgSetup& s = p.setup;
-  bool show = vpn_opts().show_secrets;
+  bool dry = app.opt().dry_run;
+  bool show = vpn_opts().show_secrets && !dry;
   out << "WireGuard remote access to the LAN " << s.lan.to_string() << "\n";
   out << "  server   " << s.server.lan_host << (p.server_is_here ? " (this computer)" : "") << ", UDP port "
       << s.server.listen_port << ", tunnel " << vpn::format_ipv4(s.server.tunnel_address) << "/" << s.tunnel.prefix
       << "\n";
-  out << "           public key " << s.server.keys.public_key << "\n";
+  if (!dry) {
+    out << "           public key " << s.server.keys.public_key << "\n";
+  }
   if (show) {
     out << "           private key " << s.server.keys.private_key.reveal() << "\n";
   }
@@ -171,7 +175,9 @@ void print_summary(App& app, const Prepared& p) {
   for (const auto& peer : s.peers) {
     out << "  peer     " << peer.name << ", tunnel " << vpn::format_ipv4(peer.tunnel_address)
         << (peer.preshared_key ? ", with a preshared key" : "") << "\n";
-    out << "           public key " << peer.keys.public_key << "\n";
+    if (!dry) {
+      out << "           public key " << peer.keys.public_key << "\n";
+    }
     if (show) {
       out << "           private key " << peer.keys.private_key.reveal() << "\n";
       if (peer.preshared_key) {
@@ -187,15 +193,18 @@ void print_summary(App& app, const Prepared& p) {
   }
 }
 
+// `requests`: what a dry run would send. Keys are null in a dry run (never used).
 nlohmann::json to_json(const Prepared& p, const vpn::WrittenFiles* files, const std::string& backup,
-                       const std::string& outcome) {
+                       const std::string& outcome, const std::vector<std::string>& requests = {}) {
   const vpn::WgSetup& s = p.setup;
-  bool show = vpn_opts().show_secrets;
+  bool dry = outcome == "dry-run";
+  bool show = vpn_opts().show_secrets && !dry;
+  auto key = [dry](const std::string& k) { return dry ? nlohmann::json() : nlohmann::json(k); };
   nlohmann::json peers = nlohmann::json::array();
   for (const auto& peer : s.peers) {
     nlohmann::json j = {{"name", peer.name},
                         {"address", vpn::format_ipv4(peer.tunnel_address)},
-                        {"public_key", peer.keys.public_key},
+                        {"public_key", key(peer.keys.public_key)},
                         {"preshared_key", peer.preshared_key.has_value()}};
     if (show) {
       j["private_key"] = peer.keys.private_key.reveal();
@@ -205,7 +214,7 @@ nlohmann::json to_json(const Prepared& p, const vpn::WrittenFiles* files, const 
   nlohmann::json server = {{"host", s.server.lan_host},
                            {"port", s.server.listen_port},
                            {"address", vpn::format_ipv4(s.server.tunnel_address)},
-                           {"public_key", s.server.keys.public_key}};
+                           {"public_key", key(s.server.keys.public_key)}};
   if (show) {
     server["private_key"] = s.server.keys.private_key.reveal();
   }
@@ -230,6 +239,7 @@ nlohmann::json to_json(const Prepared& p, const vpn::WrittenFiles* files, const 
           {"files", files ? nlohmann::json(files->paths) : nlohmann::json::array()},
           {"backup", backup.empty() ? nlohmann::json() : nlohmann::json(backup)},
           {"outcome", outcome},
+          {"requests", requests},
           {"warnings", warnings}};
 }
 
@@ -266,13 +276,17 @@ ExitCode setup(App& app) {
     print_summary(app, p);
   }
   if (app.opt().dry_run) {
+    std::vector<std::string> requests;
+    for (const auto& a : p.plan) {
+      for (const auto& req : box->describe(a)) {
+        requests.push_back(valid_utf8(req));
+      }
+    }
     if (json) {
-      app.out() << to_json(p, nullptr, "", "dry-run").dump(2) << "\n";
+      app.out() << to_json(p, nullptr, "", "dry-run", requests).dump(2) << "\n";
     } else {
-      for (const auto& a : p.plan) {
-        for (const auto& req : box->describe(a)) {
-          app.out() << "  would send: " << printable(req, 400) << "\n";
-        }
+      for (const auto& req : requests) {
+        app.out() << "  would send: " << printable(req, 400) << "\n";
       }
       app.out() << "\nDry run: nothing was changed on the box and no file was written.\n";
     }

@@ -156,6 +156,14 @@ class VpnLivebox(unittest.TestCase):
         self.assertIn("setPortForwarding", p.stdout)
         self.assertFalse(os.path.exists(self.out))
         self.assertEqual(self.emu.state(), before)
+        p = self.bw("--dry-run", "--format", "json", "vpn", "setup", "--host", PC, "--peer", "doctor", "--out", self.out)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        doc = json.loads(p.stdout)
+        self.assertEqual(doc["outcome"], "dry-run")
+        self.assertTrue(any("setPortForwarding" in r for r in doc["requests"]), doc["requests"])
+        self.assertIsNone(doc["server"]["public_key"])
+        self.assertFalse(os.path.exists(self.out))
+        self.assertEqual(self.emu.state(), before)
 
     def test_refused_change_keeps_no_file(self):
         self.emu.fail("Firewall:setPortForwarding", "error", -1)

@@ -49,6 +49,24 @@ std::string without_nul(std::string_view xml) {
   return out;
 }
 
+// miniupnpd 2.3.1 sends the GetListOfPortMappings listing in a CDATA section without escaping
+// the descriptions in it, so a LAN host that names a mapping "]]>" closes the section early and
+// the reply is no longer XML: the audit failed for everyone (found in the lab with upnpc -e ']]>').
+// A reply that does not parse gets a second chance: its first CDATA section is taken to end at
+// the last "]]>", and its content is escaped as text.
+std::optional<std::string> repair_cdata(std::string_view xml) {
+  constexpr std::string_view open = "<![CDATA[";
+  auto start = xml.find(open);
+  auto end = xml.rfind("]]>");
+  if (start == std::string_view::npos || end == std::string_view::npos || end < start + open.size()) {
+    return std::nullopt;
+  }
+  std::string out(xml.substr(0, start));
+  out += xml_escape(xml.substr(start + open.size(), end - start - open.size()));
+  out += xml.substr(end + 3);
+  return out;
+}
+
 void load(pugi::xml_document& doc, std::string_view xml, const char* what) {
   std::string copy;
   if (xml.find('\0') != std::string_view::npos) {
@@ -57,6 +75,11 @@ void load(pugi::xml_document& doc, std::string_view xml, const char* what) {
   }
   auto r = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!r) {
+    if (auto repaired = repair_cdata(xml)) {
+      if (doc.load_buffer(repaired->data(), repaired->size(), pugi::parse_default, pugi::encoding_utf8)) {
+        return;
+      }
+    }
     throw Error(ErrorKind::protocol, std::string("the box sent an unreadable ") + what + ": " + r.description());
   }
 }

@@ -8,6 +8,7 @@
 
 #include "core/deadline.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "net/http_client.hpp"
 
 namespace bw {
@@ -60,6 +61,12 @@ size_t on_header(char* data, size_t size, size_t nmemb, void* user) {
   return n;
 }
 
+// URLs come from the box (SSDP LOCATION, controlURL): a path may carry terminal escapes, and
+// error messages go to a terminal (found by tests/lab/hostile_suite.py, case ctl-escape).
+std::string shown_url(const HttpRequest& req) {
+  return printable(req.url, 200);
+}
+
 class CurlHttpClient : public HttpClient {
  public:
   CurlHttpClient() {
@@ -70,7 +77,7 @@ class CurlHttpClient : public HttpClient {
   HttpResponse perform(const HttpRequest& req, const Deadline& deadline) override {
     auto budget = deadline.slice(req.timeout);
     if (budget.count() <= 0) {
-      throw Error(ErrorKind::unreachable, "time is up (--timeout) before contacting " + req.url);
+      throw Error(ErrorKind::unreachable, "time is up (--timeout) before contacting " + shown_url(req));
     }
     CURL* curl = curl_easy_init();
     if (!curl) {
@@ -113,13 +120,13 @@ class CurlHttpClient : public HttpClient {
     if (transfer.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
       throw Error(ErrorKind::protocol, "the box sent more than " +
                                            std::to_string(req.max_response_bytes) +
-                                           " bytes for " + req.url + "; refusing it");
+                                           " bytes for " + shown_url(req) + "; refusing it");
     }
     if (rc == CURLE_OPERATION_TIMEDOUT) {
-      throw Error(ErrorKind::unreachable, "no complete answer from " + req.url + " in time");
+      throw Error(ErrorKind::unreachable, "no complete answer from " + shown_url(req) + " in time");
     }
     if (rc != CURLE_OK) {
-      throw Error(ErrorKind::unreachable, std::string("cannot reach ") + req.url + ": " +
+      throw Error(ErrorKind::unreachable, std::string("cannot reach ") + shown_url(req) + ": " +
                                               curl_easy_strerror(rc));
     }
     return response;

@@ -1,5 +1,6 @@
 #include "core/text.hpp"
 
+#include <cstdint>
 #include <cstdio>
 
 namespace bw {
@@ -53,6 +54,25 @@ std::string hex_escape(unsigned char c) {
   return buf;
 }
 
+// The code point of the valid n-byte sequence at s[i] (n from utf8_len).
+uint32_t code_point(std::string_view s, size_t i, size_t n) {
+  static constexpr unsigned char k_lead_mask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+  uint32_t cp = static_cast<unsigned char>(s[i]) & k_lead_mask[n];
+  for (size_t k = 1; k < n; ++k) {
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  }
+  return cp;
+}
+
+// Bidi controls reorder what follows them on the line ("Trojan Source", CVE-2021-42574): a
+// mapping labelled "\u202e..." could make the rest of a report line read backwards. Line and
+// paragraph separators break lines in some terminals. Found by tests/lab/hostile_suite.py
+// (case nasty-text).
+bool bidi_or_separator(uint32_t cp) {
+  return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+}
+
 }  // namespace
 
 std::string printable(std::string_view s, size_t max_chars) {
@@ -82,6 +102,11 @@ std::string printable(std::string_view s, size_t max_chars) {
     } else if (n == 1 && c == '\\') {
       out += "\\\\";
       i += 1;
+    } else if (n >= 2 && bidi_or_separator(code_point(s, i, n))) {
+      char buf[12];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(code_point(s, i, n)));
+      out += buf;
+      i += n;
     } else {
       out.append(s.substr(i, n));
       i += n;

@@ -32,6 +32,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import livebox_igd  # noqa: E402
 import livebox_model  # noqa: E402
 import livebox_nft  # noqa: E402
 
@@ -71,7 +72,8 @@ class Emulator:
         self.lock = threading.Lock()
         self.nft_script = ""
         state = livebox_model.load_state(args.scenario, args.state)
-        self.model = livebox_model.LiveboxModel(state, args.state, self.sync, args.upnp_set_form)
+        igd = livebox_igd.IgdMirror(args.igd_mirror) if args.igd_mirror else None
+        self.model = livebox_model.LiveboxModel(state, args.state, self.sync, args.upnp_set_form, igd=igd)
         self.model.changed()  # write the state file and load nftables once at start
 
     # -- outside effects -----------------------------------------------------------------
@@ -327,6 +329,8 @@ def main(argv=None):
                     help="which UPnP-IGD:set parameter form this firmware honours")
     ap.add_argument("--nft", action="store_true", help="apply forwards and DMZ to this namespace's nftables")
     ap.add_argument("--wan-if", default="wan0", help="WAN interface name for the nft rules")
+    ap.add_argument("--igd-mirror", metavar="CONTROL_URL",
+                    help="the box's IGD (WANIPConnection control URL): its mappings are the upnp-origin rules")
     ap.add_argument("--upnp-hook", help="command run with on/off when UPnP IGD is switched")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args(argv)

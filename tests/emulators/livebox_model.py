@@ -108,8 +108,9 @@ def protocols(text):
 class LiveboxModel:
     """Thread-safe state plus every emulated method. `on_change(state)` runs after a change."""
 
-    def __init__(self, state, state_path=None, on_change=None, upnp_set_form="both", log=None):
+    def __init__(self, state, state_path=None, on_change=None, upnp_set_form="both", log=None, igd=None):
         self.state = state
+        self.igd = igd  # a livebox_igd.IgdMirror: its mappings are the Origin "upnp" rules
         self.state_path = state_path
         self.on_change = on_change
         self.upnp_set_form = upnp_set_form
@@ -171,15 +172,25 @@ class LiveboxModel:
             fn = self.methods.get((service, method))
             if fn is None or "%s:%s" % (service, method) in self.state.get("missing_methods", []):
                 return None, None, [err(ERR_NOT_FOUND, "Object or parameter not found", method)]
-            return fn(params if isinstance(params, dict) else {})
+            try:
+                return fn(params if isinstance(params, dict) else {})
+            except (OSError, ValueError) as e:  # the IGD behind a mirrored rule failed
+                return None, None, [err(1, "Function execution failed", str(e))]
 
     def device_info(self, params, authenticated=True):
         info = dict(self.state["device_info"])
         return info, None, []
 
     # -- port forwards -------------------------------------------------------------------
+    def all_forwards(self):
+        """Stored rules plus, with an IGD mirror, the mappings the box's IGD holds."""
+        rules = dict(self.state["port_forwards"])
+        if self.igd is not None:
+            rules.update(self.igd.rules())
+        return rules
+
     def get_forwards(self, p):
-        rules = self.state["port_forwards"]
+        rules = self.all_forwards()
         origin, rid = p.get("origin"), p.get("id")
         out = {}
         for key, rule in rules.items():
@@ -191,7 +202,7 @@ class LiveboxModel:
         return out, None, []
 
     def find_overlap(self, rid, iface, protos, ext):
-        for key, rule in self.state["port_forwards"].items():
+        for key, rule in self.all_forwards().items():
             if key == rid or rule["SourceInterface"] != iface or not (protocols(rule["Protocol"]) & protos):
                 continue
             other = port_range(rule["ExternalPort"])
@@ -226,8 +237,13 @@ class LiveboxModel:
             "SymmetricSNAT": old.get("SymmetricSNAT", False), "UPnPV1Compat": bool(p.get("upnpv1Compat", False)),
             "Enable": enable,
         }
-        self.state["port_forwards"][rid] = rule
-        self.changed()
+        if origin == "upnp" and self.igd is not None:
+            if rid in self.all_forwards():
+                self.igd.delete(self.all_forwards()[rid])
+            self.igd.add(rule)  # the IGD holds it; its listing gives it back
+        else:
+            self.state["port_forwards"][rid] = rule
+            self.changed()
         shown = dict(rule, ExternalPortEndRange=0)
         return rid, {"sourcePort": "", "rule": shown}, []
 
@@ -236,13 +252,13 @@ class LiveboxModel:
         if errors:
             return None, None, errors
         origin, rid, dest = p["origin"], p.get("id"), p.get("destinationIPAddress")
-        rules = self.state["port_forwards"]
+        rules = self.all_forwards()
         if not rid:
             # The real box's quirk: an origin without an id deletes every rule of that origin.
             gone = [k for k, r in rules.items()
                     if r["Origin"] == origin and (not dest or r["DestinationIPAddress"] == dest)]
             for k in gone:
-                del rules[k]
+                self.remove_rule(k, rules[k])
             alert = "ORIGIN-ONLY BULK DELETE: deletePortForwarding origin=%s without id deleted %d rule(s): %s" % (
                 origin, len(gone), ", ".join(gone))
             self.alerts.append(alert)
@@ -253,9 +269,15 @@ class LiveboxModel:
         rule = rules.get(key)
         if rule is None or rule["Origin"] != origin or (dest and rule["DestinationIPAddress"] != dest):
             return None, None, [err(ERR_RULE_NOT_FOUND, "Object not found", rid)]
-        del rules[key]
+        self.remove_rule(key, rule)
         self.changed()
         return True, None, []
+
+    def remove_rule(self, key, rule):
+        if key in self.state["port_forwards"]:
+            del self.state["port_forwards"][key]
+        elif self.igd is not None:
+            self.igd.delete(rule)
 
     def enable_forward(self, p):
         errors = missing(p, ["id", "origin", "enable"])

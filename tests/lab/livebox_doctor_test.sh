@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The doctor's case on an Orange Livebox (issue 3, item 5): the Livebox's DMZ points at the
 # imaging PC (listeners on 104 and 11112), a web UI forward sends 3389 to it, and a console
-# has a UPnP mapping (through the box's IGD, miniupnpd). From the doctor's laptop,
+# has a UPnP mapping (through the box's IGD, miniupnpd, which the emulator lists as the
+# Livebox's own upnp-origin rules, as a real Livebox does). From the doctor's laptop,
 # `fix --profile medical-practice --yes --password-file F` must close all of it (the probe
 # from the Internet namespace is the ground truth), and `rollback --yes` must restore the
 # DMZ, the forward and the mapping exactly. The Livebox emulator applies what it stores to
@@ -16,6 +17,7 @@ lab_up
 STATE=$LAB_DIR/state
 PW=$LAB_DIR/livebox.pw
 CONSOLE_NS=$NS_ROGUE CONSOLE_IP=$ROGUE_IP  # the rogue host plays a game console here
+IGD_CONTROL=http://$BOX_LAN:5000/ctl/IPConn  # miniupnpd's WANIPConnection control URL
 
 cat >"$LAB_DIR/livebox-scenario.json" <<EOF
 {"password": "doctor-livebox-pw",
@@ -31,7 +33,7 @@ printf 'doctor-livebox-pw\n' >"$PW"
 chmod 600 "$PW"
 
 echo "== the practice's network"
-livebox_emu_up "$LAB_DIR/livebox-scenario.json" --throttle 1
+livebox_emu_up "$LAB_DIR/livebox-scenario.json" --throttle 1 --igd-mirror "$IGD_CONTROL"
 lab_listen "$NS_PC" 104
 lab_listen "$NS_PC" 11112
 lab_listen "$NS_PC" 3389
@@ -65,8 +67,8 @@ check "the DMZ is critical, with the health-data reason" lab_json "$J" \
 check "the web UI forward of 3389 is seen with its origin" lab_json "$J" \
     "any(p['external_port'] == 3389 and 'webui' in p['origin'] for p in d['state']['port_forwards'])" \
     "d['state']['port_forwards']"
-check "the console's mapping is seen with origin upnp" lab_json "$J" \
-    "any(p['external_port'] == 3074 and 'upnp' in p['origin'] for p in d['state']['port_forwards'])" \
+check "the console's mapping is one entry, origin upnp, seen by both APIs" lab_json "$J" \
+    "[(p['origin'], sorted(p['apis'])) for p in d['state']['port_forwards'] if p['external_port'] == 3074] == [(['upnp'], ['livebox', 'upnp-igd'])]" \
     "d['state']['port_forwards']"
 check "UPnP and remote admin are known (not unknown)" lab_json "$J" \
     "d['state']['upnp_igd'] == {'enabled': True} and d['state']['remote_admin'] == {'enabled': False}" \
@@ -87,6 +89,11 @@ check "the Livebox's UPnP IGD is off" lab_json "$LIVEBOX_STATE_FILE" "d['upnp_ig
 check_eq "no UPnP mapping is left" "" "$(lab_mappings)"
 check_eq "the emulator's nftables hold no DNAT" "0" "$(livebox_nft | grep -c dnat)"
 check_eq "no origin-only bulk delete was ever sent" "" "$(livebox_alerts)"
+livebox_ctl GET /log >"$LAB_DIR/livebox-calls.json"
+check "the console's mapping was deleted through the Livebox API, by id and origin" lab_json \
+    "$LAB_DIR/livebox-calls.json" \
+    "any(c['call'] == 'Firewall:deletePortForwarding' and c['params'].get('id') == 'upnp_3074t' and c['params'].get('origin') == 'upnp' for c in d['calls'])" \
+    "[c for c in d['calls'] if 'PortForwarding' in c['call']]"
 check "a backup was written" test -n "$(find "$STATE/backups" -type f 2>/dev/null)"
 check "the password is in no output and no backup" not grep -rq "doctor-livebox-pw" "$BW_OUT" "$BW_ERR" "$STATE"
 
@@ -104,7 +111,7 @@ echo "== a reboot keeps what the box stores"
 kill "$LIVEBOX_EMU_PID"
 wait "$LIVEBOX_EMU_PID" 2>/dev/null
 check "while the box is down the DMZ is gone" not lab_probe 104 2>/dev/null
-livebox_emu_up "$LAB_DIR/livebox-scenario.json" --throttle 1
+livebox_emu_up "$LAB_DIR/livebox-scenario.json" --throttle 1 --igd-mirror "$IGD_CONTROL"
 check_eq "after the reboot the state is the same" "$state_before" "$(livebox_state)"
 check "after the reboot the DMZ answers again" lab_probe 104 >/dev/null
 

@@ -8,7 +8,9 @@
 #include "core/deadline.hpp"
 #include "core/error.hpp"
 #include "vendors/livebox/livebox.hpp"
+#include "vendors/livebox/livebox_changes.hpp"
 #include "vendors/livebox/livebox_parse.hpp"
+#include "vendors/livebox/livebox_ws.hpp"
 #include "vendors_livebox_fake_http.hpp"
 
 namespace bw {
@@ -269,6 +271,29 @@ TEST_F(LiveboxSession, ClosingOneProtocolOfATwoProtocolRuleKeepsTheOther) {
   s->apply(forward_action(ActionKind::add_port_forward, tcp));
   EXPECT_EQ(box.forwards["webui_game"]["Protocol"], "6,17");
   expect_no_origin_only_delete();
+}
+
+TEST_F(LiveboxSession, DisableAForwardInPlaceWithEveryMandatoryArgument) {
+  doctor_box();
+  livebox::WsClient ws(box, deadline, "http://192.168.1.1");
+  ws.login("", Secret("pa\"ss"));
+  PortForward rdp;
+  for (const PortForward& f : livebox::parse_port_forwards(box.forwards)) {
+    if (f.id == "webui_RDP") {
+      rdp = f;
+    }
+  }
+  livebox::set_forward_enabled(ws, rdp, false);
+  EXPECT_EQ(box.forwards["webui_RDP"]["Enable"], false);
+  auto sets = box.calls_of("Firewall:setPortForwarding");
+  ASSERT_EQ(sets.size(), 1u);
+  for (const char* arg : {"id", "origin", "sourceInterface", "internalPort", "destinationIPAddress", "protocol"}) {
+    EXPECT_TRUE(sets[0].body["parameters"].contains(arg)) << arg;
+  }
+  EXPECT_EQ(box.commits, 1);
+  livebox::set_forward_enabled(ws, rdp, true);
+  EXPECT_EQ(box.forwards["webui_RDP"]["Enable"], true);
+  EXPECT_EQ(box.forwards.size(), 3u);
 }
 
 TEST_F(LiveboxSession, DmzClearedAndRestoredExactly) {

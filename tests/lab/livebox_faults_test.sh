@@ -29,7 +29,9 @@ EOF
 printf 'doctor-livebox-pw\n' >"$PW"
 chmod 600 "$PW"
 
-livebox_emu_up "$LAB_DIR/livebox-scenario.json" --throttle 1 --hang-seconds 40
+# The console's mapping is also the Livebox's own upnp rule (the emulator mirrors miniupnpd).
+livebox_emu_up "$LAB_DIR/livebox-scenario.json" --throttle 1 --hang-seconds 40 \
+    --igd-mirror "http://$BOX_LAN:5000/ctl/IPConn"
 lab_listen "$NS_PC" 104
 lab_listen "$NS_PC" 11112
 lab_listen "$NS_PC" 3389

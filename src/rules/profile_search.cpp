@@ -86,11 +86,21 @@ std::vector<std::string> profile_search_path() {
   for (std::string dir; std::getline(extra, dir, ':');) {
     add(dir);
   }
+  // Installed profiles beside the binary (PREFIX/bin/../share/boxwarden/profiles), so an
+  // install with another prefix or DESTDIR finds its own; then the configured prefix.
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    add((exe.parent_path().parent_path() / "share/boxwarden/profiles").string());
+  }
 #ifdef BOXWARDEN_PROFILE_DIR
   add(BOXWARDEN_PROFILE_DIR);
 #endif
-#ifdef BOXWARDEN_SOURCE_PROFILE_DIR
-  add(BOXWARDEN_SOURCE_PROFILE_DIR);
+#if defined(BOXWARDEN_SOURCE_PROFILE_DIR) && defined(BOXWARDEN_BUILD_DIR)
+  // The source tree only for a binary run from its build tree, never once installed.
+  if (!ec && exe.string().rfind(BOXWARDEN_BUILD_DIR "/", 0) == 0) {
+    add(BOXWARDEN_SOURCE_PROFILE_DIR);
+  }
 #endif
   return dirs;
 }

@@ -48,6 +48,7 @@ class FakeLivebox : public HttpClient {
   // Behaviour switches.
   int expire_after_calls = -1;       // the context dies after this many authenticated calls
   bool always_13 = false;            // every authenticated call answers 13
+  std::string closed_service;        // this service answers 13 to admin (like UPnP, VPN)
   long login_waittime = -1;          // >= 0: every login answers 401 with this waittime
   bool spain = false;                // answer 404 text/html, as Orange Spain boxes do
   std::function<bool(const json&)> refuse;  // returns true to answer error 1 to a call
@@ -84,7 +85,7 @@ class FakeLivebox : public HttpClient {
                                 {"ModelName", "SagemcomFast5694_OFR"}}}}.dump();
       return r;
     }
-    if (!authenticated(s) || always_13) {
+    if (!authenticated(s) || always_13 || s.body.value("service", "") == closed_service) {
       r.body = error(13, "Permission denied", s.body.value("service", ""));
       return r;
     }

@@ -146,6 +146,22 @@ TEST_F(LiveboxSession, PersistentPermissionDeniedReLogsInOnlyOnce) {
   EXPECT_EQ(box.logins, before + 1);  // one new login for the failed call, never a loop
 }
 
+TEST_F(LiveboxSession, ACallClosedToAdminCostsOneNewLoginNotOnePerRead) {
+  doctor_box();
+  box.closed_service = "OrangeRemoteAccess";
+  auto s = open();
+  RouterState first = s->read_state();
+  RouterState second = s->read_state();
+  EXPECT_EQ(box.logins, 2);  // the open, then one retry for the closed service
+  EXPECT_TRUE(second.vendor_data["livebox"]["read_errors"].contains("OrangeRemoteAccess:get"));
+  EXPECT_EQ(second.port_forwards.size(), 3u);
+  // Another call still renews an expired session.
+  box.expire_after_calls = 0;
+  s->apply(action(ActionKind::disable_dmz));
+  EXPECT_EQ(box.logins, 3);
+  EXPECT_TRUE(box.dmz.empty());
+}
+
 TEST_F(LiveboxSession, RefusedPasswordIsAnAuthErrorWithThePlainMessage) {
   try {
     open("wrong");

@@ -181,10 +181,14 @@ WsReply WsClient::call(std::string_view service, std::string_view method, const 
   }
   std::string body = request_body(service, method, params);
   Raw r = post(body, session_headers());
-  if (r.http_status == 401 || r.reply.has_error(k_err_permission)) {
+  bool closed = m_closed_calls.count(call_name(service, method)) != 0;
+  if (r.http_status == 401 || (r.reply.has_error(k_err_permission) && !closed)) {
     // Expired or lost session: log in again once, retry once, never loop.
     login(m_user, m_password);
     r = post(body, session_headers());
+    if (r.http_status == 200 && r.reply.has_error(k_err_permission)) {
+      m_closed_calls.insert(call_name(service, method));  // closed to this account, not expired
+    }
   }
   if (r.http_status != 200) {
     throw Error(ErrorKind::auth, "the Livebox refused the session for " + call_name(service, method) +

@@ -10,12 +10,15 @@
 // - A refused password (HTTP 401 or a non-zero login status) throws Error(auth) with the
 //   plain message, plus the box's `waittime` when it gave one. It is never retried.
 // - call() re-logs in at most once per call when the box answers error 13 or HTTP 401
-//   (expired session), then retries that call once. A second 13 is returned to the caller.
+//   (expired session), then retries that call once. A second 13 is returned to the caller,
+//   and that call (service:method) counts as closed to this account: its later 13s cause
+//   no new login. Other calls of the same service still re-log in on 13.
 // - Transport failures (reset, timeout) propagate as the HttpClient's Error(unreachable).
 // - The password stays in a Secret; no message, log or describe() text contains it.
 #pragma once
 
 #include <chrono>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -75,6 +78,7 @@ class WsClient {
   Secret m_password;
   std::string m_context;
   std::vector<std::string> m_cookies;  // "name=value", exactly as set by the box
+  std::set<std::string> m_closed_calls;  // "Service:method" that answered 13 after a fresh login
   int m_logins = 0;
   std::chrono::milliseconds m_timeout{15000};
 };

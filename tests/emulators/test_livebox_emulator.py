@@ -5,10 +5,13 @@ Run: python3 -m unittest discover -s tests/emulators -p 'test_*.py'
 
 import http.client
 import os
+import re
 import socket
 import sys
+import threading
 import time
 import unittest
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from livebox_client import WS1, EmulatorProcess, WsSession  # noqa: E402
@@ -251,6 +254,78 @@ class FaultTest(EmulatorCase):
         ws.login('s3cret"pw')
         for _ in range(2):
             self.assertEqual(ws.post("Firewall", "commit", headers=ws.session_headers())[0], 500)
+
+
+class FakeIgd(BaseHTTPRequestHandler):
+    """A WANIPConnection control point on 127.0.0.1 holding mappings in memory."""
+    mappings = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        action = self.headers["SOAPAction"].split("#")[1].strip('"')
+        args = dict(re.findall(r"<(New\w+)>([^<]*)</New\w+>", body))
+        out, code = "", 200
+        if action == "GetGenericPortMappingEntry":
+            i = int(args["NewPortMappingIndex"])
+            if i < len(self.mappings):
+                out = "".join("<%s>%s</%s>" % (k, v, k) for k, v in self.mappings[i].items())
+            else:
+                code, out = 500, "<errorCode>713</errorCode><errorDescription>SpecifiedArrayIndexInvalid</errorDescription>"
+        elif action == "AddPortMapping":
+            self.mappings.append({k: args[k] for k in ("NewRemoteHost", "NewExternalPort", "NewProtocol",
+                                                       "NewInternalPort", "NewInternalClient", "NewEnabled",
+                                                       "NewPortMappingDescription", "NewLeaseDuration")})
+        elif action == "DeletePortMapping":
+            before = len(self.mappings)
+            self.mappings[:] = [m for m in self.mappings if (m["NewExternalPort"], m["NewProtocol"]) !=
+                                (args["NewExternalPort"], args["NewProtocol"])]
+            if len(self.mappings) == before:
+                code, out = 500, "<errorCode>714</errorCode><errorDescription>NoSuchEntryInArray</errorDescription>"
+        data = ("<s:Envelope><s:Body>%s</s:Body></s:Envelope>" % out).encode()
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class IgdMirrorTest(unittest.TestCase):
+    def setUp(self):
+        FakeIgd.mappings = [{"NewRemoteHost": "", "NewExternalPort": "3074", "NewProtocol": "TCP",
+                             "NewInternalPort": "3074", "NewInternalClient": "192.168.1.66", "NewEnabled": "1",
+                             "NewPortMappingDescription": "Console", "NewLeaseDuration": "0"}]
+        self.igd = HTTPServer(("127.0.0.1", 0), FakeIgd)
+        threading.Thread(target=self.igd.serve_forever, daemon=True).start()
+        self.addCleanup(self.igd.server_close)
+        self.addCleanup(self.igd.shutdown)
+        url = "http://127.0.0.1:%d/ctl/IPConn" % self.igd.server_address[1]
+        self.emu = EmulatorProcess(DOCTOR, ["--igd-mirror", url]).start()
+        self.addCleanup(self.emu.stop)
+        self.ws = WsSession(self.emu.port)
+        self.ws.login('s3cret"pw')
+
+    def test_the_igd_mappings_are_upnp_rules_and_change_with_them(self):
+        rules = self.ws.call("Firewall", "getPortForwarding")["status"]
+        self.assertEqual(rules["upnp_3074t"]["Origin"], "upnp")
+        self.assertEqual(rules["upnp_3074t"]["DestinationIPAddress"], "192.168.1.66")
+        self.assertIn("webui_RDP", rules)
+        saved = rules["upnp_3074t"]
+        self.assertIs(self.ws.call("Firewall", "deletePortForwarding",
+                                   {"id": "upnp_3074t", "origin": "upnp"})["status"], True)
+        self.assertEqual(FakeIgd.mappings, [])
+        self.assertNotIn("upnp_3074t", self.emu.state()["port_forwards"])  # never stored twice
+        params = {"id": "upnp_3074t", "origin": "upnp", "sourceInterface": "data", "externalPort": "3074",
+                  "internalPort": "3074", "destinationIPAddress": "192.168.1.66", "protocol": "6",
+                  "description": "Console", "enable": True}
+        self.assertEqual(self.ws.call("Firewall", "setPortForwarding", params)["status"], "upnp_3074t")
+        self.assertEqual(self.ws.call("Firewall", "getPortForwarding")["status"]["upnp_3074t"], saved)
+
+    def test_origin_only_delete_wipes_the_igd_too(self):
+        self.ws.call("Firewall", "deletePortForwarding", {"origin": "upnp"})
+        self.assertEqual(FakeIgd.mappings, [])
+        self.assertEqual(len(self.emu.alerts()), 1)
 
 
 class NftRenderTest(unittest.TestCase):

@@ -39,6 +39,7 @@ Action inverse(const Action& a) {
       break;
     case ActionKind::add_port_forward:
       inv.kind = ActionKind::delete_port_forward;
+      inv.summary = "Remove " + a.target.forward->key() + " to " + a.target.forward->internal_host;
       break;
     case ActionKind::disable_dmz:
       inv.kind = ActionKind::restore_dmz;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -15,8 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string utc_now(const char* format) {
-  std::time_t t = std::time(nullptr);
+std::string utc(std::time_t t, const char* format) {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[64];
@@ -43,11 +43,18 @@ BackupStore::BackupStore(std::string state_dir) : m_dir(std::move(state_dir) + "
 std::string BackupStore::save(Backup& b) {
   make_private_dir(fs::path(m_dir).parent_path().string());
   make_private_dir(m_dir);
-  b.created = utc_now("%Y-%m-%dT%H:%M:%SZ");
-  std::string base = m_dir + "/" + utc_now("%Y%m%dT%H%M%SZ") + "-" + b.gateway;
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  b.created = utc(t, "%Y-%m-%dT%H:%M:%SZ");
+  // Names sort by time: a millisecond stamp, and "~N" (after ".json" in byte order) in the
+  // rare case two backups share it.
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  char millis[8];
+  std::snprintf(millis, sizeof millis, ".%03d", static_cast<int>(ms));
+  std::string base = m_dir + "/" + utc(t, "%Y%m%dT%H%M%S") + millis + "Z-" + b.gateway;
   std::string path = base + ".json";
   for (int n = 2; fs::exists(path); ++n) {
-    path = base + "-" + std::to_string(n) + ".json";
+    path = base + "~" + std::to_string(n) + ".json";
   }
   nlohmann::json plan = nlohmann::json::array();
   for (const auto& a : b.plan) {

@@ -63,8 +63,9 @@ TEST_F(BackupStoreTest, TwoBackupsInOneSecondBothKept) {
   Backup a, b;
   a.gateway = b.gateway = "192.168.1.1";
   store.save(a);
-  store.save(b);
+  std::string second = store.save(b);
   EXPECT_EQ(store.list().size(), 2u);
+  EXPECT_EQ(store.latest().value_or(""), second);
 }
 
 TEST_F(BackupStoreTest, DamagedBackupIsAUsageError) {

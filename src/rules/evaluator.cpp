@@ -16,6 +16,7 @@ constexpr std::array k_rules = std::to_array<RuleInfo>({
     {rule_id::expose_service, "a forward or UPnP mapping of a catalogued service (DICOM, RDP, SMB, ...)"},
     {rule_id::expose_port, "a forward or UPnP mapping of another port the profile does not allow"},
     {rule_id::expose_allowed, "an opening the profile allows (info, no action)"},
+    {rule_id::expose_vpn, "a VPN server (IPsec, OpenVPN, L2TP, WireGuard on another port) the profile does not name: noted, not removed"},
     {rule_id::expose_dmz, "the DMZ is on: every port of one LAN device is open"},
     {rule_id::upnp_enabled, "UPnP IGD is on: LAN programs can open ports without asking"},
     {rule_id::upnp_foreign_host, "a UPnP mapping towards an address outside the LAN or the box itself"},
@@ -90,7 +91,12 @@ Finding judge_forward(const Profile& p, const RouterState& state, const PortForw
   Severity exposure = main != nullptr ? p.severity_for(*main)
                       : upnp          ? p.other_upnp_mapping.value_or(p.other_forward)
                                       : p.other_forward;
-  exposure = std::max(exposure, p.forward_minimum);
+  // A VPN server is a safe way in, not an exposure: noted at its class severity, never lifted
+  // by forward-minimum and never removed automatically (PPTP is class vpn-weak, not vpn).
+  bool vpn = main != nullptr && main->class_id == "vpn";
+  if (!vpn) {
+    exposure = std::max(exposure, p.forward_minimum);
+  }
 
   auto address = parse_ipv4(pf.internal_host);
   bool is_box = !pf.internal_host.empty() && (pf.internal_host == state.address ||
@@ -107,6 +113,11 @@ Finding judge_forward(const Profile& p, const RouterState& state, const PortForw
     f.allowed = true;
     f.title = wording::allowed_title(pf, *a);
     f.why = wording::allowed_why(main);
+  } else if (vpn) {
+    f = make(rule_id::expose_vpn, exposure, forward_subject(pf), "");
+    f.title = wording::service_title(pf, *main, services.size() - 1);
+    f.why = "A VPN server: encrypted and authenticated, a better way in than open ports; keep it updated. "
+            "The profile names only its own VPN port, so check this one is yours.";
   } else if (main != nullptr) {
     f = make(rule_id::expose_service, exposure, forward_subject(pf), action_id::delete_port_forward);
     f.title = wording::service_title(pf, *main, services.size() - 1);

@@ -27,6 +27,7 @@ namespace rule_id {
 inline constexpr std::string_view expose_service = "EXPOSE-SERVICE";
 inline constexpr std::string_view expose_port = "EXPOSE-PORT";
 inline constexpr std::string_view expose_allowed = "EXPOSE-ALLOWED";
+inline constexpr std::string_view expose_vpn = "EXPOSE-VPN";
 inline constexpr std::string_view expose_dmz = "EXPOSE-DMZ";
 inline constexpr std::string_view upnp_enabled = "UPNP-ENABLED";
 inline constexpr std::string_view upnp_foreign_host = "UPNP-FOREIGN-HOST";

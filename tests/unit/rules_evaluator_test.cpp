@@ -266,9 +266,57 @@ TEST(RulesEvaluator, SortedMostSevereFirstAndDisabledForwardsIgnored) {
 }
 
 TEST(RulesEvaluator, EveryRuleIsDocumented) {
-  EXPECT_EQ(rules().size(), 8u);
+  EXPECT_EQ(rules().size(), 9u);
   for (const RuleInfo& r : rules()) {
     EXPECT_FALSE(r.summary.empty()) << r.id;
+  }
+}
+
+}  // namespace
+}  // namespace bw
+
+namespace bw {
+namespace {
+
+// Issue 4: a WireGuard forward is the allowed opening; PPTP is weak; IPsec/OpenVPN are noted.
+TEST(RulesEvaluatorVpn, VpnForwardsUnderMedicalPractice) {
+  Profile p = load_profile("medical-practice");
+  RouterState s;
+  s.address = "192.168.1.1";
+  s.static_forwards_known = true;
+  s.dmz = Dmz{false, "", {}};
+  s.upnp_igd_enabled = false;
+  s.remote_admin_enabled = false;
+  auto fwd = [](Protocol proto, uint16_t port) {
+    PortForward f;
+    f.protocol = proto;
+    f.external_port = f.external_port_end = f.internal_port = port;
+    f.internal_host = "192.168.1.10";
+    f.origin = {"webui"};
+    return f;
+  };
+  s.port_forwards = {fwd(Protocol::udp, 51820), fwd(Protocol::tcp, 1723), fwd(Protocol::udp, 1194),
+                     fwd(Protocol::udp, 500)};
+  auto findings = evaluate(p, s);
+  auto rule_of = [&](uint16_t port) -> const Finding* {
+    for (const auto& f : findings) {
+      if (f.subject.forward && f.subject.forward->external_port == port) {
+        return &f;
+      }
+    }
+    return nullptr;
+  };
+  ASSERT_NE(rule_of(51820), nullptr);
+  EXPECT_EQ(rule_of(51820)->rule, "EXPOSE-ALLOWED");
+  EXPECT_EQ(rule_of(51820)->severity, Severity::info);
+  ASSERT_NE(rule_of(1723), nullptr);
+  EXPECT_GE(rule_of(1723)->severity, Severity::high);  // PPTP: weak, removed by fix
+  EXPECT_EQ(rule_of(1723)->action, "delete-port-forward");
+  for (uint16_t port : {1194, 500}) {
+    ASSERT_NE(rule_of(port), nullptr) << port;
+    EXPECT_EQ(rule_of(port)->rule, "EXPOSE-VPN") << port;
+    EXPECT_LE(rule_of(port)->severity, Severity::low) << port;
+    EXPECT_EQ(rule_of(port)->action, "") << port;
   }
 }
 

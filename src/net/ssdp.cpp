@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 #include <netinet/in.h>
+#include <optional>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -37,18 +38,39 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(a, b - a));
 }
 
+// One UDP socket, closed on every path.
+struct UdpSocket {
+  int fd;
+  UdpSocket() : fd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
+    if (fd < 0) {
+      throw Error(ErrorKind::unreachable, std::string("cannot open a UDP socket: ") + std::strerror(errno));
+    }
+  }
+  ~UdpSocket() { close(fd); }
+  UdpSocket(const UdpSocket&) = delete;
+  UdpSocket& operator=(const UdpSocket&) = delete;
+};
+
+// Two sockets: the unicast search to the gateway goes out of one, the multicast search out of
+// the other. Every LAN host sees the multicast search, hence that socket's port, and can forge
+// an answer with the gateway as IP source and a LOCATION on the gateway that is not the IGD (a
+// one-socket scanner took such a forged answer first, every time: tests/lab/hostile_spoof_test.sh).
+// The unicast socket's port is seen only by the gateway, so its answer is taken at once; a
+// gateway answer on the multicast socket is used only when the unicast search got none.
 class UdpSsdpScanner : public SsdpScanner {
  public:
   SsdpResult search(const std::string& gateway, std::chrono::milliseconds wait,
                     const Deadline& deadline, Multicast multicast) override {
     SsdpResult result;
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-      throw Error(ErrorKind::unreachable, std::string("cannot open a UDP socket: ") + std::strerror(errno));
+    std::vector<SsdpReply> multicast_answers;  // from the gateway, to the multicast search
+    UdpSocket unicast_socket;
+    std::optional<UdpSocket> multicast_socket;
+    bool use_multicast = multicast == Multicast::yes && !loopback_only();
+    if (use_multicast) {
+      multicast_socket.emplace();
+      unsigned char ttl = 2;  // UDA: stay on the LAN
+      setsockopt(multicast_socket->fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl);
     }
-    std::unique_ptr<int, void (*)(int*)> guard(&fd, [](int* f) { close(*f); });
-    unsigned char ttl = 2;  // UDA: stay on the LAN
-    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl);
 
     sockaddr_in gw{};
     gw.sin_family = AF_INET;
@@ -60,9 +82,9 @@ class UdpSsdpScanner : public SsdpScanner {
     auto send_all = [&] {
       for (const char* st : k_search_targets) {
         std::string m = msearch(st);
-        sendto(fd, m.data(), m.size(), 0, reinterpret_cast<sockaddr*>(&gw), sizeof gw);
-        if (multicast == Multicast::yes && !loopback_only()) {
-          sendto(fd, m.data(), m.size(), 0, reinterpret_cast<sockaddr*>(&group), sizeof group);
+        sendto(unicast_socket.fd, m.data(), m.size(), 0, reinterpret_cast<sockaddr*>(&gw), sizeof gw);
+        if (use_multicast) {
+          sendto(multicast_socket->fd, m.data(), m.size(), 0, reinterpret_cast<sockaddr*>(&group), sizeof group);
         }
       }
     };
@@ -79,33 +101,49 @@ class UdpSsdpScanner : public SsdpScanner {
         send_all();  // one resend for lossy links
         resent = true;
       }
-      pollfd p{fd, POLLIN, 0};
+      pollfd p[2] = {{unicast_socket.fd, POLLIN, 0}, {use_multicast ? multicast_socket->fd : -1, POLLIN, 0}};
       int timeout = static_cast<int>(std::min<long>(left.count(), resent ? left.count() : 300 - elapsed.count()));
-      int r = poll(&p, 1, std::max(timeout, 1));
-      if (r <= 0) {
+      if (poll(p, 2, std::max(timeout, 1)) <= 0) {
         continue;
       }
-      char buf[1536];
-      sockaddr_in from{};
-      socklen_t fromlen = sizeof from;
-      ssize_t n = recvfrom(fd, buf, sizeof buf, MSG_TRUNC, reinterpret_cast<sockaddr*>(&from), &fromlen);
-      if (n <= 0 || static_cast<size_t>(n) > sizeof buf) {
-        continue;  // empty or oversized: not a sane SSDP answer
-      }
-      SsdpReply reply;
-      if (!parse_ssdp_reply(std::string_view(buf, static_cast<size_t>(n)), reply)) {
-        continue;
-      }
-      char addr[INET_ADDRSTRLEN];
-      inet_ntop(AF_INET, &from.sin_addr, addr, sizeof addr);
-      reply.from = addr;
-      bool ok = reply.from == gateway && location_on_host(reply.location, gateway);
-      auto& list = ok ? result.accepted : result.ignored;
-      if (list.size() < 32) {
-        list.push_back(std::move(reply));
+      for (int k = 0; k < 2; ++k) {
+        if ((p[k].revents & (POLLIN | POLLERR)) == 0) {
+          continue;
+        }
+        SsdpReply reply;
+        if (!receive(p[k].fd, reply)) {
+          continue;
+        }
+        bool from_gateway = reply.from == gateway && location_on_host(reply.location, gateway);
+        auto& list = !from_gateway ? result.ignored : k == 0 ? result.accepted : multicast_answers;
+        if (list.size() < 32) {
+          list.push_back(std::move(reply));
+        }
       }
     }
+    if (result.accepted.empty()) {
+      result.accepted = std::move(multicast_answers);
+    }
     return result;
+  }
+
+ private:
+  // One datagram from fd; false when it is not a sane SSDP answer.
+  static bool receive(int fd, SsdpReply& reply) {
+    char buf[1536];
+    sockaddr_in from{};
+    socklen_t fromlen = sizeof from;
+    ssize_t n = recvfrom(fd, buf, sizeof buf, MSG_TRUNC, reinterpret_cast<sockaddr*>(&from), &fromlen);
+    if (n <= 0 || static_cast<size_t>(n) > sizeof buf) {
+      return false;  // an error (ICMP unreachable), empty or oversized: not a sane SSDP answer
+    }
+    if (!parse_ssdp_reply(std::string_view(buf, static_cast<size_t>(n)), reply)) {
+      return false;
+    }
+    char addr[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &from.sin_addr, addr, sizeof addr);
+    reply.from = addr;
+    return true;
   }
 };
 

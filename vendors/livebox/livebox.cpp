@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "vendors/livebox/livebox_changes.hpp"
 #include "vendors/livebox/livebox_read.hpp"
 #include "vendors/livebox/livebox_request.hpp"
@@ -51,11 +52,11 @@ class LiveboxSession final : public Session {
           break;
         case livebox::Family::repeater:
           throw Error(ErrorKind::unsupported, "this is an Orange Wi-Fi repeater (" +
-                                                  m_anonymous->product_class +
+                                                  printable(m_anonymous->product_class) +
                                                   "), not a Livebox: not supported");
         case livebox::Family::other:
           throw Error(ErrorKind::unsupported, "this box calls itself '" +
-                                                  m_anonymous->product_class +
+                                                  printable(m_anonymous->product_class) +
                                                   "', not a Livebox: the Livebox plugin does "
                                                   "not support it");
       }

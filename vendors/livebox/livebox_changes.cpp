@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "vendors/livebox/livebox_read.hpp"
 
 namespace bw::livebox {
@@ -123,7 +124,7 @@ void send_delete(WsClient& ws, const std::string& id, const std::string& origin,
                  const std::string& dest) {
   WsReply r = ws.call("Firewall", "deletePortForwarding", delete_params(id, origin, dest));
   if (!r.ok() && !(r.errors.size() == 1 && r.has_error(k_err_rule_not_found))) {
-    throw Error(ErrorKind::refused, "the Livebox refused to delete port forward " + id + ": " +
+    throw Error(ErrorKind::refused, "the Livebox refused to delete port forward " + printable(id) + ": " +
                                         describe_errors(r.errors));
   }
 }
@@ -220,7 +221,7 @@ void delete_forward(WsClient& ws, const PortForward& f) {
     json p = forward_set_params(found->rule, get_bool(found->rule, "Enable").value_or(true));
     p["id"] = found->id;
     p["protocol"] = join(rest);
-    set_rule(ws, p, "close " + std::string(to_string(f.protocol)) + " on port forward " + found->id);
+    set_rule(ws, p, "close " + std::string(to_string(f.protocol)) + " on port forward " + printable(found->id));
   } else {
     send_delete(ws, found->id, origin, get_string(found->rule, "DestinationIPAddress"));
   }
@@ -232,7 +233,7 @@ void delete_forward(WsClient& ws, const PortForward& f) {
     return std::find(now.begin(), now.end(), mine) != now.end();
   };
   if (after && (!narrow || still(after->rule))) {
-    throw Error(ErrorKind::refused, "port forward " + found->id +
+    throw Error(ErrorKind::refused, "port forward " + printable(found->id) +
                                         " is still listed by the Livebox after deleting it");
   }
 }
@@ -244,11 +245,11 @@ void add_forward(WsClient& ws, const PortForward& f) {
       now && signature_of_rule(now->rule) == signature_of_params(p)) {
     return;  // already there, exactly
   }
-  set_rule(ws, p, "restore port forward " + id);
+  set_rule(ws, p, "restore port forward " + printable(id));
   commit(ws);
   auto after = find_by_id(list_forward_rules(ws), id);
   if (!after || signature_of_rule(after->rule) != signature_of_params(p)) {
-    throw Error(ErrorKind::refused, "the Livebox does not list port forward " + id +
+    throw Error(ErrorKind::refused, "the Livebox does not list port forward " + printable(id) +
                                         " as it was saved, after restoring it");
   }
 }
@@ -256,18 +257,18 @@ void add_forward(WsClient& ws, const PortForward& f) {
 void set_forward_enabled(WsClient& ws, const PortForward& f, bool enable) {
   auto found = find_rule(list_forward_rules(ws), f);
   if (!found) {
-    throw Error(ErrorKind::refused, "the Livebox no longer lists port forward " + f.id);
+    throw Error(ErrorKind::refused, "the Livebox no longer lists port forward " + printable(f.id));
   }
   if (get_bool(found->rule, "Enable").value_or(true) == enable) {
     return;
   }
   json p = forward_set_params(found->rule, enable);
   p["id"] = found->id;
-  set_rule(ws, p, std::string(enable ? "enable" : "disable") + " port forward " + found->id);
+  set_rule(ws, p, std::string(enable ? "enable" : "disable") + " port forward " + printable(found->id));
   commit(ws);
   auto after = find_by_id(list_forward_rules(ws), found->id);
   if (!after || get_bool(after->rule, "Enable").value_or(!enable) != enable) {
-    throw Error(ErrorKind::refused, "port forward " + found->id + " is not " +
+    throw Error(ErrorKind::refused, "port forward " + printable(found->id) + " is not " +
                                         (enable ? "enabled" : "disabled") + " after the change");
   }
 }
@@ -280,7 +281,7 @@ void clear_dmz(WsClient& ws) {
   json left = list_dmz(ws);
   if (!left.empty()) {
     throw Error(ErrorKind::refused, "the Livebox still lists a DMZ after deleting it (" +
-                                        left.begin().key() + ")");
+                                        printable(left.begin().key()) + ")");
   }
 }
 

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace bw::livebox {
 
@@ -154,10 +155,10 @@ std::string describe_errors(const std::vector<WsError>& errors) {
     }
     out += "error " + std::to_string(e.code);
     if (!e.description.empty()) {
-      out += " " + e.description;
+      out += " " + printable(e.description);
     }
     if (!e.info.empty()) {
-      out += " (" + e.info + ")";
+      out += " (" + printable(e.info) + ")";
     }
   }
   return out;

@@ -6,6 +6,7 @@
 
 #include "core/deadline.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "net/http_client.hpp"
 #include "vendors/livebox/livebox_request.hpp"
 
@@ -75,6 +76,13 @@ WsClient::Raw WsClient::post(const std::string& body, const std::vector<std::str
                 "this box does not speak the Livebox /ws API (HTTP " + std::to_string(resp.status) +
                     (html ? ", an HTML page" : "") +
                     "); Orange Spain Liveboxes and the old Livebox Pro V3/V4 are not supported");
+  }
+  if (resp.status >= 300 && resp.status < 400) {
+    // Livebox S firmware may send port 80 to HTTPS with a self-signed certificate.
+    throw Error(ErrorKind::unsupported,
+                "the Livebox redirects its API (HTTP " + std::to_string(resp.status) + " to " +
+                    printable(header_value(resp.headers, "Location")) +
+                    "); boxwarden does not talk to it over HTTPS with its self-signed certificate yet");
   }
   Raw raw;
   raw.http_status = resp.status;
@@ -168,7 +176,7 @@ void WsClient::login(const std::string& user, const Secret& password) {
   std::string groups = get_string(rep.data, "groups");
   if (!groups.empty() && ("," + groups + ",").find(",admin,") == std::string::npos) {
     throw Error(ErrorKind::auth, "the Livebox account '" + m_user +
-                                     "' is not an administrator (groups: " + groups +
+                                     "' is not an administrator (groups: " + printable(groups) +
                                      "); log in as admin");
   }
   m_context = ctx;

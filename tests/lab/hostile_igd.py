@@ -17,6 +17,8 @@ only trusts the gateway, really reads it; in loopback tests it runs on 127.0.0.1
   desc-deep         100,000 nested elements (larger than any sane description)
   desc-deep-fit     deviceList/device nested as deep as fits in 250 KiB, WAN service at the bottom
   desc-drip         headers, then one byte every 0.2 s, forever
+  desc-headers      header lines that never end (as fast as the client reads)
+  desc-long-header  one header line that never ends
   desc-silent       accepts the connection, reads the request, never answers
   soap-oversize     the description is fine; every SOAP reply is 9 MiB
   soap-endless      every SOAP reply never ends (chunked)
@@ -229,6 +231,14 @@ class Handler(socketserver.BaseRequestHandler):
             self.request.sendall(b"1\r\n<\r\n")
             time.sleep(0.2)
 
+    def endless_headers(self, one_line):
+        self.request.sendall(b"HTTP/1.1 200 OK\r\nX-Long: " if one_line else b"HTTP/1.1 200 OK\r\n")
+        block = b"x" * 65536 if one_line else b"X-Padding: " + b"x" * 50 + b"\r\n"
+        block = block * (1 if one_line else 1000)
+        deadline = time.monotonic() + self.st.args.max_seconds
+        while time.monotonic() < deadline:
+            self.request.sendall(block)
+
     def silent(self):
         deadline = time.monotonic() + self.st.args.max_seconds
         while time.monotonic() < deadline:
@@ -285,6 +295,8 @@ class Handler(socketserver.BaseRequestHandler):
             self.send(200, deep_fit_description(250 * 1024))
         elif mode == "desc-drip":
             self.drip()
+        elif mode in ("desc-headers", "desc-long-header"):
+            self.endless_headers(mode == "desc-long-header")
         elif mode == "desc-silent":
             self.silent()
         elif mode == "ctl-escape":

@@ -43,6 +43,8 @@ CASES = [
     ("desc-deep", "desc-deep", [], [], 5, {3}, 64, {"deadline", "one-line"}),
     ("desc-deep-fit", "desc-deep-fit", [], ["--format", "json"], 5, {0, 1}, 64, {"deadline", "json"}),
     ("desc-drip", "desc-drip", [], [], 5, {3}, 64, {"deadline", "one-line"}),
+    ("desc-headers", "desc-headers", [], [], 5, {3}, 64, {"deadline", "one-line"}),
+    ("desc-long-header", "desc-long-header", [], [], 5, {3}, 64, {"deadline", "one-line"}),
     ("desc-silent", "desc-silent", [], [], 5, {3}, 64, {"deadline", "one-line"}),
     ("soap-oversize", "soap-oversize", [], [], 5, {3}, 64, {"deadline", "one-line"}),
     ("soap-endless", "soap-endless", [], [], 5, {3}, 64, {"deadline", "one-line"}),

@@ -38,6 +38,14 @@ std::string plain_field(const std::string& field) {
   return field;
 }
 
+// A rule the box or the ISP manages (TR-069 "cwmp*", the box's "internal" rules): deleting
+// it would be undone by them, or break the service they provide.
+bool managed_by_box_or_isp(const PortForward& f) {
+  return std::any_of(f.origin.begin(), f.origin.end(), [](const std::string& o) {
+    return o.rfind("cwmp", 0) == 0 || o == "internal";
+  });
+}
+
 std::string web_ui(const std::string& box) {
   return "Open the box's web interface (http://" + box + ") and sign in as administrator. ";
 }
@@ -100,6 +108,14 @@ std::vector<Action> make_plan(const std::vector<Finding>& findings, Severity thr
     if (a.kind == ActionKind::manual || !can_apply(a)) {
       a.automatic = false;
       a.reversible = false;
+    }
+    if (a.target.forward && managed_by_box_or_isp(*a.target.forward)) {
+      a.automatic = false;
+      a.reversible = false;
+      a.summary += ": managed by the box or the ISP, so boxwarden leaves it";
+      a.manual_steps = "This rule was made by your ISP (remote management, TR-069) or by the box itself, not by "
+                       "a person or a program on your network. Deleting it would be undone by them or could break "
+                       "the service it is for. If you do not use that service, ask your ISP to remove it.";
     }
     plan.push_back(std::move(a));
   }

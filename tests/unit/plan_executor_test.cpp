@@ -142,3 +142,27 @@ TEST_F(ExecutorTest, ManualStepsAreNeverApplied) {
 
 }  // namespace
 }  // namespace bw
+
+namespace bw {
+namespace {
+
+TEST(Planner, RulesManagedByTheIspAreNotDeletedAutomatically) {
+  Finding f;
+  f.rule = "EXPOSE-SERVICE";
+  f.severity = Severity::high;
+  f.subject.kind = SubjectKind::port_forward;
+  f.subject.forward = test::forward(Protocol::tcp, 7547, "192.168.1.1");
+  f.subject.forward->origin = {"cwmp"};
+  Finding g = f;
+  g.subject.forward = test::forward(Protocol::tcp, 3389, "192.168.1.10");
+  g.subject.forward->origin = {"webui"};
+  auto plan = make_plan({f, g}, Severity::high, "192.168.1.1", [](const Action&) { return true; });
+  ASSERT_EQ(plan.size(), 2u);
+  EXPECT_TRUE(plan[0].automatic);  // the web UI rule first: automatic actions come first
+  EXPECT_EQ(plan[0].target.forward->external_port, 3389);
+  EXPECT_FALSE(plan[1].automatic);
+  EXPECT_NE(plan[1].manual_steps.find("ISP"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bw

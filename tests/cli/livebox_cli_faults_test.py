@@ -26,20 +26,20 @@ class LiveboxCliFaults(base.LiveboxCliBase):
                     p = self.bw("--yes", "fix")
                     after = self.emu.state()
                     sys.stderr.write("  fault %s %s: exit %d\n" % (call, kind, p.returncode))
-                    self.assertIn(p.returncode, (0, 5), p.stdout + p.stderr)
+                    self.assertIn(p.returncode, (base.FIXED_EXIT, 5), p.stdout + p.stderr)
                     if p.returncode == 5:
                         self.assertEqual(after, before, "%s %s: not back as before" % (call, kind))
                     else:
                         self.assertTrue(self.fixed(after))
                     self.assertTrue(self.backups())
                     self.assert_no_bulk_delete()
-                    if p.returncode == 0:
+                    if p.returncode == base.FIXED_EXIT:
                         self.assertEqual(self.bw("--yes", "rollback").returncode, 0)
                         self.assertEqual(self.emu.state(), before)
         # A run after the faults completes.
         self.emu.clear()
         p = self.bw("--yes", "fix")
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(p.returncode, base.FIXED_EXIT, p.stdout + p.stderr)
         self.assertTrue(self.fixed(self.emu.state()))
 
     def test_hang_is_all_or_nothing(self):
@@ -49,7 +49,7 @@ class LiveboxCliFaults(base.LiveboxCliBase):
         self.assertEqual(p.returncode, 5, p.stdout + p.stderr)
         self.assertEqual(self.emu.state(), before)
         p = self.bw("--yes", "fix")
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(p.returncode, base.FIXED_EXIT, p.stdout + p.stderr)
 
 
 

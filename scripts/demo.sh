@@ -12,7 +12,7 @@ lab_require_root
 lab_up 2>/dev/null
 state=$LAB_DIR/state
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }; else say() { printf '\n== %s\n' "$*"; }; fi
 probe() {
   if lab_probe "$1" >/dev/null 2>&1; then echo "  from the Internet, $WAN_IP:$1 -> OPEN (the imaging PC answers)";
   else echo "  from the Internet, $WAN_IP:$1 -> closed"; fi

@@ -16,6 +16,7 @@ only trusts the gateway, really reads it; in loopback tests it runs on 127.0.0.1
   desc-laughs       a "billion laughs" entity bomb; the WAN service type is an entity
   desc-deep         100,000 nested elements (larger than any sane description)
   desc-deep-fit     deviceList/device nested as deep as fits in 250 KiB, WAN service at the bottom
+                    (deeper than any real box: boxwarden ignores it and finds no WAN service)
   desc-drip         headers, then one byte every 0.2 s, forever
   desc-headers      header lines that never end (as fast as the client reads)
   desc-long-header  one header line that never ends

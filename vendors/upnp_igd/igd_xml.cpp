@@ -99,7 +99,15 @@ uint32_t to_u32(const std::string& s) {
   return v;
 }
 
-void collect_services(const pugi::xml_node& device, const std::string& base, Description& d) {
+// Real gateways nest devices three deep (root, WANDevice, WANConnectionDevice). Deeper ones
+// are ignored: 6,000 nested devices (what fits in 256 KiB) overflowed the stack of an ASan
+// build (tests/lab/hostile_suite.py, case desc-deep-fit, under scripts/sanitize.sh).
+constexpr int k_max_device_depth = 16;
+
+void collect_services(const pugi::xml_node& device, const std::string& base, Description& d, int depth = 0) {
+  if (depth > k_max_device_depth) {
+    return;
+  }
   for (auto list : device.children()) {
     if (local_name(list) == "serviceList") {
       for (auto svc : list.children()) {
@@ -117,7 +125,7 @@ void collect_services(const pugi::xml_node& device, const std::string& base, Des
       }
     } else if (local_name(list) == "deviceList") {
       for (auto sub : list.children()) {
-        collect_services(sub, base, d);
+        collect_services(sub, base, d, depth + 1);
       }
     }
   }

@@ -65,27 +65,29 @@ std::string outcome_name(Outcome o) {
   return "";
 }
 
-// Wraps already-printable text at `width` columns; continuation lines get `indent`.
+// Wraps already-printable text at `width` columns; the first line starts at column
+// `first_col`, continuation lines are indented by `indent`.
 std::string wrap(const std::string& text, size_t first_col, size_t indent, size_t width = 100) {
   std::string out;
   size_t col = first_col;
+  bool line_start = true;
   size_t pos = 0;
   while (pos < text.size()) {
-    size_t end = text.find(' ', pos);
-    if (end == std::string::npos) {
-      end = text.size();
-    }
+    size_t end = std::min(text.find(' ', pos), text.size());
     std::string word = text.substr(pos, end - pos);
-    if (col > indent && col + 1 + word.size() > width) {
+    pos = end + 1;
+    if (!line_start && col + 1 + word.size() > width) {
       out += "\n" + std::string(indent, ' ');
       col = indent;
-    } else if (col > first_col || (col > indent && !out.empty())) {
+      line_start = true;
+    }
+    if (!line_start) {
       out += ' ';
       ++col;
     }
     out += word;
     col += word.size();
-    pos = end + 1;
+    line_start = false;
   }
   return out;
 }

@@ -10,19 +10,15 @@ namespace bw::cli {
 
 namespace {
 
-nlohmann::json clean(const nlohmann::json& j) {
-  // Hostile text from the box must still make valid UTF-8 JSON.
+// Hostile text from the box must still make valid UTF-8 JSON: fixed in place, no copies.
+void clean(nlohmann::json& j) {
   if (j.is_string()) {
-    return valid_utf8(j.get<std::string>());
-  }
-  if (j.is_array() || j.is_object()) {
-    nlohmann::json out = j;
-    for (auto& [key, value] : out.items()) {
-      value = clean(value);
+    j = valid_utf8(j.get_ref<const std::string&>());
+  } else if (j.is_array() || j.is_object()) {
+    for (auto& value : j) {
+      clean(value);
     }
-    return out;
   }
-  return j;
 }
 
 nlohmann::json findings_json(const std::vector<Finding>& fs) {
@@ -145,7 +141,8 @@ nlohmann::json to_json(const Report& r) {
       j["fix"]["summary_after"] = summary_json(*r.findings_after);
     }
   }
-  return clean(j);
+  clean(j);
+  return j;
 }
 
 nlohmann::json to_json_dry_run(const Report& r, const Box& box) {

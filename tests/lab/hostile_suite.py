@@ -77,12 +77,7 @@ FULL_CASES = [
 ]
 
 # Bugs this suite found in code it does not own (see the report to the lead).
-KNOWN_BUGS = {
-    "listing-loop": "vendors/upnp_igd/upnp_igd.cpp list_v2(): a box whose pages do not advance is asked "
-                    "again until the deadline, and every page is kept (150-560 MiB after 10 s)",
-    "many-v2-json": "src/cli/report.cpp clean(): copies every subtree at every level; 65,535 mappings "
-                    "take ~930 MiB for --format json (140 MiB in text)",
-}
+KNOWN_BUGS = {}
 
 
 def has_terminal_escape(data):

@@ -185,7 +185,9 @@ class IgdSession : public Session {
           last = std::max<unsigned>(last, f.external_port);
           out.push_back(std::move(f));
         }
-        if (page.size() < static_cast<size_t>(k_page) || last == 0) {
+        // Stop on a short page, and on a box whose pages do not move forward (it would be
+        // asked again until the deadline).
+        if (page.size() < static_cast<size_t>(k_page) || last < start || out.size() > 2 * k_max_entries) {
           break;
         }
         start = last + 1;

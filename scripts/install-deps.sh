@@ -9,7 +9,7 @@ pkgs=(
   libssl-dev libgtest-dev libgmock-dev googletest nlohmann-json3-dev libpugixml-dev libqrencode-dev zlib1g-dev
   # the lab: a real UPnP daemon, NAT, WireGuard, the peers we compare against
   miniupnpd-nftables miniupnpc natpmpc nftables iproute2 wireguard-tools wireguard-go
-  mandoc man-db python3 procps
+  mandoc man-db python3 procps time util-linux
   # reads the QR codes `boxwarden vpn` draws back (unit and lab tests)
   zbar-tools
 )

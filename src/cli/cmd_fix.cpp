@@ -73,7 +73,7 @@ ExitCode cmd_fix(App& app) {
       app.out() << "\nDry run: nothing was changed.\n";
     }
     if (json) {
-      app.out() << (app.opt().dry_run ? to_json_dry_run(r, *in.box) : to_json(r)).dump(2) << "\n";
+      print_json(app.out(), r, app.opt().dry_run ? in.box.get() : nullptr);
     }
     return exit_for(r.findings, app.fail_on());
   }
@@ -101,7 +101,7 @@ ExitCode cmd_fix(App& app) {
     r.findings_after = evaluate(app.profile(), r.execution->after);
   }
   if (json) {
-    app.out() << to_json(r).dump(2) << "\n";
+    print_json(app.out(), r);
   } else {
     print_outcome(app, r);
   }

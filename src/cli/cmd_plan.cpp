@@ -8,7 +8,7 @@ namespace bw::cli {
 ExitCode cmd_plan(App& app) {
   Inspection in = inspect(app, "plan");
   if (app.opt().format == Format::json) {
-    app.out() << (app.opt().dry_run ? to_json_dry_run(in.report, *in.box) : to_json(in.report)).dump(2) << "\n";
+    print_json(app.out(), in.report, app.opt().dry_run ? in.box.get() : nullptr);
   } else {
     print_text(app, in.report, app.opt().dry_run ? in.box.get() : nullptr);
   }

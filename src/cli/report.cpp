@@ -1,6 +1,9 @@
 #include "cli/report.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <map>
+#include <ostream>
 
 #include "cli/app.hpp"
 #include "core/text.hpp"
@@ -19,14 +22,6 @@ void clean(nlohmann::json& j) {
       clean(value);
     }
   }
-}
-
-nlohmann::json findings_json(const std::vector<Finding>& fs) {
-  nlohmann::json a = nlohmann::json::array();
-  for (const auto& f : fs) {
-    a.push_back(to_json(f));
-  }
-  return a;
 }
 
 nlohmann::json summary_json(const std::vector<Finding>& fs) {
@@ -90,12 +85,72 @@ std::string wrap(const std::string& text, size_t first_col, size_t indent, size_
 
 }  // namespace
 
-nlohmann::json to_json(const Report& r) {
-  const RouterState& s = r.state;
-  nlohmann::json state = to_json(s);
-  for (auto& f : state["port_forwards"]) {
-    f.erase("vendor_data");
+namespace {
+
+// A list the writer produces entry by entry: `size` entries, entry i made by `item(i)`.
+struct LazyArray {
+  size_t size = 0;
+  std::function<nlohmann::json(size_t)> item;
+};
+// The empty arrays of a skeleton document that stand for lazy lists, by address.
+using LazyArrays = std::map<const nlohmann::json*, LazyArray>;
+
+void write_indent(std::ostream& out, int depth) {
+  for (int i = 0; i < depth; ++i) {
+    out << "  ";
   }
+}
+
+// Writes `j` exactly as j.dump(2) would, at nesting `depth`, filling in the lazy arrays.
+void write_json(std::ostream& out, const nlohmann::json& j, int depth, const LazyArrays& lazy) {
+  const LazyArray* list = nullptr;
+  if (auto it = lazy.find(&j); it != lazy.end()) {
+    list = &it->second;
+  }
+  size_t n = list ? list->size : j.size();
+  if (list || (j.is_array() && n > 0)) {
+    if (n == 0) {
+      out << "[]";
+      return;
+    }
+    out << "[\n";
+    for (size_t i = 0; i < n; ++i) {
+      write_indent(out, depth + 1);
+      if (list) {
+        write_json(out, list->item(i), depth + 1, lazy);
+      } else {
+        write_json(out, j[i], depth + 1, lazy);  // by reference: lazy lists are found by address
+      }
+      out << (i + 1 < n ? ",\n" : "\n");
+    }
+    write_indent(out, depth);
+    out << "]";
+  } else if (j.is_object() && n > 0) {
+    out << "{\n";
+    size_t i = 0;
+    for (auto m = j.begin(); m != j.end(); ++m, ++i) {
+      write_indent(out, depth + 1);
+      out << nlohmann::json(m.key()).dump() << ": ";
+      write_json(out, m.value(), depth + 1, lazy);
+      out << (i + 1 < n ? ",\n" : "\n");
+    }
+    write_indent(out, depth);
+    out << "}";
+  } else {
+    out << j.dump();
+  }
+}
+
+nlohmann::json finding_json(const Finding& f) {
+  nlohmann::json j = to_json(f);
+  clean(j);
+  return j;
+}
+
+// The report without its long lists: they are empty arrays here, named in `add_lazy`.
+nlohmann::json skeleton(const Report& r) {
+  const RouterState& s = r.state;
+  nlohmann::json state = to_json(s, false);
   state.erase("vendor_data");
   if (state["dmz"].is_object()) {
     state["dmz"].erase("vendor_data");
@@ -110,21 +165,14 @@ nlohmann::json to_json(const Report& r) {
       {"found_by", r.found.gateway_source},
       {"natpmp", r.found.natpmp_external_ip.has_value()},
   };
-  nlohmann::json plan = nlohmann::json::array();
-  for (const auto& a : r.plan) {
-    nlohmann::json j = to_json(a);
-    j.erase("target_forward");
-    j.erase("target_dmz");
-    plan.push_back(j);
-  }
   nlohmann::json j = {
       {"tool", {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}}},
       {"command", r.command},
       {"profile", r.profile},
-      {"gateway", gateway},
-      {"state", state},
-      {"findings", findings_json(r.findings)},
-      {"plan", plan},
+      {"gateway", std::move(gateway)},
+      {"state", std::move(state)},
+      {"findings", nlohmann::json::array()},
+      {"plan", nlohmann::json::array()},
       {"summary", summary_json(r.findings)},
   };
   if (r.execution) {
@@ -133,11 +181,11 @@ nlohmann::json to_json(const Report& r) {
       steps.push_back({{"summary", st.summary}, {"ok", st.ok}, {"error", st.error}});
     }
     j["fix"] = {{"outcome", outcome_name(r.execution->outcome)},
-                {"steps", steps},
+                {"steps", std::move(steps)},
                 {"failure", r.execution->failure.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.execution->failure)},
                 {"backup", r.backup_path.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.backup_path)}};
     if (r.findings_after) {
-      j["fix"]["findings_after"] = findings_json(*r.findings_after);
+      j["fix"]["findings_after"] = nlohmann::json::array();
       j["fix"]["summary_after"] = summary_json(*r.findings_after);
     }
   }
@@ -145,19 +193,58 @@ nlohmann::json to_json(const Report& r) {
   return j;
 }
 
-nlohmann::json to_json_dry_run(const Report& r, const Box& box) {
-  nlohmann::json j = to_json(r);
-  for (size_t i = 0; i < r.plan.size() && i < j["plan"].size(); ++i) {
-    nlohmann::json sends = nlohmann::json::array();
-    if (r.plan[i].automatic) {
-      for (const auto& req : box.describe(r.plan[i])) {
-        sends.push_back(valid_utf8(req));
+// Names the arrays of `skel` (which must no longer move) that stand for the report's lists.
+void add_lazy(LazyArrays& lazy, const nlohmann::json& skel, const Report& r, const Box* dry_run_box) {
+  const RouterState& s = r.state;
+  lazy[&skel["state"]["port_forwards"]] = {s.port_forwards.size(), [&s](size_t i) {
+    nlohmann::json f = to_json(s.port_forwards[i]);
+    f.erase("vendor_data");
+    clean(f);
+    return f;
+  }};
+  lazy[&skel["findings"]] = {r.findings.size(), [&r](size_t i) { return finding_json(r.findings[i]); }};
+  lazy[&skel["plan"]] = {r.plan.size(), [&r, dry_run_box](size_t i) {
+    nlohmann::json a = to_json(r.plan[i]);
+    a.erase("target_forward");
+    a.erase("target_dmz");
+    if (dry_run_box) {
+      nlohmann::json sends = nlohmann::json::array();
+      if (r.plan[i].automatic) {
+        for (const auto& req : dry_run_box->describe(r.plan[i])) {
+          sends.push_back(req);
+        }
       }
+      a["would_send"] = std::move(sends);
     }
-    j["plan"][i]["would_send"] = sends;
+    clean(a);
+    return a;
+  }};
+  if (r.findings_after && skel.contains("fix")) {
+    const auto& after = *r.findings_after;
+    lazy[&skel["fix"]["findings_after"]] = {after.size(), [&after](size_t i) { return finding_json(after[i]); }};
   }
-  j["dry_run"] = true;
-  return j;
+}
+
+}  // namespace
+
+void print_json(std::ostream& out, const std::vector<const Report*>& reports, const Box* dry_run_box) {
+  nlohmann::json doc = nlohmann::json::array();
+  for (const Report* r : reports) {
+    doc.push_back(skeleton(*r));
+    if (dry_run_box) {
+      doc.back()["dry_run"] = true;
+    }
+  }
+  LazyArrays lazy;
+  for (size_t i = 0; i < reports.size(); ++i) {
+    add_lazy(lazy, doc[i], *reports[i], dry_run_box);
+  }
+  write_json(out, reports.size() == 1 ? doc[0] : doc, 0, lazy);
+  out << "\n";
+}
+
+void print_json(std::ostream& out, const Report& r, const Box* dry_run_box) {
+  print_json(out, std::vector<const Report*>{&r}, dry_run_box);
 }
 
 void print_findings_text(App& app, const Report& r, const std::vector<Finding>& findings) {

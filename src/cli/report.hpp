@@ -32,9 +32,13 @@ struct Report {
   std::string backup_path;
 };
 
-nlohmann::json to_json(const Report& r);
-// The report with, for each automatic plan entry, "would_send": the requests (--dry-run).
-nlohmann::json to_json_dry_run(const Report& r, const class Box& box);
+// Writes the JSON report of audit, plan and fix (two-space indent, then a newline): one
+// object, or an array of them for several reports. With `dry_run_box`, each automatic plan
+// entry gets "would_send", the requests it would send (--dry-run). The long lists (mappings,
+// findings, plan) are turned into JSON one entry at a time as they are written, never held
+// whole: a report on 65,535 mappings would otherwise take hundreds of MiB.
+void print_json(std::ostream& out, const std::vector<const Report*>& reports, const class Box* dry_run_box = nullptr);
+void print_json(std::ostream& out, const Report& r, const class Box* dry_run_box = nullptr);
 // With `dry_run_box`, the plan lists the requests each step would send.
 void print_text(App& app, const Report& r, const class Box* dry_run_box = nullptr);
 // The parts of the text report, also used by fix before it asks.

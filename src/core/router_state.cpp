@@ -1,10 +1,46 @@
 #include "core/router_state.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "core/error.hpp"
 
 namespace bw {
+
+namespace {
+
+// A backup is a file on disk that may be damaged or edited by hand. A number in it is taken
+// only when it is a JSON integer from 0 to the field's maximum: get<uint16_t>() would wrap
+// 70000 to 4464 and -1 to 65535, and a float out of range (1e30) is undefined behaviour.
+template <typename T>
+T whole_number(const nlohmann::json& j, const char* key, const char* what) {
+  const nlohmann::json& v = j.at(key);
+  constexpr uint64_t max = std::numeric_limits<T>::max();
+  bool ok = false;
+  uint64_t n = 0;
+  if (v.is_number_unsigned()) {
+    n = v.get<uint64_t>();
+    ok = n <= max;
+  } else if (v.is_number_integer()) {
+    int64_t s = v.get<int64_t>();
+    ok = s >= 0 && static_cast<uint64_t>(s) <= max;
+    n = static_cast<uint64_t>(s);
+  }
+  if (!ok) {
+    std::string got = v.is_number() ? v.dump() : std::string("a ") + v.type_name();
+    throw Error(ErrorKind::protocol, std::string(what) + ": \"" + key + "\" must be a whole number from 0 to " +
+                                         std::to_string(max) + ", not " + got);
+  }
+  return static_cast<T>(n);
+}
+
+// The same, with `fallback` when the key is absent (an older backup may not have it).
+template <typename T>
+T whole_number(const nlohmann::json& j, const char* key, const char* what, T fallback) {
+  return j.contains(key) ? whole_number<T>(j, key, what) : fallback;
+}
+
+}  // namespace
 
 std::string_view to_string(Protocol p) {
   return p == Protocol::tcp ? "TCP" : "UDP";
@@ -83,16 +119,17 @@ PortForward port_forward_from_json(const nlohmann::json& j) {
       throw Error(ErrorKind::protocol, "unknown protocol in saved port forward");
     }
     f.protocol = *proto;
-    f.external_port = j.at("external_port").get<uint16_t>();
-    f.external_port_end = j.value("external_port_end", f.external_port);
+    const char* what = "saved port forward";
+    f.external_port = whole_number<uint16_t>(j, "external_port", what);
+    f.external_port_end = whole_number<uint16_t>(j, "external_port_end", what, f.external_port);
     f.internal_host = j.at("internal_host").get<std::string>();
-    f.internal_port = j.at("internal_port").get<uint16_t>();
+    f.internal_port = whole_number<uint16_t>(j, "internal_port", what);
     f.description = j.value("description", "");
     f.origin = j.value("origin", std::vector<std::string>{});
     f.enabled = j.value("enabled", true);
     std::string source = j.value("source", "any");
     f.remote_host = source == "any" ? "" : source;
-    f.lease_seconds = j.value("lease_seconds", 0u);
+    f.lease_seconds = whole_number<uint32_t>(j, "lease_seconds", what, 0u);
     f.id = j.value("id", "");
     f.apis = j.value("apis", std::vector<std::string>{});
     if (j.contains("vendor_data")) {
@@ -104,10 +141,10 @@ PortForward port_forward_from_json(const nlohmann::json& j) {
   }
 }
 
-nlohmann::json to_json(const RouterState& s) {
+nlohmann::json to_json(const RouterState& s, bool with_forwards) {
   nlohmann::json forwards = nlohmann::json::array();
-  for (const auto& f : s.port_forwards) {
-    forwards.push_back(to_json(f));
+  for (size_t i = 0; with_forwards && i < s.port_forwards.size(); ++i) {
+    forwards.push_back(to_json(s.port_forwards[i]));
   }
   nlohmann::json dmz = nullptr;
   if (s.dmz) {
@@ -120,7 +157,7 @@ nlohmann::json to_json(const RouterState& s) {
     return b ? nlohmann::json{{"enabled", *b}} : nlohmann::json(nullptr);
   };
   nlohmann::json j = {
-      {"port_forwards", forwards},
+      {"port_forwards", std::move(forwards)},
       {"static_port_forwards_known", s.static_forwards_known},
       {"dmz", dmz},
       {"upnp_igd", flag(s.upnp_igd_enabled)},
@@ -136,7 +173,13 @@ nlohmann::json to_json(const RouterState& s) {
 RouterState router_state_from_json(const nlohmann::json& j) {
   try {
     RouterState s;
-    for (const auto& f : j.at("port_forwards")) {
+    const auto& forwards = j.at("port_forwards");
+    if (!forwards.is_array()) {
+      // Iterating an object (or a single value) would take it for a list.
+      throw Error(ErrorKind::protocol, std::string("malformed saved state: \"port_forwards\" must be a list, not a ") +
+                                           forwards.type_name());
+    }
+    for (const auto& f : forwards) {
       s.port_forwards.push_back(port_forward_from_json(f));
     }
     s.static_forwards_known = j.value("static_port_forwards_known", false);

@@ -67,7 +67,8 @@ struct RouterState {
 
 nlohmann::json to_json(const PortForward& f);
 PortForward port_forward_from_json(const nlohmann::json& j);  // throws Error(protocol)
-nlohmann::json to_json(const RouterState& s);
+// Without `with_forwards`, "port_forwards" is an empty array (a report fills it as it writes).
+nlohmann::json to_json(const RouterState& s, bool with_forwards = true);
 RouterState router_state_from_json(const nlohmann::json& j);  // throws Error(protocol)
 
 }  // namespace bw

@@ -9,6 +9,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "net/natpmp.hpp"
+#include "net/pin_store.hpp"
 #include "rules/profile.hpp"
 
 namespace bw::cli {
@@ -99,9 +100,24 @@ std::string App::paint(const std::string& text, const char* ansi) const {
 
 HttpClient& App::http() {
   if (!m_http) {
-    m_http = make_curl_http_client();
+    // Boxes with a self-signed certificate: trust on first use, pins in <state-dir>/pins.
+    PinningOptions pinning;
+    pinning.command = "boxwarden" + (m_opt.state_dir.empty() ? "" : " --state-dir " + m_opt.state_dir);
+    pinning.notify = [this](const std::string& message) { note(message); };
+    m_http = make_pinning_http_client(make_curl_http_client(), pin_store(), std::move(pinning));
   }
   return *m_http;
+}
+
+PinStore App::pin_store() const {
+  if (!m_opt.state_dir.empty()) {
+    return PinStore(m_opt.state_dir + "/pins");
+  }
+  try {
+    return PinStore(default_state_dir() + "/pins");
+  } catch (const Error&) {
+    return PinStore("");  // fails, saying why, only when a pin is needed
+  }
 }
 
 Severity App::fail_on() const {

@@ -13,6 +13,7 @@
 #include "core/severity.hpp"
 #include "discovery/box.hpp"
 #include "net/http_client.hpp"
+#include "net/pin_store.hpp"
 #include "plan/backup_store.hpp"
 
 namespace bw {
@@ -59,6 +60,7 @@ class App {
   HttpClient& http();
   Severity fail_on() const;
   BackupStore backups() const;
+  PinStore pin_store() const;  // <state-dir>/pins: certificate keys pinned on first use
 
   // Discovery and connection to one box (the n-th --gateway, or the default gateway).
   Discovered discover(size_t gateway_index = 0);

@@ -1,6 +1,9 @@
 // libcurl implementation of HttpClient: bounded time (the smaller of the request's timeout
 // and what is left of the deadline), bounded size (the transfer is aborted past the cap),
 // no redirects, http only unless the URL says https, no proxy from the environment.
+// TLS: the request's TlsOptions decide the trust (http_client.hpp); the key check is
+// libcurl's CURLOPT_PINNEDPUBLICKEY, done in the handshake before anything is sent, and
+// the key of every https answer is reported from CURLINFO_CERTINFO.
 #include <cstring>
 #include <mutex>
 
@@ -10,6 +13,7 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "net/http_client.hpp"
+#include "net/pin_store.hpp"
 
 namespace bw {
 
@@ -67,6 +71,74 @@ std::string shown_url(const HttpRequest& req) {
   return printable(req.url, 200);
 }
 
+bool is_https(const std::string& url) {
+  return url.size() >= 8 && strncasecmp(url.c_str(), "https://", 8) == 0;
+}
+
+// The leaf certificate's key, as "sha256//...", from CURLINFO_CERTINFO; empty when unknown.
+std::string leaf_pin(CURL* curl) {
+  curl_certinfo* info = nullptr;
+  if (curl_easy_getinfo(curl, CURLINFO_CERTINFO, &info) != CURLE_OK || info == nullptr ||
+      info->num_of_certs < 1) {
+    return {};
+  }
+  for (curl_slist* s = info->certinfo[0]; s != nullptr; s = s->next) {
+    if (std::strncmp(s->data, "Cert:", 5) == 0) {
+      return spki_pin_of_certificate(s->data + 5);
+    }
+  }
+  return {};
+}
+
+void set_tls(CURL* curl, const TlsOptions& tls) {
+  curl_easy_setopt(curl, CURLOPT_CERTINFO, 1L);
+  switch (tls.trust) {
+    case TlsTrust::system:
+      return;
+    case TlsTrust::ca: {
+      // Only the given roots: no system bundle, no system directory.
+      curl_blob blob{const_cast<char*>(tls.ca_pem.data()), tls.ca_pem.size(), CURL_BLOB_COPY};
+      curl_easy_setopt(curl, CURLOPT_CAINFO, nullptr);
+      curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);
+      curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &blob);
+      return;
+    }
+    case TlsTrust::pinned:
+      if (tls.pin.rfind("sha256//", 0) != 0 || tls.pin.size() < 9) {
+        throw Error(ErrorKind::usage, "internal: a pinned request without a sha256// key");
+      }
+      curl_easy_setopt(curl, CURLOPT_PINNEDPUBLICKEY, tls.pin.c_str());
+      [[fallthrough]];
+    case TlsTrust::unverified:
+      curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+      return;
+    case TlsTrust::first_use:
+      throw Error(ErrorKind::usage, "internal: trust on first use needs the pin store");
+  }
+}
+
+HttpFailure failure_of(CURLcode rc) {
+  switch (rc) {
+    case CURLE_COULDNT_CONNECT:
+      return HttpFailure::refused;
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return HttpFailure::not_http;
+    case CURLE_OPERATION_TIMEDOUT:
+      return HttpFailure::timeout;
+    case CURLE_PEER_FAILED_VERIFICATION:
+      return HttpFailure::untrusted;
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+      return HttpFailure::key_changed;
+    default:
+      return HttpFailure::other;
+  }
+}
+
 class CurlHttpClient : public HttpClient {
  public:
   CurlHttpClient() {
@@ -103,6 +175,16 @@ class CurlHttpClient : public HttpClient {
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "boxwarden/" BOXWARDEN_VERSION);
+    bool https = is_https(req.url);
+    if (https) {
+      try {
+        set_tls(curl, req.tls);
+      } catch (...) {
+        curl_slist_free_all(headers);
+        curl_easy_cleanup(curl);
+        throw;
+      }
+    }
     if (req.use_netrc) {
       curl_easy_setopt(curl, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
     }
@@ -115,6 +197,9 @@ class CurlHttpClient : public HttpClient {
     }
     CURLcode rc = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+    if (https) {
+      response.peer_pin = leaf_pin(curl);  // also filled when the pin did not match
+    }
     curl_slist_free_all(headers);
     curl_easy_cleanup(curl);
     if (transfer.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
@@ -123,11 +208,25 @@ class CurlHttpClient : public HttpClient {
                                            " bytes for " + shown_url(req) + "; refusing it");
     }
     if (rc == CURLE_OPERATION_TIMEDOUT) {
-      throw Error(ErrorKind::unreachable, "no complete answer from " + shown_url(req) + " in time");
+      throw HttpError(HttpFailure::timeout, "no complete answer from " + shown_url(req) + " in time");
+    }
+    if (rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
+      throw HttpError(HttpFailure::key_changed,
+                      shown_url(req) + " shows another public key than the one expected (" +
+                          req.tls.pin + "); nothing was sent",
+                      response.peer_pin);
+    }
+    if (rc == CURLE_PEER_FAILED_VERIFICATION) {
+      throw HttpError(HttpFailure::untrusted,
+                      shown_url(req) + " shows a certificate that " +
+                          (req.tls.trust == TlsTrust::ca ? "the box maker's CA did not sign"
+                                                         : "no trusted CA signed") +
+                          ", or one made for another name; nothing was sent (" +
+                          curl_easy_strerror(rc) + ")");
     }
     if (rc != CURLE_OK) {
-      throw Error(ErrorKind::unreachable, std::string("cannot reach ") + shown_url(req) + ": " +
-                                              curl_easy_strerror(rc));
+      throw HttpError(failure_of(rc), std::string("cannot reach ") + shown_url(req) + ": " +
+                                          curl_easy_strerror(rc));
     }
     return response;
   }

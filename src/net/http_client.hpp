@@ -9,9 +9,28 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
+
 namespace bw {
 
 class Deadline;
+
+// How an https:// request decides to trust the box's certificate. The check is done during
+// the TLS handshake: when it fails, nothing of the request (headers, body, password) is sent.
+enum class TlsTrust {
+  system,     // the system's CA store and the host name (what browsers do)
+  ca,         // only the CA certificates in TlsOptions::ca_pem, and the host name
+  pinned,     // any chain (self-signed boxes); the public key must match TlsOptions::pin
+  first_use,  // trust on first use: resolved by the pinning client (pin_store.hpp) into
+              // `pinned` when the box's key is on record, else `unverified` and then recorded
+  unverified, // no check at all; the response tells the key (HttpResponse::peer_pin)
+};
+
+struct TlsOptions {
+  TlsTrust trust = TlsTrust::system;
+  std::string ca_pem;  // TlsTrust::ca: PEM text of the trusted CA certificate(s)
+  std::string pin;     // TlsTrust::pinned: "sha256//" + base64 of SHA-256(DER SubjectPublicKeyInfo)
+};
 
 struct HttpRequest {
   std::string method = "GET";
@@ -21,23 +40,51 @@ struct HttpRequest {
   size_t max_response_bytes = 1 << 20;
   std::chrono::milliseconds timeout{5000};  // per request, also bounded by the deadline
   bool use_netrc = false;
+  TlsOptions tls;  // https:// only
 };
 
 struct HttpResponse {
   long status = 0;
   std::string body;
   std::vector<std::string> headers;  // raw "Name: value" lines of the final response
+  std::string peer_pin;  // https: "sha256//..." of the server's public key; empty for http
   std::string header(const std::string& name) const;  // first match, case-insensitive
+};
+
+// Why a request got no HTTP answer. Plugins use it to choose a transport (a Livebox that
+// refuses plain HTTP speaks HTTPS).
+enum class HttpFailure {
+  refused,       // nothing listens on that port
+  not_http,      // the connection closed or reset without an HTTP answer (e.g. a TLS port)
+  timeout,
+  untrusted,     // https: the certificate does not chain to the CA, or names another host
+  key_changed,   // https: the public key differs from the pinned one (presented_pin says which)
+  other,
+};
+
+// Error(unreachable) with the reason; exit status 3 like every unreachable box.
+class HttpError : public Error {
+ public:
+  HttpError(HttpFailure failure, const std::string& message, std::string presented_pin = {})
+      : Error(ErrorKind::unreachable, message), m_failure(failure), m_presented(std::move(presented_pin)) {}
+  HttpFailure failure() const { return m_failure; }
+  const std::string& presented_pin() const { return m_presented; }  // key_changed only; may be empty
+
+ private:
+  HttpFailure m_failure;
+  std::string m_presented;
 };
 
 class HttpClient {
  public:
   virtual ~HttpClient() = default;
-  // Throws Error(unreachable) on connection failure or timeout, Error(protocol) when the
-  // body exceeds max_response_bytes.
+  // Throws HttpError (an Error(unreachable)) on connection failure, timeout or a refused
+  // certificate, Error(protocol) when the body exceeds max_response_bytes.
   virtual HttpResponse perform(const HttpRequest& req, const Deadline& deadline) = 0;
 };
 
+// TlsTrust::first_use needs a pin store: this client refuses it (Error(usage)); wrap it with
+// make_pinning_http_client (pin_store.hpp).
 std::unique_ptr<HttpClient> make_curl_http_client();
 
 }  // namespace bw

@@ -7,6 +7,7 @@ Only ever connects to 127.0.0.1.
 import http.client
 import json
 import os
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -19,22 +20,41 @@ WS1 = "application/x-sah-ws-1-call+json"
 
 
 class EmulatorProcess:
-    """One emulator on 127.0.0.1; `scenario` is a dict overlaying the default state."""
+    """One emulator on 127.0.0.1; `scenario` is a dict overlaying the default state.
 
-    def __init__(self, scenario=None, extra_args=(), workdir=None, state_path=None):
+    `tls` = (cert.pem, key.pem) also serves HTTPS (port in `tls_port`); `http_mode` is
+    serve|redirect|off (off: no plain HTTP, `port` is None and control goes over HTTPS).
+    restart() keeps the ports and the state file (a reboot), optionally with another cert.
+    """
+
+    def __init__(self, scenario=None, extra_args=(), workdir=None, state_path=None, tls=None,
+                 http_mode="serve", redirect_to=None):
         self.dir = workdir or tempfile.mkdtemp(prefix="livebox-emu-")
         self.state_path = state_path or os.path.join(self.dir, "state.json")
         self.scenario = scenario
         self.extra_args = list(extra_args)
+        self.tls = tls
+        self.http_mode = http_mode
+        self.redirect_to = redirect_to
         self.proc = None
         self.port = None
+        self.tls_port = None
 
     def start(self):
         port_file = os.path.join(self.dir, "port")
-        if os.path.exists(port_file):
-            os.unlink(port_file)
-        args = [sys.executable, EMULATOR, "--bind", "127.0.0.1", "--port", "0", "--port-file", port_file,
-                "--state", self.state_path] + self.extra_args
+        tls_port_file = os.path.join(self.dir, "tls-port")
+        for f in (port_file, tls_port_file):
+            if os.path.exists(f):
+                os.unlink(f)
+        args = [sys.executable, EMULATOR, "--bind", "127.0.0.1", "--port", str(self.port or 0),
+                "--port-file", port_file, "--state", self.state_path] + self.extra_args
+        wanted = [] if self.http_mode == "off" else [port_file]
+        if self.tls:
+            args += ["--tls-cert", self.tls[0], "--tls-key", self.tls[1], "--tls-port", str(self.tls_port or 0),
+                     "--tls-port-file", tls_port_file, "--http-mode", self.http_mode]
+            wanted.append(tls_port_file)
+            if self.redirect_to:
+                args += ["--redirect-to", self.redirect_to]
         if self.scenario is not None:
             path = os.path.join(self.dir, "scenario.json")
             with open(path, "w") as f:
@@ -42,15 +62,27 @@ class EmulatorProcess:
             args += ["--scenario", path]
         self.stderr = open(os.path.join(self.dir, "emulator.log"), "ab")
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self.stderr)
-        for _ in range(200):
-            if os.path.exists(port_file):
-                with open(port_file) as f:
-                    self.port = int(f.read())
+        for _ in range(400):
+            if all(os.path.exists(f) for f in wanted):
+                if self.http_mode != "off":
+                    with open(port_file) as f:
+                        self.port = int(f.read())
+                if self.tls:
+                    with open(tls_port_file) as f:
+                        self.tls_port = int(f.read())
                 return self
             if self.proc.poll() is not None:
                 raise RuntimeError("emulator exited: %s" % self.log())
             time.sleep(0.025)
         raise RuntimeError("emulator did not start")
+
+    def restart(self, tls=None):
+        """Stop and start again on the same ports with the saved state (and `tls`, if given)."""
+        self.stop()
+        if tls:
+            self.tls = tls
+        self.scenario = None  # the state file holds everything now
+        return self.start()
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -72,7 +104,11 @@ class EmulatorProcess:
 
     # -- control endpoints ----------------------------------------------------------------
     def control(self, method, path, payload=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        if self.port:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        else:  # HTTPS only: the test's own control channel, no certificate check
+            conn = http.client.HTTPSConnection("127.0.0.1", self.tls_port, timeout=10,
+                                               context=ssl._create_unverified_context())
         body = json.dumps(payload).encode() if payload is not None else None
         conn.request(method, path, body=body, headers={"Content-Type": "application/json"})
         resp = conn.getresponse()

@@ -9,6 +9,12 @@ wrapped in {"result":...} and ws-4 bare, 196640 / 1114115 / 1114120 where the re
 them, and the origin-only bulk delete (logged loudly). Only the Host names the box allows
 (and IP literals) get an answer.
 
+HTTPS (livebox.md 2.1: some models answer on 443 with a self-signed certificate, and may send
+port 80 there): --tls-cert/--tls-key also serve everything over TLS on --tls-port (0: a free
+one, see --tls-port-file); --http-mode serve|redirect|off says what plain HTTP does with /ws:
+answer, redirect to the HTTPS port (or to --redirect-to URL), or not listen at all.
+POST /_emu/tls {"cert": FILE, "key": FILE} switches the certificate for new connections.
+
 Control endpoints on the same port (for tests):
   GET  /_emu/state        the stored state (JSON)       GET  /_emu/log    calls and alerts
   POST /_emu/fail         {"call":"Firewall:deleteDMZ","kind":"error|reset|hang|http500"
@@ -25,6 +31,7 @@ import secrets
 import signal
 import socket
 import socketserver
+import ssl
 import struct
 import sys
 import threading
@@ -75,6 +82,16 @@ class Emulator:
         igd = livebox_igd.IgdMirror(args.igd_mirror) if args.igd_mirror else None
         self.model = livebox_model.LiveboxModel(state, args.state, self.sync, args.upnp_set_form, igd=igd)
         self.model.changed()  # write the state file and load nftables once at start
+        self.tls_port = 0
+        self.tls_context = None
+        self.tls_servers = []
+
+    def load_tls(self, cert, key):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        self.tls_context = ctx
+        for server in self.tls_servers:
+            server.ssl_context = ctx
 
     # -- outside effects -----------------------------------------------------------------
     def sync(self, state):
@@ -152,6 +169,29 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     emu = None  # set by main()
 
+    def setup(self):
+        ctx = getattr(self.server, "ssl_context", None)
+        if ctx is not None:
+            # The handshake runs here, in the connection's own thread: a client that speaks
+            # plain HTTP to this port gets the connection closed, nothing else.
+            self.request.settimeout(10)
+            self.request = ctx.wrap_socket(self.request, server_side=True)
+            self.request.settimeout(None)
+        super().setup()
+
+    def redirected(self):
+        """True when plain HTTP must not answer /ws (--http-mode redirect): sends the 301."""
+        args = self.emu.args
+        if getattr(self.server, "ssl_context", None) is not None or args.http_mode != "redirect":
+            return False
+        target = args.redirect_to or "https://%s:%d/ws" % (args.bind, self.emu.tls_port)
+        self.send_response(301)
+        self.send_header("Location", target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        self.emu.record({"call": "(redirected)", "params": {}, "ws1": False, "tls": False, "result": target})
+        return True
+
     def log_message(self, fmt, *args):
         if self.emu.args.verbose:
             sys.stderr.write("livebox-emu: " + fmt % args + "\n")
@@ -220,6 +260,8 @@ class Handler(BaseHTTPRequestHandler):
         elif self.path == "/_emu/expire":
             with emu.lock:
                 emu.contexts.clear()
+        elif self.path == "/_emu/tls":
+            emu.load_tls(payload["cert"], payload["key"])
         else:
             return self.send_json(404, {"error": "unknown control path"}, "application/json")
         return self.send_json(200, {"ok": True}, "application/json")
@@ -232,6 +274,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.control(json.loads(raw or b"{}"))
         if not self.host_allowed():
             return self.reset()  # real boxes close the connection without a reply
+        if self.redirected():
+            return None
         if self.path != "/ws":
             return self.send_json(404, {"error": "not found"}, "text/html")
         ctype = self.headers.get("Content-Type", "")
@@ -249,7 +293,7 @@ class Handler(BaseHTTPRequestHandler):
         call = "%s:%s" % (service, method)
         shown = {k: ("(hidden)" if k == "password" else v) for k, v in params.items()} \
             if isinstance(params, dict) else params
-        entry = {"call": call, "params": shown, "ws1": ws1}
+        entry = {"call": call, "params": shown, "ws1": ws1, "tls": self.server.ssl_context is not None}
         self.emu.record(entry)
 
         fault = self.emu.take_fault(call)
@@ -305,6 +349,12 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    ssl_context = None  # set on the HTTPS listener
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], (ssl.SSLError, ConnectionError, socket.timeout)):
+            return  # a failed handshake (plain HTTP on the TLS port, a client that refused us)
+        super().handle_error(request, client_address)
 
     def server_bind(self):
         # HTTPServer.server_bind asks DNS for our name (getfqdn): in a lab namespace that
@@ -332,24 +382,47 @@ def main(argv=None):
     ap.add_argument("--igd-mirror", metavar="CONTROL_URL",
                     help="the box's IGD (WANIPConnection control URL): its mappings are the upnp-origin rules")
     ap.add_argument("--upnp-hook", help="command run with on/off when UPnP IGD is switched")
+    ap.add_argument("--tls-cert", help="PEM certificate: also serve HTTPS (with --tls-key)")
+    ap.add_argument("--tls-key", help="PEM private key of --tls-cert")
+    ap.add_argument("--tls-port", type=int, default=0, help="HTTPS port (0: a free one, see --tls-port-file)")
+    ap.add_argument("--tls-port-file", help="write the HTTPS port here once listening")
+    ap.add_argument("--http-mode", choices=["serve", "redirect", "off"], default="serve",
+                    help="plain HTTP: answer /ws, redirect it to HTTPS, or do not listen at all")
+    ap.add_argument("--redirect-to", metavar="URL", help="with --http-mode redirect: send /ws here instead")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args(argv)
     if args.state and not os.path.isabs(args.state):
         args.state = os.path.abspath(args.state)
 
+    if bool(args.tls_cert) != bool(args.tls_key):
+        ap.error("--tls-cert and --tls-key go together")
+    if args.http_mode != "serve" and not args.tls_cert:
+        ap.error("--http-mode %s needs --tls-cert and --tls-key" % args.http_mode)
+
     emu = Emulator(args)
     Handler.emu = emu
-    server = Server((args.bind, args.port), Handler)
-    port = server.server_address[1]
-    if args.port_file:
-        tmp = args.port_file + ".tmp"
-        with open(tmp, "w") as f:
-            f.write("%d\n" % port)
-        os.replace(tmp, args.port_file)
+    servers = []
+    if args.tls_cert:
+        tls = Server((args.bind, args.tls_port), Handler)
+        emu.tls_servers.append(tls)
+        emu.load_tls(args.tls_cert, args.tls_key)
+        emu.tls_port = tls.server_address[1]
+        servers.append((tls, args.tls_port_file, "https"))
+    if args.http_mode != "off":
+        servers.insert(0, (Server((args.bind, args.port), Handler), args.port_file, "http"))
+    for server, port_file, scheme in servers:
+        port = server.server_address[1]
+        if port_file:
+            tmp = port_file + ".tmp"
+            with open(tmp, "w") as f:
+                f.write("%d\n" % port)
+            os.replace(tmp, port_file)
+        print("livebox-emu: listening on %s://%s:%d" % (scheme, args.bind, port), file=sys.stderr, flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print("livebox-emu: listening on %s:%d" % (args.bind, port), file=sys.stderr, flush=True)
+    for server, _, _ in servers[1:]:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        server.serve_forever()
+        servers[0][0].serve_forever()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:

@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "net/http_client.hpp"
 #include "vendors/livebox/livebox_changes.hpp"
 #include "vendors/livebox/livebox_read.hpp"
 #include "vendors/livebox/livebox_request.hpp"
@@ -184,6 +185,11 @@ class LiveboxPlugin final : public VendorPlugin {
       livebox::WsReply r = ws.call_anonymous("DeviceInfo", "get", nlohmann::json::object());
       auto info = livebox::parse_device_info(r.status);
       return info && livebox::classify(*info) == livebox::Family::livebox;
+    } catch (const HttpError& e) {
+      if (e.failure() == HttpFailure::key_changed) {
+        throw;  // a changed certificate key is not "no Livebox here": say it
+      }
+      return false;
     } catch (const Error&) {
       return false;
     }

@@ -53,12 +53,50 @@ std::string call_name(std::string_view service, std::string_view method) {
   return std::string(service) + ":" + std::string(method);
 }
 
+// "SCHEME://HOST[:PORT][/...]" -> scheme, host, port (0 when none). False when malformed.
+bool split_url(const std::string& url, std::string& scheme, std::string& host, uint16_t& port) {
+  auto sep = url.find("://");
+  if (sep == std::string::npos) {
+    return false;
+  }
+  scheme = url.substr(0, sep);
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string rest = url.substr(sep + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (rest.find('@') != std::string::npos) {
+    return false;  // user info: never
+  }
+  port = 0;
+  auto colon = rest.rfind(':');
+  if (colon != std::string::npos && rest.find(']', colon) == std::string::npos) {
+    std::string digits = rest.substr(colon + 1);
+    if (digits.empty() || digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos ||
+        std::stol(digits) < 1 || std::stol(digits) > 65535) {
+      return false;
+    }
+    port = static_cast<uint16_t>(std::stol(digits));
+    rest = rest.substr(0, colon);
+  }
+  host = rest;
+  return !host.empty();
+}
+
+bool same_host(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && starts_with_ci(a, b);
+}
+
 }  // namespace
 
 WsClient::WsClient(HttpClient& http, const Deadline& deadline, std::string base_url)
-    : m_http(http), m_deadline(deadline), m_base_url(std::move(base_url)) {}
+    : m_http(http), m_deadline(deadline), m_base_url(std::move(base_url)) {
+  std::string scheme;
+  if (!split_url(m_base_url, scheme, m_host, m_port)) {
+    m_host.clear();
+  }
+}
 
-WsClient::Raw WsClient::post(const std::string& body, const std::vector<std::string>& extra) {
+HttpResponse WsClient::send(const std::string& body, const std::vector<std::string>& extra) {
   HttpRequest req;
   req.method = "POST";
   req.url = m_base_url + "/ws";
@@ -66,7 +104,55 @@ WsClient::Raw WsClient::post(const std::string& body, const std::vector<std::str
   req.headers.insert(req.headers.end(), extra.begin(), extra.end());
   req.body = body;
   req.timeout = m_deadline.slice(m_timeout);
-  HttpResponse resp = m_http.perform(req, m_deadline);
+  if (over_tls()) {
+    req.tls.trust = TlsTrust::first_use;  // self-signed: pinned on first use
+  }
+  return m_http.perform(req, m_deadline);
+}
+
+void WsClient::switch_to_https(uint16_t port, const std::string& why) {
+  if (m_host.empty()) {
+    throw Error(ErrorKind::unsupported, why + "; boxwarden cannot tell the box's address to use HTTPS");
+  }
+  m_base_url = "https://" + m_host + (port != 0 ? ":" + std::to_string(port) : "");
+}
+
+WsClient::Raw WsClient::post(const std::string& body, const std::vector<std::string>& extra, Secrets secrets) {
+  bool may_move = secrets == Secrets::none && !over_tls();
+  HttpResponse resp;
+  try {
+    resp = send(body, extra);
+  } catch (const HttpError& e) {
+    if (!may_move || (e.failure() != HttpFailure::refused && e.failure() != HttpFailure::not_http)) {
+      throw;
+    }
+    // Nothing speaks plain HTTP there: the box's HTTPS, on the same port when one was named.
+    switch_to_https(m_port, std::string("plain HTTP failed (") + e.what() + ")");
+    try {
+      return post(body, extra, Secrets::some);
+    } catch (const HttpError& tls) {
+      if (tls.failure() == HttpFailure::key_changed || tls.failure() == HttpFailure::untrusted) {
+        throw;  // its own message says what to do
+      }
+      throw HttpError(tls.failure(), std::string("the box answers neither plain HTTP (") + e.what() +
+                                         ") nor HTTPS (" + tls.what() + ")");
+    }
+  }
+  if (resp.status >= 300 && resp.status < 400) {
+    std::string location = header_value(resp.headers, "Location");
+    std::string scheme, host;
+    uint16_t port = 0;
+    bool parsed = split_url(location, scheme, host, port);
+    if (may_move && parsed && scheme == "https" && same_host(host, m_host)) {
+      // Livebox S firmware sends port 80 to HTTPS with a self-signed certificate.
+      switch_to_https(port, "the Livebox redirects plain HTTP to " + printable(location));
+      return post(body, extra, Secrets::some);
+    }
+    throw Error(ErrorKind::unsupported,
+                "the Livebox redirects its API (HTTP " + std::to_string(resp.status) + " to " +
+                    printable(location) + "); boxwarden follows only a redirect of its first, anonymous "
+                    "call to https:// on the box's own address (" + printable(m_host) + "), never elsewhere");
+  }
   keep_cookies(resp.headers);
 
   std::string type = header_value(resp.headers, "Content-Type");
@@ -76,13 +162,6 @@ WsClient::Raw WsClient::post(const std::string& body, const std::vector<std::str
                 "this box does not speak the Livebox /ws API (HTTP " + std::to_string(resp.status) +
                     (html ? ", an HTML page" : "") +
                     "); Orange Spain Liveboxes and the old Livebox Pro V3/V4 are not supported");
-  }
-  if (resp.status >= 300 && resp.status < 400) {
-    // Livebox S firmware may send port 80 to HTTPS with a self-signed certificate.
-    throw Error(ErrorKind::unsupported,
-                "the Livebox redirects its API (HTTP " + std::to_string(resp.status) + " to " +
-                    printable(header_value(resp.headers, "Location")) +
-                    "); boxwarden does not talk to it over HTTPS with its self-signed certificate yet");
   }
   Raw raw;
   raw.http_status = resp.status;
@@ -143,7 +222,7 @@ std::vector<std::string> WsClient::session_headers() const {
 
 WsReply WsClient::call_anonymous(std::string_view service, std::string_view method,
                                  const json& params) {
-  Raw r = post(request_body(service, method, params), {});
+  Raw r = post(request_body(service, method, params), {}, Secrets::none);
   if (r.http_status != 200) {
     throw Error(ErrorKind::protocol, "the Livebox answered HTTP " + std::to_string(r.http_status) +
                                          " to " + call_name(service, method));
@@ -235,6 +314,9 @@ void WsClient::logout() noexcept {
       }
       req.body = logout_body();
       req.timeout = m_deadline.slice(2s);
+      if (over_tls()) {
+        req.tls.trust = TlsTrust::first_use;
+      }
       m_http.perform(req, m_deadline);  // 401 with status 1 is the usual answer: ignore it
     }
   } catch (...) {

@@ -13,7 +13,15 @@
 //   (expired session), then retries that call once. A second 13 is returned to the caller,
 //   and that call (service:method) counts as closed to this account: its later 13s cause
 //   no new login. Other calls of the same service still re-log in on 13.
-// - Transport failures (reset, timeout) propagate as the HttpClient's Error(unreachable).
+// - Transport (livebox.md 2.1): plain HTTP first. When an anonymous call (no secret in it)
+//   is refused, gets no HTTP answer, or is redirected to https:// on the same host, the
+//   client switches to https://HOST[:PORT] for good (the port the redirect names; else the
+//   --gateway port, else 443) and retries that call. HTTPS uses trust on first use
+//   (TlsTrust::first_use, net/pin_store.hpp): the login, the cookie and every later call
+//   then travel only over TLS to the pinned key. A redirect to another host, or any
+//   redirect of a call that carries the session, is refused and never followed.
+// - Transport failures (reset, timeout, changed key) propagate as the HttpClient's
+//   HttpError (exit 3).
 // - The password stays in a Secret; no message, log or describe() text contains it.
 #pragma once
 
@@ -28,6 +36,7 @@
 
 namespace bw {
 class HttpClient;
+struct HttpResponse;
 class Deadline;
 }  // namespace bw
 
@@ -38,7 +47,8 @@ extern const char* const k_refused_password;
 
 class WsClient {
  public:
-  // `base_url` is "http://HOST[:PORT]"; requests go to base_url + "/ws".
+  // `base_url` is "http://HOST[:PORT]" (or "https://..." to start on TLS); requests go to
+  // base_url + "/ws".
   WsClient(HttpClient& http, const Deadline& deadline, std::string base_url);
 
   // One call without session headers (fingerprint). Throws Error(unsupported) when the
@@ -58,6 +68,7 @@ class WsClient {
   void logout() noexcept;
 
   const std::string& base_url() const { return m_base_url; }
+  bool over_tls() const { return m_base_url.rfind("https://", 0) == 0; }
   // Cap on one request (default 15 s), always bounded by the deadline.
   void set_request_timeout(std::chrono::milliseconds cap) { m_timeout = cap; }
   int login_count() const { return m_logins; }
@@ -67,13 +78,19 @@ class WsClient {
     long http_status = 0;
     WsReply reply;
   };
-  Raw post(const std::string& body, const std::vector<std::string>& extra_headers);
+  enum class Secrets { none, some };  // whether the request may move to HTTPS and be resent
+  Raw post(const std::string& body, const std::vector<std::string>& extra_headers,
+           Secrets secrets = Secrets::some);
+  HttpResponse send(const std::string& body, const std::vector<std::string>& extra_headers);
+  void switch_to_https(uint16_t port, const std::string& why);
   std::vector<std::string> session_headers() const;
   void keep_cookies(const std::vector<std::string>& headers);
 
   HttpClient& m_http;
   const Deadline& m_deadline;
   std::string m_base_url;
+  std::string m_host;   // from base_url
+  uint16_t m_port = 0;  // from base_url; 0 when it names none
   std::string m_user;
   Secret m_password;
   std::string m_context;

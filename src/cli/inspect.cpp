@@ -20,7 +20,7 @@ Inspection inspect(App& app, const std::string& command, size_t gateway_index) {
   in.report.findings = evaluate(profile, in.report.state);
   Box* box = in.box.get();
   in.report.plan = make_plan(in.report.findings, threshold, in.report.state.address,
-                             [box](const Action& a) { return box->can_apply(a); });
+                             [box](const Action& a) { return box->can_apply(a); }, profile.delete_managed_forwards);
   return in;
 }
 

@@ -98,7 +98,8 @@ Action action_for(const Finding& f, const std::string& box) {
 }  // namespace
 
 std::vector<Action> make_plan(const std::vector<Finding>& findings, Severity threshold,
-                              const std::string& box_address, const CanApply& can_apply) {
+                              const std::string& box_address, const CanApply& can_apply,
+                              bool delete_managed) {
   std::vector<Action> plan;
   for (const auto& f : findings) {
     if (f.allowed || f.severity < threshold) {
@@ -109,13 +110,17 @@ std::vector<Action> make_plan(const std::vector<Finding>& findings, Severity thr
       a.automatic = false;
       a.reversible = false;
     }
-    if (a.target.forward && managed_by_box_or_isp(*a.target.forward)) {
+    bool managed = a.target.forward && managed_by_box_or_isp(*a.target.forward);
+    if (managed && delete_managed && a.automatic) {
+      a.summary += " (made by the box or the ISP, which may put it back)";
+    } else if (managed) {
       a.automatic = false;
       a.reversible = false;
       a.summary += ": managed by the box or the ISP, so boxwarden leaves it";
       a.manual_steps = "This rule was made by your ISP (remote management, TR-069) or by the box itself, not by "
                        "a person or a program on your network. Deleting it would be undone by them or could break "
-                       "the service it is for. If you do not use that service, ask your ISP to remove it.";
+                       "the service it is for. If you do not use that service, ask your ISP to remove it (or, to have "
+                       "boxwarden delete such rules, put 'managed-forwards delete' in the profile).";
     }
     plan.push_back(std::move(a));
   }

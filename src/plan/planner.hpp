@@ -14,7 +14,10 @@ namespace bw {
 
 using CanApply = std::function<bool(const Action&)>;
 
+// Forwards the box or the ISP manages (origin "cwmp*" or "internal") become manual steps
+// unless `delete_managed` (the profile's `managed-forwards delete`).
 std::vector<Action> make_plan(const std::vector<Finding>& findings, Severity threshold,
-                              const std::string& box_address, const CanApply& can_apply);
+                              const std::string& box_address, const CanApply& can_apply,
+                              bool delete_managed = false);
 
 }  // namespace bw

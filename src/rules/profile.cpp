@@ -12,10 +12,11 @@
 namespace bw {
 namespace {
 
-constexpr std::array<std::string_view, 12> k_keys = {
+constexpr std::array<std::string_view, 13> k_keys = {
     "name",          "summary",     "data-class",         "dmz",
     "upnp-enabled",  "remote-admin", "other-forward",     "other-upnp-mapping",
-    "forward-minimum", "unknown-field", "class",          "allow"};
+    "forward-minimum", "unknown-field", "class",          "allow",
+    "managed-forwards"};
 
 constexpr std::string_view k_severities = "info, low, medium, high or critical";
 constexpr std::string_view k_allow_syntax = "write 'allow PORT[-LAST]/tcp|udp|both [host IPV4] [purpose TEXT]'";
@@ -157,6 +158,11 @@ class Parser {
       if (p.unknown_field == Severity::info) {
         fail("'unknown-field' cannot be info: a setting nobody could read is never safe; use low or above");
       }
+    } else if (key == "managed-forwards") {
+      if (value != "leave" && value != "delete") {
+        fail("bad managed-forwards '" + printable(value) + "'; use leave or delete");
+      }
+      p.delete_managed_forwards = value == "delete";
     }
   }
 

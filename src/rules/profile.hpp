@@ -60,6 +60,9 @@ struct Profile {
   Severity unknown_field = Severity::medium;       // a setting nobody could read; never info
   std::map<std::string, Severity, std::less<>> class_severity;  // class id -> override
   std::vector<AllowedForward> allowed;
+  // Whether fix deletes forwards the box or the ISP made (origins "cwmp*", "internal"):
+  // by default they are left, with a manual step (`managed-forwards delete` to change it).
+  bool delete_managed_forwards = false;
 
   std::string path;  // the file it was read from ("" when parsed from a string)
   std::string text;  // the file's text as written (for `boxwarden profiles NAME`)

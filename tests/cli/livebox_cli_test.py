@@ -61,10 +61,10 @@ class LiveboxCliBase(unittest.TestCase):
         os.chmod(self.pwfile, 0o600)
         self.state_dir = os.path.join(self.dir, "state")
 
-    def bw(self, *args, password_file=None, timeout=120):
+    def bw(self, *args, password_file=None, timeout=120, profile="medical-practice"):
         cmd = [BOXWARDEN, "--gateway", "127.0.0.1:%d" % self.emu.port, "--vendor", "livebox",
                "--password-file", password_file or self.pwfile, "--state-dir", self.state_dir,
-               "--profile", "medical-practice"] + list(args)
+               "--profile", profile] + list(args)
         env = dict(os.environ, HOME=self.dir)
         env.pop("BOXWARDEN_PASSWORD", None)
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
@@ -144,6 +144,24 @@ class LiveboxCli(LiveboxCliBase):
         with open(os.path.join(self.state_dir, "backups", self.backups()[0])) as f:
             self.assertNotIn(PASSWORD, f.read())
         p = self.bw("--yes", "rollback")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(self.emu.state(), before)
+
+    def test_profile_can_have_isp_rules_deleted_and_rollback_puts_them_back(self):
+        # `managed-forwards delete`: the cwmp rule is deleted like the others, and restored.
+        src = os.path.join(HERE, "..", "..", "profiles", "medical-practice.profile")
+        with open(src) as f:
+            text = f.read().replace("name medical-practice", "name all-rules")
+        prof = os.path.join(self.dir, "all-rules.profile")
+        with open(prof, "w") as f:
+            f.write(text + "\nmanaged-forwards delete\n")
+        before = self.emu.state()
+        p = self.bw("--yes", "fix", profile=prof)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("may put it back", p.stdout)
+        self.assertEqual(set(self.emu.state()["port_forwards"]), set())
+        self.assert_no_bulk_delete()
+        p = self.bw("--yes", "rollback", profile=prof)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertEqual(self.emu.state(), before)
 

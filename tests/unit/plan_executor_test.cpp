@@ -164,5 +164,22 @@ TEST(Planner, RulesManagedByTheIspAreNotDeletedAutomatically) {
   EXPECT_NE(plan[1].manual_steps.find("ISP"), std::string::npos);
 }
 
+TEST(Planner, AProfileCanHaveManagedRulesDeleted) {
+  Finding f;
+  f.rule = "EXPOSE-SERVICE";
+  f.severity = Severity::high;
+  f.subject.kind = SubjectKind::port_forward;
+  f.subject.forward = test::forward(Protocol::tcp, 7547, "192.168.1.1");
+  f.subject.forward->origin = {"cwmp_ACS"};
+  auto plan = make_plan({f}, Severity::high, "192.168.1.1", [](const Action&) { return true; }, true);
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_TRUE(plan[0].automatic);
+  EXPECT_TRUE(plan[0].reversible);
+  EXPECT_NE(plan[0].summary.find("may put it back"), std::string::npos);
+  // A box that cannot delete it still gets a manual step.
+  plan = make_plan({f}, Severity::high, "192.168.1.1", [](const Action&) { return false; }, true);
+  EXPECT_FALSE(plan[0].automatic);
+}
+
 }  // namespace
 }  // namespace bw

@@ -234,5 +234,21 @@ TEST_F(RulesProfileSearch, PathsAreFilesNotNames) {
   }
 }
 
+TEST(RulesProfile, ManagedForwardsKey) {
+  Profile p = parse_profile("name t\nsummary s\n", "t.profile");
+  EXPECT_FALSE(p.delete_managed_forwards);
+  p = parse_profile("name t\nsummary s\nmanaged-forwards delete\n", "t.profile");
+  EXPECT_TRUE(p.delete_managed_forwards);
+  p = parse_profile("name t\nsummary s\nmanaged-forwards leave\n", "t.profile");
+  EXPECT_FALSE(p.delete_managed_forwards);
+  try {
+    parse_profile("name t\nsummary s\nmanaged-forwards maybe\n", "t.profile");
+    FAIL() << "accepted 'maybe'";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("t.profile:3"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("leave or delete"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace bw

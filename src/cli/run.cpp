@@ -1,14 +1,19 @@
 #include "cli/run.hpp"
 
 #include <csignal>
+#include <fstream>
 #include <iostream>
 #include <sstream>
+#include <streambuf>
 
 #include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
 #include "cli/command.hpp"
 #include "cli/spell.hpp"
+#include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace bw::cli {
 
@@ -103,12 +108,113 @@ std::vector<std::string> option_names(const po::options_description& d) {
   return names;
 }
 
-int usage_error(const std::string& message) {
-  std::cerr << "boxwarden: " << message << "\n";
+// Error messages may quote the box (a model name, a fault string) or the command line:
+// escaped and bounded like any untrusted text before they reach the terminal.
+constexpr size_t k_message_chars = 500;
+
+std::string_view kind_name(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::usage:
+      return "usage";
+    case ErrorKind::unreachable:
+      return "unreachable";
+    case ErrorKind::protocol:
+      return "protocol";
+    case ErrorKind::auth:
+      return "auth";
+    case ErrorKind::refused:
+      return "refused";
+    case ErrorKind::unsupported:
+      return "unsupported";
+  }
+  return "unknown";
+}
+
+// Counts what is written to stdout, so that an error after a report was (even partly) printed
+// does not add a second JSON document. Unbuffered: every write goes through to std::cout's own
+// buffer at once.
+class CountingBuf : public std::streambuf {
+ public:
+  explicit CountingBuf(std::streambuf* inner) : m_inner(inner) {}
+  size_t count() const { return m_count; }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) {
+      return traits_type::not_eof(c);
+    }
+    ++m_count;
+    return m_inner->sputc(traits_type::to_char_type(c));
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    m_count += static_cast<size_t>(n);
+    return m_inner->sputn(s, n);
+  }
+  int sync() override { return m_inner->pubsync(); }
+
+ private:
+  std::streambuf* m_inner;
+  size_t m_count = 0;
+};
+
+// With --format json, a failed run still leaves one JSON document where the report would
+// have gone (stdout or --output), unless the command already wrote there:
+// {"tool": {...}, "command": "audit", "error": {"exit_code": 3, "kind": "unreachable", "message": "..."}}
+// The one-line message on stderr is printed as well (run(), usage_error()).
+struct JsonErrors {
+  bool enabled = false;      // --format json was given and parsed
+  std::string command;
+  std::string output;        // --output, empty for stdout
+  CountingBuf* stdout_count = nullptr;
+  bool written = false;      // a document (report or error) is out already
+};
+
+nlohmann::json error_document(const std::string& command, ExitCode code, std::string_view kind,
+                              const std::string& message) {
+  return {{"tool", {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}}},
+          {"command", command},
+          {"error", {{"exit_code", static_cast<int>(code)}, {"kind", std::string(kind)}, {"message", message}}}};
+}
+
+// Writes the error document to `out` when nothing was written to the report's destination.
+// `app` is the running command's (its --output file may be open already), or null before
+// the command started.
+void emit_json_error(JsonErrors& je, App* app, ExitCode code, std::string_view kind, const std::string& message) {
+  if (!je.enabled || je.written) {
+    return;
+  }
+  je.written = true;
+  std::string text = error_document(je.command, code, kind, message)
+                         .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  try {
+    if (je.output.empty()) {
+      if (je.stdout_count != nullptr && je.stdout_count->count() > 0) {
+        return;  // a report (or part of one) is on stdout already
+      }
+      std::cout << text << std::flush;
+    } else if (app != nullptr) {
+      std::ostream& out = app->out();  // opens (and empties) the file if the command did not
+      if (out.tellp() > 0) {
+        return;
+      }
+      out << text << std::flush;
+    } else {
+      std::ofstream out(je.output, std::ios::out | std::ios::trunc);
+      out << text << std::flush;
+    }
+  } catch (const std::exception&) {
+    // The --output file cannot be written: the message on stderr says why the run failed.
+  }
+}
+
+int usage_error(JsonErrors& je, const std::string& message) {
+  std::string shown = printable(message, k_message_chars);
+  std::cerr << "boxwarden: " << shown << "\n";
+  emit_json_error(je, nullptr, ExitCode::usage, kind_name(ErrorKind::usage), shown);
   return static_cast<int>(ExitCode::usage);
 }
 
-int dispatch(int argc, char** argv) {
+int dispatch(int argc, char** argv, JsonErrors& je) {
   Options o;
   po::options_description globals = global_options(o);
   std::string unknown;
@@ -120,13 +226,13 @@ int dispatch(int argc, char** argv) {
         c.add_options(own_opts);
       }
       if (own_opts.find_nothrow(unknown.substr(2), false, false, false) != nullptr) {
-        return usage_error(unknown + " is an option of '" + std::string(c.name) +
+        return usage_error(je, unknown + " is an option of '" + std::string(c.name) +
                            "' (and of other commands that take it): put it after the command, e.g. boxwarden " +
                            std::string(c.name) + " " + unknown + " ...");
       }
     }
     std::string hint = did_you_mean(unknown, option_names(globals));
-    return usage_error("unknown option " + unknown + (hint.empty() ? "" : "; did you mean " + hint + "?") +
+    return usage_error(je, "unknown option " + unknown + (hint.empty() ? "" : "; did you mean " + hint + "?") +
                        " (see boxwarden --help)");
   }
   const Command* cmd = nullptr;
@@ -138,7 +244,7 @@ int dispatch(int argc, char** argv) {
         names.emplace_back(c.name);
       }
       std::string hint = did_you_mean(argv[ci], names);
-      return usage_error(std::string("'") + argv[ci] + "' is not a command" +
+      return usage_error(je, std::string("'") + argv[ci] + "' is not a command" +
                          (hint.empty() ? "" : "; did you mean '" + hint + "'?") + " (see boxwarden --help)");
     }
   }
@@ -165,10 +271,10 @@ int dispatch(int argc, char** argv) {
   } catch (const po::unknown_option& e) {
     std::string bad = e.get_option_name();
     std::string hint = did_you_mean(bad, option_names(all));
-    return usage_error("unknown option " + bad + (hint.empty() ? "" : "; did you mean " + hint + "?") +
+    return usage_error(je, "unknown option " + bad + (hint.empty() ? "" : "; did you mean " + hint + "?") +
                        " (see boxwarden " + (cmd ? std::string(cmd->name) + " " : "") + "--help)");
   } catch (const po::error& e) {
-    return usage_error(std::string(e.what()) + " (see boxwarden --help)");
+    return usage_error(je, std::string(e.what()) + " (see boxwarden --help)");
   }
   if (vm.count("help")) {
     if (cmd) {
@@ -188,38 +294,69 @@ int dispatch(int argc, char** argv) {
   }
   std::string format = vm["format"].as<std::string>();
   if (format != "text" && format != "json") {
-    return usage_error("--format: '" + format + "' is not a format; use text or json");
+    return usage_error(je, "--format: '" + format + "' is not a format; use text or json");
   }
   o.format = format == "json" ? Format::json : Format::text;
+  if (o.format == Format::json) {
+    je.enabled = true;
+    je.command = cmd->name;
+    je.output = o.output;
+  }
   if (vm.count("fail-on")) {
     o.fail_on = vm["fail-on"].as<std::string>();
   }
   if (o.args.size() < cmd->min_args || o.args.size() > cmd->max_args) {
-    return usage_error(std::string(cmd->name) + " takes " +
+    return usage_error(je, std::string(cmd->name) + " takes " +
                        (cmd->max_args == 0 ? std::string("no arguments") : std::string(cmd->args)) +
                        " (see boxwarden " + std::string(cmd->name) + " --help)");
   }
   if (!(o.timeout > 0 && o.timeout <= 86400)) {
-    return usage_error("--timeout: give a number of seconds above 0 and at most 86400");
+    return usage_error(je, "--timeout: give a number of seconds above 0 and at most 86400");
   }
   if (o.gateways.size() > 1 && cmd->name != "audit") {
-    return usage_error("--gateway may be given several times only for audit");
+    return usage_error(je, "--gateway may be given several times only for audit");
   }
   App app(std::move(o));
-  return static_cast<int>(cmd->handler(app));
+  try {
+    ExitCode code = cmd->handler(app);
+    je.written = true;  // the command printed its own document (fix and vpn: even on exit 5/6)
+    return static_cast<int>(code);
+  } catch (const Error& e) {
+    // While the App is alive: its --output file may be open already.
+    emit_json_error(je, &app, exit_code_for(e.kind()), kind_name(e.kind()), printable(e.what(), k_message_chars));
+    throw;
+  } catch (const std::exception& e) {
+    emit_json_error(je, &app, ExitCode::unreachable, "internal", printable(e.what(), k_message_chars));
+    throw;
+  }
 }
 
 }  // namespace
 
 int run(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
+  // Counts stdout for the JSON error document; std::cout gets its own buffer back on return.
+  CountingBuf counting(std::cout.rdbuf());
+  struct Restore {
+    std::streambuf* buf;
+    ~Restore() {
+      std::cout.flush();
+      std::cout.rdbuf(buf);
+    }
+  } restore{std::cout.rdbuf(&counting)};
+  JsonErrors json_errors;
+  json_errors.stdout_count = &counting;
   try {
-    return dispatch(argc, argv);
+    return dispatch(argc, argv, json_errors);
   } catch (const Error& e) {
-    std::cerr << "boxwarden: error: " << e.what() << "\n";
+    std::string message = printable(e.what(), k_message_chars);
+    emit_json_error(json_errors, nullptr, exit_code_for(e.kind()), kind_name(e.kind()), message);  // if not done yet
+    std::cerr << "boxwarden: error: " << message << "\n";
     return static_cast<int>(exit_code_for(e.kind()));
   } catch (const std::exception& e) {
-    std::cerr << "boxwarden: internal error: " << e.what() << "\n";
+    std::string message = printable(e.what(), k_message_chars);
+    emit_json_error(json_errors, nullptr, ExitCode::unreachable, "internal", message);
+    std::cerr << "boxwarden: internal error: " << message << "\n";
     return static_cast<int>(ExitCode::unreachable);
   }
 }

@@ -1,10 +1,9 @@
 #include "core/atomic_file.hpp"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -82,16 +81,45 @@ void make_private_dir(const std::string& dir) {
 }
 
 std::string read_file(const std::string& path, size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw Error(ErrorKind::usage, "cannot read " + path + ": " + std::strerror(errno));
+  // Read in chunks as the file grows, never more than max_bytes + 1: a cap of 64 MiB must not
+  // cost 64 MiB of zeroed memory for a 2 KiB backup.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    fail("cannot read", path);
   }
-  std::string data(max_bytes + 1, '\0');
-  in.read(data.data(), static_cast<std::streamsize>(data.size()));
-  data.resize(static_cast<size_t>(in.gcount()));
-  if (data.size() > max_bytes) {
+  auto too_large = [&] {
+    close(fd);
     throw Error(ErrorKind::usage, path + " is larger than " + std::to_string(max_bytes) + " bytes");
+  };
+  struct stat st {};
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > max_bytes) {
+    too_large();
   }
+  std::string data;
+  char chunk[64 * 1024];
+  for (;;) {
+    // One byte past the cap tells "exactly max_bytes" from "more" (data.size() <= max_bytes here).
+    size_t room = max_bytes - data.size();
+    size_t want = room >= sizeof chunk ? sizeof chunk : room + 1;
+    ssize_t n = ::read(fd, chunk, want);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      int saved = errno;
+      close(fd);
+      errno = saved;
+      fail("cannot read", path);
+    }
+    if (n == 0) {
+      break;
+    }
+    data.append(chunk, static_cast<size_t>(n));
+    if (data.size() > max_bytes) {
+      too_large();
+    }
+  }
+  close(fd);
   return data;
 }
 

@@ -6,13 +6,17 @@
 
 namespace bw {
 
-// Printable form of untrusted text for a terminal: control characters (C0, DEL, C1,
-// ESC sequences), invalid UTF-8 and NUL become visible escapes (\x1b, \n, \xff); at most
-// max_chars characters, then "...".
+// Printable form of untrusted text for a terminal: C0 controls, DEL, NUL, invalid UTF-8 and
+// C1 controls (U+0080..U+009F, shown byte by byte: \xc2\x9b) become visible escapes (\x1b,
+// \n, \t, \r, \xff), so no ESC sequence reaches the terminal; a backslash becomes \\.
+// Bidi controls (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069: "Trojan Source")
+// and the line and paragraph separators U+2028 and U+2029 become \uXXXX (lowercase hex,
+// e.g. \u202e). At most max_chars characters (each escape counts as one), then "...".
 std::string printable(std::string_view untrusted, size_t max_chars = 80);
 
-// Valid UTF-8 for JSON: invalid bytes become U+FFFD; control characters are kept (the JSON
-// encoder escapes them).
+// Valid UTF-8 for JSON: invalid bytes and C1 controls become U+FFFD; C0 controls are kept
+// (the JSON encoder escapes them: \n, \u001b); DEL, bidi controls and U+2028/U+2029 are
+// kept as they are (valid in a JSON string; printable() is the form for terminals).
 std::string valid_utf8(std::string_view untrusted);
 
 }  // namespace bw

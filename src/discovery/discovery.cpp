@@ -1,5 +1,6 @@
 #include "discovery/discovery.hpp"
 
+#include <cstdio>
 #include <future>
 
 #include "core/deadline.hpp"
@@ -7,6 +8,22 @@
 #include "vendors/registry.hpp"
 
 namespace bw {
+
+namespace {
+
+std::string deadline_message(const std::string& address, std::chrono::milliseconds timeout) {
+  std::string within = "before the --timeout deadline ran out";
+  if (timeout.count() > 0) {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%g", static_cast<double>(timeout.count()) / 1000);
+    within = std::string("within the ") + seconds + " s --timeout";
+  }
+  return "the box at " + address + " did not answer " + within +
+         " (while finding out which API it speaks); check that it is switched on and that this "
+         "computer is on its network, then try again with a longer --timeout (e.g. --timeout 120)";
+}
+
+}  // namespace
 
 Discovered discover(const DiscoveryOptions& opts, SessionContext& ctx, DiscoveryProbes& probes) {
   check_network_namespace();
@@ -61,6 +78,11 @@ Discovered discover(const DiscoveryOptions& opts, SessionContext& ctx, Discovery
     if (p->matches(d.target, ctx)) {
       d.plugins.push_back(p);
     }
+  }
+  if (d.plugins.empty() && ctx.deadline.expired()) {
+    // Every plugin gave up because no time was left, not because the box answered something
+    // else: say so, or the user would hunt for a UPnP switch on a box that was just slow.
+    throw Error(ErrorKind::unreachable, deadline_message(d.target.address, opts.timeout));
   }
   if (d.plugins.empty()) {
     throw Error(ErrorKind::unreachable,

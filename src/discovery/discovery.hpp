@@ -18,6 +18,8 @@ struct DiscoveryOptions {
   std::optional<HostPort> gateway;       // --gateway
   std::string vendor = "auto";           // --vendor
   std::chrono::milliseconds ssdp_wait{2000};
+  // The whole --timeout, only to say it in the error when the deadline runs out (0: not said).
+  std::chrono::milliseconds timeout{0};
 };
 
 struct Discovered {
@@ -36,7 +38,8 @@ struct DiscoveryProbes {
   std::function<std::optional<std::string>(const std::string&, std::chrono::milliseconds)> natpmp;
 };
 
-// Throws Error(unreachable) when no box is found, Error(usage) for an unknown --vendor.
+// Throws Error(unreachable) when no box is found (saying so when the deadline ran out before
+// a plugin recognised the box), Error(usage) for an unknown --vendor.
 Discovered discover(const DiscoveryOptions& opts, SessionContext& ctx, DiscoveryProbes& probes);
 
 }  // namespace bw

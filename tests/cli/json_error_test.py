@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""--format json when the run fails: stdout (or the --output file) still holds exactly one
+JSON document, {"tool", "command", "error": {"exit_code", "kind", "message"}}, and stderr the
+same message on one line, escaped. A command that printed its own report (fix exiting 5)
+prints no second document.
+
+Only 127.0.0.1 with BOXWARDEN_NETNS=@loopback: a closed port (127.0.0.1:1), damaged backups on
+disk, and the Livebox emulator of livebox_cli_test.py. In a private network namespace
+(unshare -rn) when one is available. Environment: BOXWARDEN (the binary).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BOXWARDEN = os.environ.get("BOXWARDEN", "")
+
+if __name__ == "__main__" and not os.environ.get("JSON_ERROR_IN_NETNS") and shutil.which("unshare"):
+    # Our own loopback, nothing else: run again inside a private network namespace.
+    probe = subprocess.run(["unshare", "-rn", "true"], capture_output=True)
+    if probe.returncode == 0:
+        env = dict(os.environ, JSON_ERROR_IN_NETNS="1")
+        os.execvpe("unshare", ["unshare", "-rn", "sh", "-c", 'ip link set lo up 2>/dev/null; exec "$@"', "sh",
+                               sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env)
+
+sys.path.insert(0, HERE)
+import livebox_cli_test as livebox  # noqa: E402
+
+ESC = "\x1b"
+
+
+def run_bw(*args, cwd=None, timeout=60):
+    env = dict(os.environ, BOXWARDEN_NETNS="@loopback")
+    env.pop("BOXWARDEN_PASSWORD", None)
+    return subprocess.run([BOXWARDEN] + list(args), capture_output=True, text=True, timeout=timeout, env=env,
+                          stdin=subprocess.DEVNULL, cwd=cwd)
+
+
+def damaged_backup(path, external_port):
+    forward = {"protocol": "TCP", "external_port": external_port, "internal_host": "192.168.1.10",
+               "internal_port": 3389}
+    with open(path, "w") as f:
+        json.dump({"format": "boxwarden-backup-1", "gateway": "127.0.0.1",
+                   "state": {"port_forwards": [forward]}, "plan": []}, f)
+
+
+@unittest.skipUnless(BOXWARDEN and os.access(BOXWARDEN, os.X_OK), "BOXWARDEN must name the built binary")
+class JsonError(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="bw-json-error-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+
+    def assert_error_document(self, text, command, exit_code, kind):
+        doc = json.loads(text)  # exactly one document: trailing data raises
+        self.assertEqual(doc["tool"]["name"], "boxwarden")
+        self.assertTrue(doc["tool"]["version"])
+        self.assertEqual(doc["command"], command)
+        self.assertEqual(doc["error"]["exit_code"], exit_code)
+        self.assertEqual(doc["error"]["kind"], kind)
+        self.assertTrue(doc["error"]["message"])
+        return doc
+
+    def assert_one_error_line(self, stderr, doc=None):
+        lines = stderr.splitlines()
+        self.assertEqual(len(lines), 1, stderr)
+        self.assertTrue(lines[0].startswith("boxwarden: "), stderr)
+        self.assertNotIn(ESC, stderr)
+        if doc is not None:
+            self.assertTrue(lines[0].endswith(doc["error"]["message"]), (lines[0], doc["error"]["message"]))
+
+    def test_closed_port_exits_3_with_an_error_document(self):
+        p = run_bw("--gateway", "127.0.0.1:1", "--timeout", "2", "--format", "json", "audit")
+        self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
+        doc = self.assert_error_document(p.stdout, "audit", 3, "unreachable")
+        self.assertIn("127.0.0.1", doc["error"]["message"])
+        self.assert_one_error_line(p.stderr, doc)
+
+    def test_closed_port_in_text_prints_nothing_on_stdout(self):
+        p = run_bw("--gateway", "127.0.0.1:1", "--timeout", "2", "audit")
+        self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
+        self.assertEqual(p.stdout, "")
+        self.assert_one_error_line(p.stderr)
+
+    def test_output_file_gets_the_document_and_stdout_nothing(self):
+        out = os.path.join(self.dir, "site.json")
+        with open(out, "w") as f:
+            f.write('{"stale": "report of an earlier run"}\n')
+        p = run_bw("--gateway", "127.0.0.1:1", "--timeout", "2", "--format", "json", "-o", out, "plan")
+        self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
+        self.assertEqual(p.stdout, "")
+        with open(out) as f:
+            self.assert_error_document(f.read(), "plan", 3, "unreachable")
+        self.assert_one_error_line(p.stderr)
+
+    def test_usage_errors_after_the_options_are_read(self):
+        p = run_bw("--format", "json", "--timeout", "0", "audit")
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        doc = self.assert_error_document(p.stdout, "audit", 2, "usage")
+        self.assertIn("--timeout", doc["error"]["message"])
+        self.assert_one_error_line(p.stderr, doc)
+        # Before --format is known, there is no document to print (and no exit but 2).
+        p = run_bw("--format", "json", "--no-such-option", "audit")
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stdout, "")
+
+    def test_damaged_backup_is_refused_naming_the_field(self):
+        # The two inputs fuzz_backup found: 70000 (was restored as port 4464) and 1e30 (UB).
+        state = os.path.join(self.dir, "state")
+        for port in (70000, 1e30, -1):
+            with self.subTest(port=port):
+                path = os.path.join(self.dir, "damaged.json")
+                damaged_backup(path, port)
+                p = run_bw("--state-dir", state, "--format", "json", "--yes", "rollback", path)
+                self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+                doc = self.assert_error_document(p.stdout, "rollback", 2, "usage")
+                self.assertIn('"external_port"', doc["error"]["message"])
+                self.assertIn(path, doc["error"]["message"])
+                self.assert_one_error_line(p.stderr, doc)
+
+    def test_escape_sequences_in_a_message_never_reach_the_terminal(self):
+        # The path is quoted in the error; an ESC (or a bidi control) in it is shown escaped.
+        name = os.path.join(self.dir, "x" + ESC + "[2J\u202ey.json")
+        for fmt in ("text", "json"):
+            with self.subTest(format=fmt):
+                p = run_bw("--state-dir", self.dir, "--format", fmt, "--yes", "rollback", name)
+                self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+                self.assert_one_error_line(p.stderr)
+                self.assertIn("\\x1b[2J\\u202ey.json", p.stderr)
+                self.assertNotIn("\u202e", p.stderr)
+                if fmt == "json":
+                    doc = self.assert_error_document(p.stdout, "rollback", 2, "usage")
+                    self.assertNotIn(ESC, doc["error"]["message"])
+                else:
+                    self.assertEqual(p.stdout, "")
+
+    def test_success_prints_one_document_without_error(self):
+        p = run_bw("--format", "json", "vendors")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = json.loads(p.stdout)
+        self.assertFalse(isinstance(doc, dict) and "error" in doc)
+
+
+@unittest.skipUnless(BOXWARDEN and os.access(BOXWARDEN, os.X_OK), "BOXWARDEN must name the built binary")
+class JsonErrorLivebox(livebox.LiveboxCliBase):
+    """Against the Livebox emulator: a failed fix prints its own report, never a second one."""
+
+    def bw(self, *args, password_file=None, timeout=120):
+        cmd = ["--gateway", "127.0.0.1:%d" % self.emu.port, "--vendor", "livebox",
+               "--password-file", password_file or self.pwfile, "--state-dir", self.state_dir,
+               "--profile", "medical-practice", "--format", "json"] + list(args)
+        env = dict(os.environ, HOME=self.dir, BOXWARDEN_NETNS="@loopback")
+        env.pop("BOXWARDEN_PASSWORD", None)
+        return subprocess.run([BOXWARDEN] + cmd, capture_output=True, text=True, timeout=timeout, env=env,
+                              stdin=subprocess.DEVNULL)
+
+    def test_failed_fix_prints_only_its_report(self):
+        self.emu.fail("Firewall:deleteDMZ", "error", 1)
+        p = self.bw("--yes", "fix")
+        self.assertEqual(p.returncode, 5, p.stdout + p.stderr)
+        report = json.loads(p.stdout)  # one document: trailing data raises
+        self.assertNotIn("error", report)
+        self.assertEqual(report["fix"]["outcome"], "rolled-back")
+        self.assertTrue(report["fix"]["backup"])
+
+    def test_wrong_password_is_an_auth_error_document(self):
+        bad = os.path.join(self.dir, "bad")
+        with open(bad, "w") as f:
+            f.write("nope\n")
+        os.chmod(bad, 0o600)
+        p = self.bw("audit", password_file=bad)
+        self.assertEqual(p.returncode, 4, p.stdout + p.stderr)
+        doc = json.loads(p.stdout)
+        self.assertEqual(doc["command"], "audit")
+        self.assertEqual(doc["error"]["exit_code"], 4)
+        self.assertEqual(doc["error"]["kind"], "auth")
+        self.assertNotIn("nope", p.stdout + p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,145 @@
+// Discovery when the --timeout deadline runs out while the plugins look at the box: the error
+// says the deadline ran out and what to do, not that the box speaks no known API. The real
+// plugins run against a fake HTTP client: nothing leaves the process.
+#include <chrono>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "core/deadline.hpp"
+#include "core/error.hpp"
+#include "discovery/discovery.hpp"
+#include "net/http_client.hpp"
+
+namespace bw {
+namespace {
+
+using namespace std::chrono_literals;
+
+// No SSDP answer; optionally waits out the whole deadline first (a --timeout shorter than
+// the SSDP wait).
+class SilentSsdp : public SsdpScanner {
+ public:
+  explicit SilentSsdp(bool use_all_time = false) : m_use_all_time(use_all_time) {}
+  SsdpResult search(const std::string&, std::chrono::milliseconds wait, const Deadline& deadline,
+                    Multicast) override {
+    if (m_use_all_time) {
+      std::this_thread::sleep_for(deadline.slice(wait));
+    }
+    return {};
+  }
+
+ private:
+  bool m_use_all_time;
+};
+
+enum class Box { silent, refuses, not_a_router };
+
+// A box that never answers (every request lasts until its timeout or the deadline), one that
+// refuses connections at once, or a web server that is not a router (404 everywhere).
+class FakeHttp : public HttpClient {
+ public:
+  explicit FakeHttp(Box box) : m_box(box) {}
+  HttpResponse perform(const HttpRequest& req, const Deadline& deadline) override {
+    ++requests;
+    switch (m_box) {
+      case Box::silent:
+        std::this_thread::sleep_for(deadline.slice(req.timeout));
+        throw Error(ErrorKind::unreachable, "fake: timed out: " + req.url);
+      case Box::refuses:
+        throw Error(ErrorKind::unreachable, "fake: connection refused: " + req.url);
+      case Box::not_a_router:
+        break;
+    }
+    HttpResponse r;
+    r.status = 404;
+    r.body = "not found";
+    return r;
+  }
+  int requests = 0;
+
+ private:
+  Box m_box;
+};
+
+class DiscoveryDeadline : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // Only 127.0.0.0/8 and no multicast, whatever the fakes do.
+    const char* old = std::getenv("BOXWARDEN_NETNS");
+    m_old_netns = old ? std::optional<std::string>(old) : std::nullopt;
+    setenv("BOXWARDEN_NETNS", "@loopback", 1);
+  }
+  void TearDown() override {
+    if (m_old_netns) {
+      setenv("BOXWARDEN_NETNS", m_old_netns->c_str(), 1);
+    } else {
+      unsetenv("BOXWARDEN_NETNS");
+    }
+  }
+
+  // The message of the Error discover() throws; fails the test when it does not throw one
+  // of kind unreachable.
+  std::string discover_error(Box box, std::chrono::milliseconds budget, std::chrono::milliseconds timeout_said,
+                             bool ssdp_uses_all_time = false) {
+    FakeHttp http(box);
+    Deadline deadline(budget);
+    SessionContext ctx{http, deadline, Credentials{}};
+    SilentSsdp ssdp(ssdp_uses_all_time);
+    DiscoveryProbes probes{ssdp, [] { return std::optional<std::string>(); },
+                           [](const std::string&, std::chrono::milliseconds) { return std::optional<std::string>(); }};
+    DiscoveryOptions opts;
+    opts.gateway = HostPort{"127.0.0.1", 1};
+    opts.ssdp_wait = 2000ms;
+    opts.timeout = timeout_said;
+    try {
+      discover(opts, ctx, probes);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::unreachable) << e.what();
+      EXPECT_GT(http.requests, 0) << "no plugin tried the box";
+      return e.what();
+    }
+    ADD_FAILURE() << "discover() found a box";
+    return "";
+  }
+
+ private:
+  std::optional<std::string> m_old_netns;
+};
+
+TEST_F(DiscoveryDeadline, ASilentBoxIsReportedAsATimeout) {
+  auto t0 = std::chrono::steady_clock::now();
+  std::string why = discover_error(Box::silent, 400ms, 400ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s) << "the deadline was not kept";
+  EXPECT_EQ(why.find("answers neither"), std::string::npos) << why;
+  EXPECT_NE(why.find("did not answer within the 0.4 s --timeout"), std::string::npos) << why;
+  EXPECT_NE(why.find("127.0.0.1"), std::string::npos) << why;
+  EXPECT_NE(why.find("longer --timeout"), std::string::npos) << why;  // what to do
+}
+
+TEST_F(DiscoveryDeadline, WithoutTheTimeoutValueTheMessageStillSaysTheDeadlineRanOut) {
+  std::string why = discover_error(Box::silent, 300ms, 0ms);
+  EXPECT_EQ(why.find("answers neither"), std::string::npos) << why;
+  EXPECT_NE(why.find("before the --timeout deadline ran out"), std::string::npos) << why;
+}
+
+TEST_F(DiscoveryDeadline, DeadlineSpentBeforeThePluginsIsATimeoutToo) {
+  // --timeout shorter than the SSDP wait: nothing is left when the plugins start.
+  std::string why = discover_error(Box::refuses, 300ms, 5000ms, /*ssdp_uses_all_time=*/true);
+  EXPECT_EQ(why.find("answers neither"), std::string::npos) << why;
+  EXPECT_NE(why.find("within the 5 s --timeout"), std::string::npos) << why;
+}
+
+TEST_F(DiscoveryDeadline, ABoxThatAnswersSomethingElseInTimeIsNotATimeout) {
+  for (Box box : {Box::refuses, Box::not_a_router}) {
+    std::string why = discover_error(box, 30s, 30s);
+    EXPECT_NE(why.find("answers neither UPnP IGD nor a known vendor API"), std::string::npos) << why;
+    EXPECT_EQ(why.find("--timeout"), std::string::npos) << why;
+  }
+}
+
+}  // namespace
+}  // namespace bw

@@ -1,6 +1,8 @@
 // The pin store (trust on first use) and the pinning client around a fake HttpClient, and
 // the vendor CA roots shipped for TlsTrust::ca.
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 

@@ -57,7 +57,9 @@ void print_usage(std::ostream& os, const po::options_description& globals) {
         "Harden the Internet box: find what it exposes, judge it, fix it safely.\n\nCommands:\n";
   for (const auto& c : commands()) {
     std::string left = std::string(c.name) + (c.args.empty() ? "" : " " + std::string(c.args));
-    os << "  " << left << std::string(left.size() < 20 ? 20 - left.size() : 1, ' ') << c.summary << "\n";
+    // A name too long for the column gets its summary on the next line, in the column.
+    os << "  " << left << (left.size() < 20 ? std::string(20 - left.size(), ' ') : "\n" + std::string(22, ' '))
+       << c.summary << "\n";
   }
   os << "\n" << globals << "\nExit status: 0 ok, 1 findings (or some remain after fix), 2 usage, "
         "3 box unreachable, 4 authentication, 5 fix failed and rolled back, 6 rollback failed.\n"

@@ -99,7 +99,7 @@ def commands_from_help(text):
             inside = True
         elif inside and not line.strip():
             break
-        elif inside:
+        elif inside and not line.startswith("   "):  # deeper lines continue a summary
             out.append(line.split()[0])
     return out
 

@@ -73,7 +73,8 @@ def parse_commands(text):
         if inside:
             if not line.strip():
                 break
-            commands.append(line.split()[0])
+            if not line.startswith("   "):  # deeper lines continue a summary
+                commands.append(line.split()[0])
     return commands
 
 

@@ -16,14 +16,15 @@ namespace bw::cli {
 
 namespace {
 
-// Reads a password file: first line, without the newline. Warns when others can read it.
-Secret read_password_file(const std::string& path, App& app) {
+// Reads a password file: first line, without the newline. Warns when others can read it,
+// even with -q: a quiet run from cron is where a loose password file is most often left.
+Secret read_password_file(const std::string& path) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) {
     throw Error(ErrorKind::usage, "cannot read the password file " + path + "; check the path");
   }
   if ((st.st_mode & 077) != 0) {
-    app.note("warning: " + path + " can be read by other users; run: chmod 600 " + path);
+    std::cerr << "boxwarden: warning: " << path << " can be read by other users; run: chmod 600 " << path << "\n";
   }
   std::string data = read_file(path, 4096);
   auto nl = data.find_first_of("\r\n");
@@ -137,7 +138,7 @@ SessionContext& App::session_context() {
     Credentials c;
     c.user = m_opt.user;
     if (!m_opt.password_file.empty()) {
-      c.password = read_password_file(m_opt.password_file, *this);
+      c.password = read_password_file(m_opt.password_file);
     } else if (const char* env = std::getenv("BOXWARDEN_PASSWORD"); env != nullptr && *env != '\0') {
       c.password = Secret(env);
     }

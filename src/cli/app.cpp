@@ -154,6 +154,7 @@ Discovered App::discover(size_t gateway_index) {
     d.gateway = parse_host_port(m_opt.gateways[gateway_index]);
   }
   d.vendor = m_opt.vendor;
+  d.timeout = std::chrono::milliseconds(static_cast<long>(m_opt.timeout * 1000));
   auto scanner = make_udp_ssdp_scanner();
   DiscoveryProbes probes{*scanner, [] { return default_gateway_ipv4(); },
                          [this](const std::string& gw, std::chrono::milliseconds wait) {

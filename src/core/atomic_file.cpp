@@ -70,14 +70,25 @@ void AtomicFile::commit() {
   }
 }
 
-void make_private_dir(const std::string& dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    throw Error(ErrorKind::usage, "cannot create directory " + dir + ": " + ec.message() +
-                                      "; choose another with --state-dir");
+void make_private_dir(const std::string& dir, bool tighten_existing) {
+  std::filesystem::path path(dir);
+  std::filesystem::path partial;
+  for (const auto& part : path) {
+    partial /= part;
+    if (mkdir(partial.c_str(), 0700) == 0) {
+      chmod(partial.c_str(), 0700);  // mkdir's mode went through the umask
+    } else if (errno != EEXIST) {
+      throw Error(ErrorKind::usage, "cannot create directory " + partial.string() + ": " +
+                                        std::strerror(errno) + "; check the path and its permissions");
+    }
   }
-  chmod(dir.c_str(), 0700);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) {
+    throw Error(ErrorKind::usage, dir + " is not a directory; check the path");
+  }
+  if (tighten_existing) {
+    chmod(dir.c_str(), 0700);
+  }
 }
 
 std::string read_file(const std::string& path, size_t max_bytes) {

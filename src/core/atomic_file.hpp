@@ -25,8 +25,10 @@ class AtomicFile {
   bool m_committed = false;
 };
 
-// Creates DIR and its parents with mode 0700 for the last component; throws Error(usage).
-void make_private_dir(const std::string& dir);
+// Creates DIR and any missing parent with mode 0700 whatever the umask; throws Error(usage).
+// A directory that already exists keeps its mode unless `tighten_existing` (boxwarden's own
+// backups/ and pins/ are always 0700; a --state-dir the user chose is left as it is).
+void make_private_dir(const std::string& dir, bool tighten_existing = true);
 std::string read_file(const std::string& path, size_t max_bytes);  // throws Error(usage)
 
 }  // namespace bw

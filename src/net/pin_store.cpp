@@ -105,7 +105,7 @@ void PinStore::save(const std::string& host, uint16_t port, const std::string& p
     throw Error(ErrorKind::protocol, "internal: not a certificate key pin");
   }
   std::string path = path_for(host, port);
-  make_private_dir(fs::path(m_dir).parent_path().string());
+  make_private_dir(fs::path(m_dir).parent_path().string(), false);
   make_private_dir(m_dir);
   AtomicFile f(path, 0600);
   f.write(pin + "\n");

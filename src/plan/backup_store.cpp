@@ -41,7 +41,7 @@ std::string default_state_dir() {
 BackupStore::BackupStore(std::string state_dir) : m_dir(std::move(state_dir) + "/backups") {}
 
 std::string BackupStore::save(Backup& b) {
-  make_private_dir(fs::path(m_dir).parent_path().string());
+  make_private_dir(fs::path(m_dir).parent_path().string(), false);
   make_private_dir(m_dir);
   auto now = std::chrono::system_clock::now();
   std::time_t t = std::chrono::system_clock::to_time_t(now);

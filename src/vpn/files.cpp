@@ -69,10 +69,9 @@ WrittenFiles write_setup_files(const std::string& dir, const WgSetup& setup) {
   written.dir = dir;
   struct stat st {};
   if (stat(dir.c_str(), &st) != 0) {
-    std::error_code ec;
     std::filesystem::path parent = std::filesystem::path(dir).parent_path();
     if (!parent.empty()) {
-      std::filesystem::create_directories(parent, ec);
+      make_private_dir(parent.string(), false);  // missing parents 0700, whatever the umask
     }
     if (mkdir(dir.c_str(), 0700) != 0) {
       throw Error(ErrorKind::usage, "cannot create " + dir + ": " + std::strerror(errno) + "; give another --out");

@@ -389,6 +389,11 @@ def misc_runs(seq):
         seq.secret_files.add(path)
         seq.loose[mode] = (path, seq.bw("audit", password_file=path),
                            seq.bw("-q", "--format", "json", "audit", password_file=path))
+    seq.write_secret(seq.netrc, "machine 127.0.0.1 login admin password %s\n" % PASSWORD)
+    os.chmod(seq.netrc, 0o644)
+    seq.loose[0o644] = (seq.netrc, seq.bw("audit", source="netrc"),
+                        seq.bw("-q", "--format", "json", "audit", source="netrc"))
+    os.unlink(seq.netrc)
     seq.no_password = seq.bw("audit", source="none")
     bad = os.path.join(seq.dir, "pw-wrong")
     seq.write_secret(bad, WRONG + "\n")

@@ -117,5 +117,30 @@ TEST_F(CoreReadFile, MissingFilesAndDirectoriesNameThePath) {
   }
 }
 
+TEST_F(CoreReadFile, PrivateDirsAre0700WhateverTheUmaskAndAChosenDirIsLeftAsItIs) {
+  mode_t old = umask(0);
+  fs::path deep = dir / "a" / "b" / "backups";
+  make_private_dir((dir / "a" / "b").string(), false);
+  make_private_dir(deep.string());
+  umask(old);
+  for (const fs::path& p : {dir / "a", dir / "a" / "b", deep}) {
+    struct stat st {};
+    ASSERT_EQ(stat(p.c_str(), &st), 0) << p;
+    EXPECT_EQ(st.st_mode & 0777, 0700u) << p;
+  }
+  fs::path chosen = dir / "chosen";
+  ASSERT_EQ(mkdir(chosen.c_str(), 0755), 0);
+  chmod(chosen.c_str(), 0755);
+  make_private_dir(chosen.string(), false);
+  make_private_dir((chosen / "backups").string());
+  struct stat st {};
+  ASSERT_EQ(stat(chosen.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0755u);
+  ASSERT_EQ(stat((chosen / "backups").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  std::ofstream((dir / "file").string()) << "x";
+  EXPECT_THROW(make_private_dir((dir / "file").string()), Error);
+}
+
 }  // namespace
 }  // namespace bw

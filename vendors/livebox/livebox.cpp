@@ -2,7 +2,10 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <sstream>
+
+#include <sys/stat.h>
 
 #include "core/error.hpp"
 #include "core/text.hpp"
@@ -125,12 +128,18 @@ class LiveboxSession final : public Session {
       const char* env = std::getenv("NETRC");
       const char* home = std::getenv("HOME");
       std::string path = env != nullptr ? env : (home != nullptr ? std::string(home) + "/.netrc" : "");
-      std::ifstream in(path);
-      if (!path.empty() && in) {
+      struct stat st {};
+      // A netrc is a few lines; a bigger one is not read (and never a device or a FIFO).
+      if (!path.empty() && stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= (1 << 20)) {
+        std::ifstream in(path);
         std::stringstream text;
         text << in.rdbuf();
         std::string login = c.user.empty() ? "admin" : c.user;
         if (auto pw = livebox::netrc_password(text.str(), m_address, login)) {
+          if ((st.st_mode & 077) != 0) {  // as for --password-file, whatever -q says
+            std::cerr << "boxwarden: warning: " << path << " can be read by other users; run: chmod 600 " << path
+                      << "\n";
+          }
           Secret s(*pw);
           return s;
         }

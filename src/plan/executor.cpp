@@ -174,7 +174,13 @@ ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progres
   }
   auto done = apply_all(box, inverses, report, progress);
   progress("checking the box");
-  bool ok = done.size() == inverses.size() && read_and_check(box, report, automatic, original_visible);
+  // What counts is the box, even after a failed step: its answer may have been lost after it
+  // took effect (a reset after the last AddPortMapping left everything restored, reported as
+  // failed).
+  bool ok = read_and_check(box, report, automatic, original_visible);
+  if (ok) {
+    report.failure.clear();
+  }
   report.outcome = ok ? Outcome::applied : Outcome::rollback_failed;
   return report;
 }

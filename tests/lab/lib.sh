@@ -492,3 +492,88 @@ lab_rogue_ssdp() {
     export LAB_ROGUE_PID
     _lab_wait_for 5 test -e "$ready" || fail "rogue SSDP responder did not start (see $LAB_DIR/rogue.log)"
 }
+
+# ---------------------------------------------------------------------------------------------
+# Faults on the UPnP IGD path (tests/lab/igd_faults_test.sh): a fault-injecting proxy in front of
+# miniupnpd, and the box's power switch.
+
+LAB_FAULT_PROXY_PORT=5080
+
+# lab_igd_fault_proxy [CLIENT_IP]: start tests/lab/fault_proxy.py in the box namespace and steer
+# CLIENT_IP's (default the laptop's) connections to $BOX_LAN:5000 to it with an nftables DNAT in
+# the box namespace; other LAN hosts still talk to miniupnpd directly (lab_mappings from NS_PC
+# sees the box itself). Arm a fault with lab_igd_fault; the proxy logs every request to
+# $LAB_FAULT_LOG (JSON lines). The reboot fault runs lab_box_power_off.
+lab_igd_fault_proxy() {
+    local client=${1:-$LAPTOP_IP}
+    LAB_FAULT_RULES=$LAB_DIR/fault-rules.json LAB_FAULT_LOG=$LAB_DIR/fault-proxy.jsonl
+    export LAB_FAULT_RULES LAB_FAULT_LOG
+    : >"$LAB_FAULT_RULES"
+    : >"$LAB_FAULT_LOG"
+    local ready=$LAB_DIR/fault-proxy.ready
+    lab_bg "$NS_BOX" fault-proxy "$LAB_PYTHON" "$LAB_LIB_DIR/fault_proxy.py" \
+        --listen "$BOX_LAN:$LAB_FAULT_PROXY_PORT" --upstream "$BOX_LAN:5000" \
+        --rules "$LAB_FAULT_RULES" --log "$LAB_FAULT_LOG" --ready "$ready" \
+        --down-cmd "bash -c 'source \"$LAB_LIB_DIR/lib.sh\"; lab_box_power_off'"
+    LAB_FAULT_PROXY_PID=$LAB_LAST_PID
+    export LAB_FAULT_PROXY_PID
+    _lab_wait_for 5 test -e "$ready" || fail "fault proxy did not start (see $LAB_DIR/fault-proxy.log)"
+    lab_ns "$NS_BOX" nft -f - <<EOF2 || fail "cannot steer $client to the fault proxy"
+table ip bwlab_fault {
+  chain prerouting {
+    type nat hook prerouting priority -150; policy accept;
+    ip saddr $client ip daddr $BOX_LAN tcp dport 5000 dnat to $BOX_LAN:$LAB_FAULT_PROXY_PORT
+  }
+}
+EOF2
+}
+
+# lab_igd_fault JSON: arm the proxy (see fault_proxy.py), e.g.
+#   lab_igd_fault '{"id": "x", "action": "DeletePortMapping", "nth": 2, "kind": "reset"}'
+# lab_igd_fault '{}' passes everything. The counters start again at each new rule.
+lab_igd_fault() {
+    printf '%s\n' "$1" >"$LAB_FAULT_RULES.tmp" && mv -f "$LAB_FAULT_RULES.tmp" "$LAB_FAULT_RULES"
+}
+
+# lab_box_power_off: the box loses power: every miniupnpd of the box namespace is killed (-9, by
+# PID) and the kernel state it made (its nftables rules) is gone. Its lease file stays.
+lab_box_power_off() {
+    local pid pids=() alive
+    for pid in $(ip netns pids "$NS_BOX" 2>/dev/null); do
+        [[ $(cat "/proc/$pid/comm" 2>/dev/null) == miniupnpd ]] && pids+=("$pid")
+    done
+    if ((${#pids[@]})); then
+        kill -9 "${pids[@]}" 2>/dev/null
+        for _ in $(seq 1 100); do
+            alive=0
+            for pid in "${pids[@]}"; do
+                # Gone, or a zombie until the shell that started it reaps it: either way down.
+                [[ -e /proc/$pid && $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] && alive=1
+            done
+            ((alive)) || break
+            sleep 0.02
+        done
+    fi
+    printf '%s power off: killed miniupnpd %s\n' "$(date +%T.%N)" "${pids[*]:-(none running)}" >>"$LAB_DIR/power.log"
+    rm -f "$LAB_DIR/miniupnpd.pid"  # a stale PID could be taken again, and miniupnpd refuse to start
+    local c
+    for c in miniupnpd prerouting_miniupnpd postrouting_miniupnpd; do
+        lab_ns "$NS_BOX" nft flush chain inet filter "$c"
+    done
+}
+
+# lab_box_power_on: start miniupnpd again with the same configuration; it reloads its mappings
+# from its lease file. Waits until it answers (from NS_PC, never through the fault proxy).
+lab_box_power_on() {
+    lab_bg "$NS_BOX" miniupnpd miniupnpd -d -f "$LAB_DIR/miniupnpd.conf" -P "$LAB_DIR/miniupnpd.pid"
+    LAB_MINIUPNPD_PID=$LAB_LAST_PID
+    export LAB_MINIUPNPD_PID
+    printf '%s power on: miniupnpd %s\n' "$(date +%T.%N)" "$LAB_MINIUPNPD_PID" >>"$LAB_DIR/power.log"
+    _lab_wait_for 15 lab_ns "$NS_PC" curl -fsS --max-time 1 -o /dev/null "$IGD_URL" ||
+        fail "miniupnpd did not come back after the reboot (see $LAB_DIR/miniupnpd.log)"
+}
+
+# lab_box_is_up: miniupnpd answers (asked from NS_PC).
+lab_box_is_up() {
+    lab_ns "$NS_PC" curl -fsS --max-time 1 -o /dev/null "$IGD_URL" 2>/dev/null
+}

@@ -96,7 +96,7 @@ ExitCode cmd_fix(App& app) {
   if (!json) {
     app.out() << "\nSaved the box's current settings to " << r.backup_path << "\n";
   }
-  r.execution = execute(*in.box, r.plan, [&](const std::string& s) { app.progress(s); });
+  r.execution = execute(*in.box, r.plan, [&](const std::string& s) { app.progress(s); }, Patience{&app.deadline()});
   if (r.execution->after_known) {
     r.findings_after = evaluate(app.profile(), r.execution->after);
   }

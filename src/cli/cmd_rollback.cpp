@@ -66,7 +66,7 @@ ExitCode cmd_rollback(App& app) {
       return ExitCode::ok;
     }
   }
-  ExecutionReport e = restore(*box, b.plan, [&](const std::string& s) { app.progress(s); });
+  ExecutionReport e = restore(*box, b.plan, [&](const std::string& s) { app.progress(s); }, Patience{&app.deadline()});
   if (json) {
     nlohmann::json steps = nlohmann::json::array();
     for (const auto& st : e.steps) {
@@ -75,7 +75,9 @@ ExitCode cmd_rollback(App& app) {
     out << nlohmann::json{{"tool", {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}}},
                           {"backup", b.path},
                           {"outcome", e.outcome == Outcome::rollback_failed ? "failed"
-                                      : e.outcome == Outcome::nothing_to_do ? "already-restored" : "restored"},
+                                      : e.outcome == Outcome::rolled_back   ? "undone"
+                                      : e.outcome == Outcome::nothing_to_do ? "already-restored"
+                                                                            : "restored"},
                           {"steps", steps},
                           {"failure", valid_utf8(e.failure)}}
                .dump(2)
@@ -90,6 +92,13 @@ ExitCode cmd_rollback(App& app) {
     } else if (e.outcome == Outcome::applied) {
       out << "The box was re-read: the saved settings are back.\n";
     }
+  }
+  if (e.outcome == Outcome::rolled_back) {
+    std::cerr << "boxwarden: error: the rollback failed (" << printable(e.failure, 300)
+              << ") and what it had restored was taken away again: the box is as it was before; "
+                 "run boxwarden rollback again (the backup is kept: "
+              << b.path << ")\n";
+    return ExitCode::rolled_back;
   }
   if (e.outcome == Outcome::rollback_failed) {
     std::cerr << "boxwarden: error: could not restore everything (" << printable(e.failure, 300)

@@ -317,7 +317,7 @@ ExitCode setup(App& app) {
       vpn::remove_written(files);
       throw;
     }
-    e = execute(*box, p.plan, [&](const std::string& s) { app.progress(s); });
+    e = execute(*box, p.plan, [&](const std::string& s) { app.progress(s); }, Patience{&app.deadline()});
   }
   Outcome outcome = e ? e->outcome : Outcome::nothing_to_do;
   bool failed = outcome == Outcome::rolled_back || outcome == Outcome::rollback_failed;

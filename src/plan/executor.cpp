@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <thread>
 
 #include "core/error.hpp"
 #include "discovery/box.hpp"
@@ -16,15 +17,35 @@ bool forward_present(const PortForward& f, const RouterState& s) {
   });
 }
 
+// Runs `call`; while it fails because the box does not answer and `patience` leaves time,
+// waits and tries again (a box that reboots comes back with its saved settings).
+template <typename Call>
+auto patiently(const Patience& patience, const Progress& progress, Call call) -> decltype(call()) {
+  for (bool told = false;; told = true) {
+    try {
+      return call();
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::unreachable || patience.deadline == nullptr ||
+          patience.deadline->remaining() <= patience.pause) {
+        throw;
+      }
+      if (!told) {
+        progress("the box does not answer (restarting?); trying again until the --timeout runs out");
+      }
+      std::this_thread::sleep_for(patience.pause);
+    }
+  }
+}
+
 // Applies `actions` in order; stops at the first failure. Returns the applied ones.
 std::vector<Action> apply_all(Box& box, const std::vector<Action>& actions, ExecutionReport& report,
-                              const Progress& progress) {
+                              const Progress& progress, const Patience& patience = {}) {
   std::vector<Action> done;
   for (const auto& a : actions) {
     progress(a.summary);
     StepReport step{a.summary, false, ""};
     try {
-      box.apply(a);
+      patiently(patience, progress, [&] { box.apply(a); });
       step.ok = true;
       report.steps.push_back(step);
       done.push_back(a);
@@ -41,9 +62,10 @@ std::vector<Action> apply_all(Box& box, const std::vector<Action>& actions, Exec
 }
 
 bool read_and_check(Box& box, ExecutionReport& report, const std::vector<Action>& actions,
-                    bool (*check)(const Action&, const RouterState&)) {
+                    bool (*check)(const Action&, const RouterState&), const Patience& patience,
+                    const Progress& progress) {
   try {
-    report.after = box.read_state();
+    report.after = patiently(patience, progress, [&] { return box.read_state(); });
     report.after_known = true;
   } catch (const Error& e) {
     if (report.failure.empty()) {
@@ -65,10 +87,11 @@ bool read_and_check(Box& box, ExecutionReport& report, const std::vector<Action>
 
 // Undo `done` in reverse order and verify the original is back. An action whose original
 // is still visible (the box said yes but did nothing) is not undone.
-bool undo(Box& box, const std::vector<Action>& done, ExecutionReport& report, const Progress& progress) {
+bool undo(Box& box, const std::vector<Action>& done, ExecutionReport& report, const Progress& progress,
+          const Patience& patience) {
   std::optional<RouterState> now;
   try {
-    now = box.read_state();
+    now = patiently(patience, progress, [&] { return box.read_state(); });
   } catch (const Error&) {
     // cannot tell what took effect: undo everything
   }
@@ -79,10 +102,10 @@ bool undo(Box& box, const std::vector<Action>& done, ExecutionReport& report, co
     }
   }
   std::string first_failure = report.failure;
-  apply_all(box, inverses, report, progress);
+  apply_all(box, inverses, report, progress, patience);
   // What counts is the box: every original must be visible again (an inverse may fail
   // because the change it undoes never took effect).
-  bool ok = read_and_check(box, report, done, original_visible);
+  bool ok = read_and_check(box, report, done, original_visible, patience, progress);
   report.failure = first_failure;
   return ok;
 }
@@ -128,7 +151,8 @@ bool original_visible(const Action& a, const RouterState& s) {
   }
 }
 
-ExecutionReport execute(Box& box, const std::vector<Action>& plan, const Progress& progress) {
+ExecutionReport execute(Box& box, const std::vector<Action>& plan, const Progress& progress,
+                        const Patience& patience) {
   ExecutionReport report;
   std::vector<Action> automatic;
   std::copy_if(plan.begin(), plan.end(), std::back_inserter(automatic), [](const Action& a) { return a.automatic; });
@@ -138,7 +162,8 @@ ExecutionReport execute(Box& box, const std::vector<Action>& plan, const Progres
   }
   auto done = apply_all(box, automatic, report, progress);
   progress("checking the box");
-  bool ok = done.size() == automatic.size() && read_and_check(box, report, automatic, effect_visible);
+  bool ok = done.size() == automatic.size() &&
+            read_and_check(box, report, automatic, effect_visible, patience, progress);
   if (ok) {
     report.outcome = Outcome::applied;
     return report;
@@ -149,13 +174,14 @@ ExecutionReport execute(Box& box, const std::vector<Action>& plan, const Progres
   if (done.size() < automatic.size()) {
     done.push_back(automatic[done.size()]);
   }
-  report.outcome = undo(box, done, report, progress) ? Outcome::rolled_back : Outcome::rollback_failed;
+  report.outcome = undo(box, done, report, progress, patience) ? Outcome::rolled_back : Outcome::rollback_failed;
   return report;
 }
 
-ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progress& progress) {
+ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progress& progress,
+                        const Patience& patience) {
   ExecutionReport report;
-  RouterState now = box.read_state();
+  RouterState now = patiently(patience, progress, [&] { return box.read_state(); });
   std::vector<Action> automatic;
   for (const auto& a : plan) {
     if (a.automatic && !original_visible(a, now)) {
@@ -172,16 +198,23 @@ ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progres
   for (auto it = automatic.rbegin(); it != automatic.rend(); ++it) {
     inverses.push_back(inverse(*it));
   }
-  auto done = apply_all(box, inverses, report, progress);
+  auto done = apply_all(box, inverses, report, progress, patience);
   progress("checking the box");
   // What counts is the box, even after a failed step: its answer may have been lost after it
   // took effect (a reset after the last AddPortMapping left everything restored, reported as
   // failed).
-  bool ok = read_and_check(box, report, automatic, original_visible);
-  if (ok) {
+  if (read_and_check(box, report, automatic, original_visible, patience, progress)) {
     report.failure.clear();
+    report.outcome = Outcome::applied;
+    return report;
   }
-  report.outcome = ok ? Outcome::applied : Outcome::rollback_failed;
+  // All or nothing here too: take back what this rollback restored, so that the box is as it
+  // was before it (a failed step may have taken effect: undo() looks at the box).
+  progress("taking back what was restored");
+  if (done.size() < inverses.size()) {
+    done.push_back(inverses[done.size()]);
+  }
+  report.outcome = undo(box, done, report, progress, patience) ? Outcome::rolled_back : Outcome::rollback_failed;
   return report;
 }
 

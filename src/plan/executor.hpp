@@ -3,10 +3,12 @@
 // exit code: fixed, rolled back (5) or rollback failed (6, backup path printed).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "core/deadline.hpp"
 #include "core/router_state.hpp"
 #include "plan/action.hpp"
 
@@ -37,11 +39,25 @@ bool original_visible(const Action& a, const RouterState& state);
 
 using Progress = std::function<void(const std::string&)>;
 
+// How long to keep trying a box that stopped answering (ErrorKind::unreachable: it may be
+// rebooting) while checking, undoing or restoring: again every `pause`, until `deadline` (the
+// --timeout) runs out. Without a deadline, nothing is tried twice. The changes of a fix are
+// never retried: the first failure there starts the undo.
+struct Patience {
+  const Deadline* deadline = nullptr;
+  std::chrono::milliseconds pause{1000};
+};
+
 // Applies the automatic actions of `plan` to `box`. The backup must already be saved.
-ExecutionReport execute(Box& box, const std::vector<Action>& plan, const Progress& progress);
+ExecutionReport execute(Box& box, const std::vector<Action>& plan, const Progress& progress,
+                        const Patience& patience = {});
 
 // Restores what `plan` changed, from the state saved before (rollback command): applies
 // the inverse of every action whose effect is still visible, then verifies. Idempotent.
-ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progress& progress);
+// Outcome: applied; rolled_back when a step or the check failed and what had been restored
+// was taken away again (the box is as before the rollback); rollback_failed when even that
+// failed.
+ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progress& progress,
+                        const Patience& patience = {});
 
 }  // namespace bw

@@ -19,6 +19,16 @@ struct FakeRouter {
   int fail_reads_from = -1;     // read_state() calls from this index on throw
   int read_calls = 0;
   bool ignore_deletes = false;  // the box says yes but changes nothing
+  int reboot_at_apply = -1;     // this apply() call finds the box rebooting: it and the
+  int down_for_calls = 0;       // next `down_for_calls` calls (reads or applies) fail
+  int down_left = 0;
+
+  void check_up() {
+    if (down_left > 0) {
+      --down_left;
+      throw Error(ErrorKind::unreachable, "fake: box is rebooting");
+    }
+  }
 };
 
 class FakeSession : public Session {
@@ -28,10 +38,15 @@ class FakeSession : public Session {
     if (m_r.fail_reads_from >= 0 && m_r.read_calls++ >= m_r.fail_reads_from) {
       throw Error(ErrorKind::unreachable, "fake: box is rebooting");
     }
+    m_r.check_up();
     return m_r.state;
   }
   void apply(const Action& a) override {
     int n = m_r.apply_calls++;
+    if (n == m_r.reboot_at_apply) {
+      m_r.down_left = m_r.down_for_calls + 1;
+    }
+    m_r.check_up();
     bool fail = n == m_r.fail_apply_at;
     if (fail && !m_r.fail_apply_after_effect) {
       throw Error(ErrorKind::refused, "fake: refused");

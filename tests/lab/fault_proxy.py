@@ -23,8 +23,10 @@ the log lines. Kinds:
   reset-after  the box does it, then the connection is reset: the answer is lost
   hang         no answer; the connection stays open until the client gives up (or
                --hang-seconds), the box did nothing
-  reboot       --down-cmd is run (kills miniupnpd), then the connection is reset; until the
-               test starts miniupnpd again every connection is reset (the box is down)
+  reboot       --down-cmd is run (kills miniupnpd), then the connection is reset; every
+               connection is reset while the box is down; --up-cmd is run --reboot-seconds
+               later (miniupnpd starts again and reloads its mappings from its lease file)
+  outage       the same, but the box stays down until the test starts miniupnpd again
 
 Every request is logged to --log as one JSON line:
   {"seq": 7, "rule": "fix-Delete2-reset", "method": "POST", "path": "/ctl/IPConn",
@@ -44,7 +46,7 @@ import sys
 import threading
 import time
 
-KINDS = {"fault", "http500", "reset", "reset-after", "hang", "reboot"}
+KINDS = {"fault", "http500", "reset", "reset-after", "hang", "reboot", "outage"}
 MAX_HEAD = 64 * 1024
 MAX_BODY = 1024 * 1024
 
@@ -212,12 +214,18 @@ class Proxy:
                 pass
             reset(conn)
             return f"hung {time.monotonic() - t0:.1f}s"
-        if fault == "reboot":
+        if fault in ("reboot", "outage"):
             if self.args.down_cmd:
                 subprocess.run(["/bin/sh", "-c", self.args.down_cmd], check=False,
                                stdin=subprocess.DEVNULL, timeout=30)
+            if fault == "reboot" and self.args.up_cmd:
+                def power_on():
+                    time.sleep(self.args.reboot_seconds)
+                    subprocess.run(["/bin/sh", "-c", self.args.up_cmd], check=False,
+                                   stdin=subprocess.DEVNULL, timeout=30)
+                threading.Thread(target=power_on, daemon=True).start()
             reset(conn)
-            return "reboot: box down"
+            return f"{fault}: box down"
         answer = self.forward(raw)
         if answer is None:
             reset(conn)
@@ -243,6 +251,8 @@ def main():
     ap.add_argument("--log", required=True, help="JSON lines, one per request")
     ap.add_argument("--ready", help="file created once listening")
     ap.add_argument("--down-cmd", help="shell command that takes the box down (reboot fault)")
+    ap.add_argument("--up-cmd", help="shell command that starts the box again (reboot fault)")
+    ap.add_argument("--reboot-seconds", type=float, default=1.5, help="how long a reboot keeps the box down")
     ap.add_argument("--hang-seconds", type=float, default=30.0)
     ap.add_argument("--upstream-timeout", type=float, default=10.0)
     args = ap.parse_args()

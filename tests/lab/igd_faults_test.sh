@@ -8,14 +8,16 @@
 # allows (WireGuard). For `fix` and for `rollback`, at each step in turn (each DeletePortMapping
 # of the fix, each AddPortMapping of the rollback, and the verification re-read), one request
 # fails: an error reply (SOAP fault 501, or HTTP 500 that is not SOAP), a reset connection
-# before or after the box did it, a hang (--timeout 3 must hold), or the box rebooting
-# (miniupnpd killed -9, its nftables rules gone, started again after boxwarden has exited: its
-# lease file keeps the mappings). Each time:
+# before or after the box did it, a hang (--timeout 3 must hold), the box rebooting (back 1.5 s
+# later: boxwarden waits for it), or, once, an outage past --timeout 4 (exit 6) (miniupnpd killed
+# -9, its nftables rules gone, started again by the proxy or, for the outage, after boxwarden
+# has exited: its lease file keeps the mappings). Each time:
 #   - the box (read by upnpc from another LAN host, never through the proxy) is exactly the
 #     fixed state or exactly the original, unless boxwarden exits 6 (documented: "the box may be
 #     half-changed", the backup path is printed);
 #   - exit 0/1 (fix done; 1 = manual steps remain, UPnP cannot switch itself off), 5 (undone and
-#     checked) or 6 (undo failed, backup path printed) for fix; 0 or 6 for rollback;
+#     checked) or 6 (undo failed, backup path printed) for fix; for rollback 0, 5 (what it had
+#     restored was taken back: the box is as before the rollback) or 6;
 #   - the backup is there and parses, with the box's state before the fix;
 #   - what the documentation says to do next works: after exit 5 a second fix, after exit 6
 #     `rollback` and then a fix; after a failed rollback a second rollback; a third rollback
@@ -34,6 +36,7 @@ T_START=$SECONDS
 STATE=$LAB_DIR/state
 HANG_TIMEOUT=3    # --timeout for the hang cases: the deadline must hold
 RUN_TIMEOUT=20    # --timeout for the others (a stuck run fails the test fast)
+OUTAGE_TIMEOUT=4  # --timeout for the outage case: boxwarden waits for the box that long
 # IGD_FAULTS_KINDS / IGD_FAULTS_STEPS (space separated) run a part of the matrix (by hand).
 read -r -a KINDS <<<"${IGD_FAULTS_KINDS:-fault http500 reset reset-after hang reboot}"
 read -r -a STEPS <<<"${IGD_FAULTS_STEPS:-1 2 3 verify}"
@@ -136,10 +139,14 @@ run_op() {
     fi
 }
 
-# after_fault KIND LABEL: the box comes back after a reboot (once boxwarden has exited).
+# after_fault KIND LABEL: after a reboot the box is back (boxwarden waited for it); after an
+# outage it was still down when boxwarden gave up, and comes back now.
 after_fault() {
     lab_igd_fault '{}'
     if [[ $1 == reboot ]]; then
+        check "$2: the box is back after its reboot" _lab_wait_for 15 lab_box_is_up
+    fi
+    if [[ $1 == outage ]]; then
         if ! check "$2: the box was down (rebooting) when boxwarden exited" not lab_box_is_up; then
             sed 's/^/   power: /' "$LAB_DIR/power.log"
             ps -o pid,stat,lstart,args -p "$(ip netns pids "$NS_BOX" | paste -sd,)"
@@ -179,9 +186,10 @@ fix_case() {
             ;;
         *) check_exit "$label: fix exits 0, 1, 5 or 6" "$rc" 0 1 5 6 || bw_show ;;
     esac
-    # While the box still answers, the undo must get through (a hang must leave it time).
-    if [[ $kind == reboot ]]; then
-        check_exit "$label: the box is down during the undo: exit 6" "$rc" 6
+    # While the box still answers, the undo must get through (a hang must leave it time); a
+    # box that reboots is waited for; one that stays down past --timeout cannot be undone.
+    if [[ $kind == outage ]]; then
+        check_exit "$label: the box is down during the whole undo: exit 6" "$rc" 6
     else
         check_exit "$label: the box answers: the fix completes or is undone" "$rc" 0 1 5
     fi
@@ -219,11 +227,12 @@ rollback_case() {
     MATRIX+=("rollback|$(step_name rollback "$step")|$kind|$end|$rc|$secs")
     case $rc in
         0) check_eq "$label: exit 0, the box is exactly the original" original "$end" || bw_show ;;
+        5) check_eq "$label: exit 5, the box is exactly as before the rollback (fixed)" fixed "$end" || bw_show ;;
         6)
             check "$label: exit 6 says the backup is kept" grep -q "the backup is kept: $path" "$BW_ERR" || bw_show
             check "$label: exit 6, the box is in a known state ($end)" not grep -q UNEXPECTED <<<"$end"
             ;;
-        *) check_exit "$label: rollback exits 0 or 6" "$rc" 0 6 || bw_show ;;
+        *) check_exit "$label: rollback exits 0, 5 or 6" "$rc" 0 5 6 || bw_show ;;
     esac
     check "$label: the backup is still there and parses" backup_holds_original "$path"
     if [[ $rc != 0 ]]; then
@@ -245,6 +254,16 @@ for step in "${STEPS[@]}"; do
         rollback_case "$step" "$kind"
     done
 done
+# A box that goes down at the second change and stays down past --timeout: exit 6 with the
+# backup; once it is back, rollback then fix (fix_case checks both). Then back to the original.
+if [[ -z ${IGD_FAULTS_KINDS:-} ]]; then
+    RUN_TIMEOUT_SAVED=$RUN_TIMEOUT RUN_TIMEOUT=$OUTAGE_TIMEOUT
+    fix_case 2 outage
+    RUN_TIMEOUT=$RUN_TIMEOUT_SAVED
+    run_op outage-restore rollback none
+    check_exit "outage: rollback to the original exits 0" "$BW_RC" 0 || bw_show
+    check_eq "outage: the box is the original again" original "$(state_of)"
+fi
 T_MATRIX=$((SECONDS - T_START))
 
 # ---------------------------------------------------------------------------------------------

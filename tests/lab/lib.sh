@@ -503,7 +503,8 @@ LAB_FAULT_PROXY_PORT=5080
 # CLIENT_IP's (default the laptop's) connections to $BOX_LAN:5000 to it with an nftables DNAT in
 # the box namespace; other LAN hosts still talk to miniupnpd directly (lab_mappings from NS_PC
 # sees the box itself). Arm a fault with lab_igd_fault; the proxy logs every request to
-# $LAB_FAULT_LOG (JSON lines). The reboot fault runs lab_box_power_off.
+# $LAB_FAULT_LOG (JSON lines). The reboot and outage faults run lab_box_power_off; a reboot runs
+# lab_box_power_on 1.5 s later, an outage leaves that to the test.
 lab_igd_fault_proxy() {
     local client=${1:-$LAPTOP_IP}
     LAB_FAULT_RULES=$LAB_DIR/fault-rules.json LAB_FAULT_LOG=$LAB_DIR/fault-proxy.jsonl
@@ -514,7 +515,8 @@ lab_igd_fault_proxy() {
     lab_bg "$NS_BOX" fault-proxy "$LAB_PYTHON" "$LAB_LIB_DIR/fault_proxy.py" \
         --listen "$BOX_LAN:$LAB_FAULT_PROXY_PORT" --upstream "$BOX_LAN:5000" \
         --rules "$LAB_FAULT_RULES" --log "$LAB_FAULT_LOG" --ready "$ready" \
-        --down-cmd "bash -c 'source \"$LAB_LIB_DIR/lib.sh\"; lab_box_power_off'"
+        --down-cmd "bash -c 'source \"$LAB_LIB_DIR/lib.sh\"; lab_box_power_off'" \
+        --up-cmd "bash -c 'source \"$LAB_LIB_DIR/lib.sh\"; lab_box_power_on'"
     LAB_FAULT_PROXY_PID=$LAB_LAST_PID
     export LAB_FAULT_PROXY_PID
     _lab_wait_for 5 test -e "$ready" || fail "fault proxy did not start (see $LAB_DIR/fault-proxy.log)"

@@ -146,6 +146,76 @@ TEST_F(ExecutorTest, ManualStepsAreNeverApplied) {
 namespace bw {
 namespace {
 
+TEST_F(ExecutorTest, ABoxThatRebootsMidFixIsUndoneOnceItIsBack) {
+  for (int step = 0; step < 4; ++step) {
+    SCOPED_TRACE(step);
+    router.state = original;
+    router.apply_calls = 0;
+    router.reboot_at_apply = step;
+    router.down_for_calls = 3;  // the undo's first read and two more calls find it down
+    Box box(found, ctx);
+    Deadline patient{std::chrono::seconds(5)};
+    auto r = execute(box, plan(), quiet, Patience{&patient, std::chrono::milliseconds(1)});
+    EXPECT_EQ(r.outcome, Outcome::rolled_back) << r.failure;
+    expect_original();
+    EXPECT_EQ(router.down_left, 0);
+  }
+}
+
+TEST_F(ExecutorTest, WithoutPatienceARebootMidFixLeavesItToRollback) {
+  router.reboot_at_apply = 1;
+  router.down_for_calls = 3;
+  Box box(found, ctx);
+  auto r = execute(box, plan(), quiet);
+  EXPECT_EQ(r.outcome, Outcome::rollback_failed);
+}
+
+TEST_F(ExecutorTest, PatienceEndsWithTheDeadline) {
+  router.reboot_at_apply = 1;
+  router.down_for_calls = 1000000;  // never back
+  Box box(found, ctx);
+  Deadline short_one{std::chrono::milliseconds(300)};
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = execute(box, plan(), quiet, Patience{&short_one, std::chrono::milliseconds(20)});
+  EXPECT_EQ(r.outcome, Outcome::rollback_failed);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+}
+
+TEST_F(ExecutorTest, ARefusedRollbackStepTakesBackWhatWasRestored) {
+  auto p = plan();
+  {
+    Box box(found, ctx);
+    ASSERT_EQ(execute(box, p, quiet).outcome, Outcome::applied);
+  }
+  RouterState fixed = router.state;
+  router.fail_apply_at = router.apply_calls + 2;  // the third restoring step is refused
+  Box box(found, ctx);
+  auto r = restore(box, p, quiet);
+  EXPECT_EQ(r.outcome, Outcome::rolled_back) << r.failure;
+  EXPECT_EQ(router.state.port_forwards.size(), fixed.port_forwards.size());
+  ASSERT_TRUE(router.state.dmz);
+  EXPECT_EQ(router.state.dmz->enabled, fixed.dmz->enabled);
+  router.fail_apply_at = -1;
+  Box again(found, ctx);
+  EXPECT_EQ(restore(again, p, quiet).outcome, Outcome::applied);
+  expect_original();
+}
+
+TEST_F(ExecutorTest, RollbackWaitsForARebootingBox) {
+  auto p = plan();
+  {
+    Box box(found, ctx);
+    ASSERT_EQ(execute(box, p, quiet).outcome, Outcome::applied);
+  }
+  router.reboot_at_apply = router.apply_calls + 1;  // the second restoring step
+  router.down_for_calls = 2;
+  Box box(found, ctx);
+  Deadline patient{std::chrono::seconds(5)};
+  auto r = restore(box, p, quiet, Patience{&patient, std::chrono::milliseconds(1)});
+  EXPECT_EQ(r.outcome, Outcome::applied) << r.failure;
+  expect_original();
+}
+
 TEST(Planner, RulesManagedByTheIspAreNotDeletedAutomatically) {
   Finding f;
   f.rule = "EXPOSE-SERVICE";

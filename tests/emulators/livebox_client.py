@@ -11,10 +11,12 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATOR = os.path.join(HERE, "livebox_emulator.py")
+REBOOT_EXIT = 75  # livebox_emulator.REBOOT_EXIT: it went away on a "reboot" fault
 WS4 = "application/x-sah-ws-4-call+json"
 WS1 = "application/x-sah-ws-1-call+json"
 
@@ -25,10 +27,13 @@ class EmulatorProcess:
     `tls` = (cert.pem, key.pem) also serves HTTPS (port in `tls_port`); `http_mode` is
     serve|redirect|off (off: no plain HTTP, `port` is None and control goes over HTTPS).
     restart() keeps the ports and the state file (a reboot), optionally with another cert.
+    `reboot_delay` (seconds): when the emulator exits on a "reboot" fault, a watcher thread
+    starts it again that much later, on the same ports, from the state file (sessions lost);
+    reboots counts them, wait_up() waits for the box to be back.
     """
 
     def __init__(self, scenario=None, extra_args=(), workdir=None, state_path=None, tls=None,
-                 http_mode="serve", redirect_to=None):
+                 http_mode="serve", redirect_to=None, reboot_delay=None):
         self.dir = workdir or tempfile.mkdtemp(prefix="livebox-emu-")
         self.state_path = state_path or os.path.join(self.dir, "state.json")
         self.scenario = scenario
@@ -39,6 +44,38 @@ class EmulatorProcess:
         self.proc = None
         self.port = None
         self.tls_port = None
+        self.reboot_delay = reboot_delay
+        self.reboots = 0
+        self.up = threading.Event()
+        self.stopping = False
+        self.watch_error = None
+
+    def _watch(self, proc):
+        """Restart after a reboot fault (only for the process it was started for)."""
+        code = proc.wait()
+        if code != REBOOT_EXIT or self.stopping or proc is not self.proc:
+            return
+        self.up.clear()
+        self.reboots += 1
+        time.sleep(self.reboot_delay)
+        if self.stopping:
+            self.up.set()
+            return
+        try:
+            self.scenario = None  # the state file holds everything now
+            self.stderr.close()
+            self.start()
+        except Exception as e:  # reported by wait_up()
+            self.watch_error = e
+            self.up.set()
+
+    def wait_up(self, timeout=30):
+        """Waits until a rebooting emulator is back; raises if it could not come back."""
+        if not self.up.wait(timeout):
+            raise RuntimeError("emulator did not come back after a reboot")
+        if self.watch_error:
+            raise RuntimeError("emulator restart failed: %s" % self.watch_error)
+        return self
 
     def start(self):
         port_file = os.path.join(self.dir, "port")
@@ -70,6 +107,9 @@ class EmulatorProcess:
                 if self.tls:
                     with open(tls_port_file) as f:
                         self.tls_port = int(f.read())
+                if self.reboot_delay is not None:
+                    threading.Thread(target=self._watch, args=(self.proc,), daemon=True).start()
+                self.up.set()
                 return self
             if self.proc.poll() is not None:
                 raise RuntimeError("emulator exited: %s" % self.log())
@@ -79,12 +119,15 @@ class EmulatorProcess:
     def restart(self, tls=None):
         """Stop and start again on the same ports with the saved state (and `tls`, if given)."""
         self.stop()
+        self.stopping = False
         if tls:
             self.tls = tls
         self.scenario = None  # the state file holds everything now
         return self.start()
 
     def stop(self):
+        self.stopping = True
+        self.up.set()
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:

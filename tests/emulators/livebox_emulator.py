@@ -17,8 +17,12 @@ POST /_emu/tls {"cert": FILE, "key": FILE} switches the certificate for new conn
 
 Control endpoints on the same port (for tests):
   GET  /_emu/state        the stored state (JSON)       GET  /_emu/log    calls and alerts
-  POST /_emu/fail         {"call":"Firewall:deleteDMZ","kind":"error|reset|hang|http500"
-                           [+"-after"], "count":1|-1}   POST /_emu/clear  faults and log
+  POST /_emu/fail         {"call":"Firewall:deleteDMZ","kind":"error|reset|hang|http500|reboot"
+                           [+"-after"], "count":1|-1[, "skip":N]}   POST /_emu/clear  faults and log
+                           (skip: let the first N matching calls through; reboot: reset the
+                           connection and exit with status 75, REBOOT_EXIT, at once: the
+                           harness starts it again on the same port from the state file,
+                           sessions lost, see EmulatorProcess(reboot_delay=...))
   POST /_emu/expire       drop every session context    GET  /_emu/nft    the nft script
 
 Never point it anywhere but 127.0.0.1 or a lab namespace address.
@@ -47,15 +51,17 @@ ANONYMOUS = {("DeviceInfo", "get"), ("NMC", "getWANStatus")}
 ALLOWED_HOSTS = {"lan", "lan.home", "livebox", "livebox.home", "installation", "installation.home",
                  "liveboxipv4", "liveboxipv4.home", "liveboxipv6", "liveboxipv6.home", "hgw.local",
                  "livebox.local"}
-FAULT_KINDS = {"error", "reset", "hang", "http500"}
+FAULT_KINDS = {"error", "reset", "hang", "http500", "reboot"}
+REBOOT_EXIT = 75  # the process's status after a "reboot" fault
 
 
 class Fault:
-    def __init__(self, call, kind, count):
+    def __init__(self, call, kind, count, skip=0):
         base = kind[:-6] if kind.endswith("-after") else kind
         if base not in FAULT_KINDS:
             raise ValueError("unknown fault kind %r" % kind)
         self.call, self.kind, self.after, self.count = call, base, kind.endswith("-after"), count
+        self.skip = skip
 
 
 def parse_fault(spec):
@@ -154,6 +160,9 @@ class Emulator:
         with self.lock:
             for f in self.faults:
                 if f.call == call and f.count != 0:
+                    if f.skip > 0:
+                        f.skip -= 1
+                        continue
                     if f.count > 0:
                         f.count -= 1
                     return f
@@ -249,7 +258,8 @@ class Handler(BaseHTTPRequestHandler):
     def control(self, payload):
         emu = self.emu
         if self.path == "/_emu/fail":
-            fault = Fault(payload["call"], payload.get("kind", "error"), int(payload.get("count", 1)))
+            fault = Fault(payload["call"], payload.get("kind", "error"), int(payload.get("count", 1)),
+                          int(payload.get("skip", 0)))
             with emu.lock:
                 emu.faults.append(fault)
         elif self.path == "/_emu/clear":
@@ -336,6 +346,13 @@ class Handler(BaseHTTPRequestHandler):
     def fail(self, fault, method, reply_type):
         if fault.kind == "reset":
             return self.reset()
+        if fault.kind == "reboot":
+            # The box goes away mid-call: the connection drops, the process ends (the state
+            # file is already written: every change rewrites it before replying).
+            self.emu.record({"call": "(reboot)", "params": {}, "ws1": False, "tls": False, "result": "exit"})
+            self.reset()
+            sys.stderr.flush()
+            os._exit(REBOOT_EXIT)
         if fault.kind == "hang":
             time.sleep(self.emu.args.hang_seconds)
             return self.reset()
@@ -371,7 +388,7 @@ def main(argv=None):
     ap.add_argument("--scenario", help="JSON file overlaying the default state (first start only)")
     ap.add_argument("--state", help="state file: loaded when it exists (a reboot), rewritten after each change")
     ap.add_argument("--fail", action="append", metavar="SERVICE:METHOD[:KIND[:COUNT]]",
-                    help="inject a fault: KIND error|reset|hang|http500, with -after to apply the change first")
+                    help="inject a fault: KIND error|reset|hang|http500|reboot, with -after to apply the change first")
     ap.add_argument("--hang-seconds", type=float, default=30.0)
     ap.add_argument("--throttle", type=int, default=3, help="waittime step after each bad password (s)")
     ap.add_argument("--session-idle", type=float, default=300.0, help="idle seconds before a context expires")

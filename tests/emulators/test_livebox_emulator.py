@@ -246,6 +246,29 @@ class FaultTest(EmulatorCase):
             ws.call("UPnP-IGD", "set", {"parameters": {"Enable": False}})
         self.assertTrue(self.emu.state()["upnp_igd"]["Enable"])
 
+    def test_skip_and_reboot_after(self):
+        # The second deletePortForwarding reboots the box after applying it: the connection
+        # drops, the harness starts it again on the same port, state kept, sessions lost.
+        self.emu.stop()
+        emu = EmulatorProcess(DOCTOR, self.extra_args, reboot_delay=0.3).start()
+        self.addCleanup(emu.stop)
+        port = emu.port
+        ws = WsSession(port)
+        ws.login('s3cret"pw')
+        emu.control("POST", "/_emu/fail", {"call": "Firewall:deletePortForwarding", "kind": "reboot-after",
+                                           "count": 1, "skip": 1})
+        self.assertIs(ws.call("Firewall", "deletePortForwarding", {"id": "webui_RDP", "origin": "webui"})["status"],
+                      True)
+        with self.assertRaises((ConnectionError, http.client.HTTPException, OSError)):
+            ws.call("Firewall", "deletePortForwarding", {"id": "upnp_12", "origin": "upnp"})
+        time.sleep(0.1)
+        emu.wait_up()
+        self.assertEqual((emu.port, emu.reboots), (port, 1))
+        self.assertEqual(sorted(emu.state()["port_forwards"]), ["cwmp_TR069", "upnp_13"])  # both done, kept
+        self.assertEqual(ws.call("Firewall", "getDMZ")["errors"][0]["error"], 13)  # session lost
+        ws.login('s3cret"pw')
+        self.assertIn("webui", ws.call("Firewall", "getDMZ")["status"])
+
     def test_cli_fault_spec(self):
         self.emu.stop()
         emu = EmulatorProcess(DOCTOR, ["--fail", "Firewall:commit:http500:always"]).start()

@@ -103,7 +103,9 @@ HttpResponse WsClient::send(const std::string& body, const std::vector<std::stri
   req.headers = {k_content_type, "Accept: */*"};
   req.headers.insert(req.headers.end(), extra.begin(), extra.end());
   req.body = body;
-  req.timeout = m_deadline.slice(m_timeout);
+  // At most half of what is left of --timeout, as on the IGD path: a call that hangs in the
+  // middle of a fix or rollback must leave time to take back what was done and check it.
+  req.timeout = std::min(m_deadline.slice(m_timeout), m_deadline.remaining() / 2);
   if (over_tls()) {
     req.tls.trust = TlsTrust::first_use;  // self-signed: pinned on first use
   }

@@ -10,11 +10,14 @@
 # executions and crashes per target. A crash input is left in build-fuzz/artifacts/<target>/;
 # once the bug is fixed, copy it to tests/fuzz/seeds/<target>/ so it stays a regression test.
 #
+# Installs what it needs first (scripts/install-deps.sh: clang-14, libclang-rt-14-dev, llvm-14).
 # Environment: CLANG (default clang++-14, else clang++), FUZZ_JOBS (targets run at once,
-# default 1), BUILD_DIR. Exit status: 0 when no target crashed, 1 otherwise, 2 on a build error.
+# default 1), JOBS (build jobs, default nproc), BUILD_DIR. Exit status: 0 when no target
+# crashed, 1 otherwise, 2 on a build error. .ci/run runs it with a short SECONDS (see there).
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
+bash "$src/scripts/install-deps.sh"
 seconds=${1:-30}
 shift || true
 build=${BUILD_DIR:-$src/build-fuzz}
@@ -28,7 +31,7 @@ t0=$SECONDS
 mkdir -p "$build"
 if ! { cmake -S "$src" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$clang" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DBUILD_TESTING=OFF -DBOXWARDEN_FUZZ=ON >"$build/configure.log" 2>&1 &&
-       cmake --build "$build" --target fuzz >"$build/build.log" 2>&1; }; then
+       cmake --build "$build" --target fuzz -j "${JOBS:-$(nproc)}" >"$build/build.log" 2>&1; }; then
     tail -n 40 "$build/configure.log" "$build/build.log" 2>/dev/null >&2
     echo "fuzz.sh: the build failed (logs: $build/configure.log, $build/build.log)" >&2
     exit 2
@@ -41,6 +44,12 @@ if ((${#targets[@]} == 0)); then
         t=$(basename "$f" .cpp)
         [[ -x $build/tests/fuzz/$t ]] && targets+=("$t")
     done
+fi
+
+# Crash stacks with file:line (clang's runtime looks for llvm-symbolizer in PATH, which only the
+# "llvm" package puts there).
+if [[ -z ${ASAN_SYMBOLIZER_PATH:-} && -x /usr/lib/llvm-14/bin/llvm-symbolizer ]]; then
+    export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer
 fi
 
 dict_for() {
@@ -93,6 +102,7 @@ run_one() {
 
 echo "== fuzzing ${#targets[@]} targets for ${seconds} s each (${jobs} at a time)"
 : >"$build/summary"
+: >"$build/run-start"
 running=0
 for t in "${targets[@]}"; do
     [[ -x $build/tests/fuzz/$t ]] || { echo "fuzz.sh: no target $t" >&2; exit 2; }
@@ -108,6 +118,15 @@ wait || true
 printf '%-22s %12s %8s %8s %s\n' target executions crashes corpus result
 sort "$build/summary"
 if grep -qv ' ok$' "$build/summary"; then
+    # What a CI log needs to reproduce it: the report (with its stack) and the inputs themselves.
+    while read -r t _; do
+        echo "== $t: end of $build/logs/$t.log" >&2
+        tail -n 60 "$build/logs/$t.log" >&2
+        find "$build/artifacts/$t" -type f -newer "$build/run-start" -size -16k | while read -r f; do
+            echo "== $t: crash input $(basename "$f") in base64 (base64 -d > input; $build/tests/fuzz/$t input)" >&2
+            base64 "$f" >&2
+        done
+    done < <(grep -v ' ok$' "$build/summary")
     echo "fuzz.sh: crashes found; inputs in $build/artifacts/<target>/, logs in $build/logs/" >&2
     exit 1
 fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything boxwarden needs to build, test and run its lab, from Debian's packages.
-# Used by the README commands and by .ci/run. Safe to run twice.
+# Installs everything boxwarden needs to build, test and run its lab, and to run the sanitizer
+# build and the fuzzers (scripts/sanitize.sh, scripts/fuzz.sh), from Debian's packages.
+# Used by the README commands, those two scripts and .ci/run. Safe to run twice.
 set -euo pipefail
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 pkgs=(
@@ -12,6 +13,13 @@ pkgs=(
   mandoc man-db python3 procps time util-linux
   # reads the QR codes `boxwarden vpn` draws back (unit and lab tests)
   zbar-tools
+  # tests/cli/secrets_test traces fix and vpn setup: no fork, no exec, no password in any argv
+  strace
+  # scripts/sanitize.sh builds with g++ (its ASan/UBSan runtimes, libasan8 and libubsan1, come
+  # with it). scripts/fuzz.sh builds with clang 14: libFuzzer and clang's ASan/UBSan runtimes are
+  # in libclang-rt-14-dev (clang-14 only recommends it, so named here); llvm-14 has the
+  # llvm-symbolizer that turns a crash's addresses into file:line
+  clang-14 libclang-rt-14-dev llvm-14
 )
 missing=()
 for p in "${pkgs[@]}"; do

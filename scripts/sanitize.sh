@@ -7,10 +7,13 @@
 # -DBOXWARDEN_FUZZ=ON (so the fuzz seeds and past crash inputs are replayed too), builds it,
 # and runs ctest there: unit, cli, fuzz replays and, as root, the lab tests. Any ASan report
 # (memory error or leak) or UBSan report aborts the process under test, which fails its test.
-# Exit status: ctest's (0 when everything passed), 2 when the build failed.
+# Installs what it needs first (scripts/install-deps.sh). Environment: JOBS (build and ctest
+# jobs, default nproc), BUILD_DIR. Exit status: ctest's (0 when everything passed), 2 when the
+# build failed. .ci/run runs it after scripts/test.sh.
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
+bash "$src/scripts/install-deps.sh"
 build=${BUILD_DIR:-$src/build-asan}
 jobs=${JOBS:-$(nproc)}
 

@@ -8,20 +8,14 @@
 #include "plan/planner.hpp"
 #include "rules/evaluator.hpp"
 #include "rules/profile.hpp"
+#include "tests/fakes/fake_router.hpp"
 
 namespace bw::cli {
 namespace {
 
+// The test router's forward, with what only a backup keeps (vendor_data must stay out of reports).
 PortForward forward(uint16_t port, const std::string& host, const std::string& description) {
-  PortForward f;
-  f.protocol = Protocol::tcp;
-  f.external_port = port;
-  f.external_port_end = port;
-  f.internal_port = port;
-  f.internal_host = host;
-  f.description = description;
-  f.origin = {"upnp"};
-  f.apis = {"upnp-igd"};
+  PortForward f = test::forward(Protocol::tcp, port, host, description);
   f.vendor_data = {{"kept", "only in backups"}};
   return f;
 }

@@ -40,6 +40,9 @@ void print_outcome(App& app, const Report& r) {
           << "Your settings are saved in " << r.backup_path << "\n"
           << "Run 'boxwarden rollback " << r.backup_path << "' when the box answers again, or restore them by hand.\n";
       break;
+    case Outcome::interrupted:
+      out << "\nThe fix was interrupted. Everything it changed was put back as it was, and checked.\n";
+      break;
     case Outcome::nothing_to_do:
       break;
   }
@@ -107,6 +110,7 @@ ExitCode cmd_fix(App& app) {
   }
   switch (r.execution->outcome) {
     case Outcome::rolled_back:
+    case Outcome::interrupted:
       return ExitCode::rolled_back;
     case Outcome::rollback_failed:
       std::cerr << "boxwarden: error: the fix failed and could not be undone; backup: " << r.backup_path << "\n";

@@ -52,6 +52,7 @@ std::string outcome_name(Outcome o) {
     case Outcome::rolled_back: return "rolled-back";
     case Outcome::rollback_failed: return "rollback-failed";
     case Outcome::nothing_to_do: return "nothing-to-do";
+    case Outcome::interrupted: return "interrupted";
   }
   return "";
 }

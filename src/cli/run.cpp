@@ -128,6 +128,10 @@ std::string_view kind_name(ErrorKind kind) {
       return "refused";
     case ErrorKind::unsupported:
       return "unsupported";
+    case ErrorKind::busy:
+      return "busy";
+    case ErrorKind::internal:
+      return "internal";
   }
   return "unknown";
 }

@@ -13,8 +13,12 @@ ExitCode exit_code_for(ErrorKind kind) {
     case ErrorKind::refused:
     case ErrorKind::unsupported:
       return ExitCode::unreachable;
+    case ErrorKind::busy:
+      return ExitCode::busy;
+    case ErrorKind::internal:
+      return ExitCode::internal;
   }
-  return ExitCode::unreachable;
+  return ExitCode::internal;
 }
 
 }  // namespace bw

@@ -17,6 +17,8 @@ enum class ExitCode : int {
   auth = 4,
   rolled_back = 5,
   rollback_failed = 6,
+  internal = 70,  // a bug (EX_SOFTWARE): says so and how to report it; never 3
+  busy = 75,      // another run is changing the same box (EX_TEMPFAIL): try again later
 };
 
 enum class ErrorKind {
@@ -26,6 +28,8 @@ enum class ErrorKind {
   auth,         // authentication failed or permission missing
   refused,      // the box refused one change (UPnP fault, vendor error)
   unsupported,  // this plugin cannot do that
+  busy,         // another boxwarden run holds the box's lock
+  internal,     // a bug: a state the program should never reach
 };
 
 class Error : public std::runtime_error {

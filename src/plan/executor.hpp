@@ -16,7 +16,10 @@ namespace bw {
 
 class Box;
 
-enum class Outcome { applied, rolled_back, rollback_failed, nothing_to_do };
+// interrupted: a signal (SIGINT, SIGTERM, SIGHUP) stopped the changes and what was done was
+// undone and checked (exit 5, like rolled_back); when that undo fails the outcome is
+// rollback_failed.
+enum class Outcome { applied, rolled_back, rollback_failed, nothing_to_do, interrupted };
 
 struct StepReport {
   std::string summary;

@@ -1,11 +1,13 @@
 // `boxwarden fix`: audit, plan, confirm, back up, apply, verify; undo on any failure.
 #include <algorithm>
 #include <iostream>
+#include <ostream>
 
 #include "cli/app.hpp"
 #include "cli/command.hpp"
 #include "cli/inspect.hpp"
 #include "core/error.hpp"
+#include "core/state_diff.hpp"
 #include "core/text.hpp"
 #include "plan/backup_store.hpp"
 #include "rules/evaluator.hpp"
@@ -61,6 +63,49 @@ void print_outcome(App& app, const Report& r) {
   }
 }
 
+bool has_automatic(const std::vector<Action>& plan) {
+  return std::any_of(plan.begin(), plan.end(), [](const Action& a) { return a.automatic; });
+}
+
+// Asks, then reads the box again: the backup and the changes come from that read, never from
+// the one the person saw minutes ago. When the box changed meanwhile (a forward re-pointed to
+// another machine, a program that opened a port), says what changed, shows the new plan and
+// asks again. False when the person says no.
+bool confirm_on_fresh_read(App& app, Inspection& in) {
+  Report& r = in.report;
+  std::string question = "Change the box now? A backup is saved first and everything is undone if a step fails.";
+  for (;;) {
+    if (!app.confirm(question)) {
+      return false;
+    }
+    app.progress("reading the box again before changing it");
+    RouterState now = in.box->read_state();
+    std::vector<std::string> changes = describe_changes(r.state, now);
+    judge(app, in, std::move(now));
+    if (changes.empty()) {
+      return true;
+    }
+    // The conversation goes where the person reads it: stdout when the text report goes there,
+    // else stderr with the question (stdout, or the -o file, holds only the report, which ends
+    // with the plan that was acted on).
+    bool on_stdout = app.opt().format == Format::text && app.opt().output.empty();
+    std::ostream& out = on_stdout ? app.out() : std::cerr;
+    out << "\nThe box changed while you were reading (read again just now):\n";
+    for (const auto& c : changes) {
+      out << "  " << c << "\n";
+    }
+    if (on_stdout) {
+      out << "\nWhat fix would do now:\n";
+      print_findings_text(app, r, r.findings);
+      print_plan_text(app, r.plan, false, nullptr);
+    }
+    if (!has_automatic(r.plan)) {
+      return true;
+    }
+    question = "Change the box now, as planned just above?";
+  }
+}
+
 }  // namespace
 
 ExitCode cmd_fix(App& app) {
@@ -84,8 +129,15 @@ ExitCode cmd_fix(App& app) {
     if (!app.interactive()) {
       throw Error(ErrorKind::usage, "fix changes the box and there is no terminal to ask; add --yes to proceed, or run 'boxwarden plan' to see the plan");
     }
-    if (!app.confirm("Change the box now? A backup is saved first and everything is undone if a step fails.")) {
+    if (!confirm_on_fresh_read(app, in)) {
       app.note("nothing was changed");
+      return exit_for(r.findings, app.fail_on());
+    }
+    if (!has_automatic(r.plan)) {
+      app.note("nothing is left to change; nothing was changed");
+      if (json) {
+        print_json(app.out(), r);
+      }
       return exit_for(r.findings, app.fail_on());
     }
   }

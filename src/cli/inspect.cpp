@@ -16,12 +16,20 @@ Inspection inspect(App& app, const std::string& command, size_t gateway_index) {
   in.report.profile_summary = profile.summary;
   in.report.found = app.discover(gateway_index);
   in.box = app.connect(in.report.found);
-  in.report.state = in.box->read_state();
+  judge(app, in, in.box->read_state(), profile, threshold);
+  return in;
+}
+
+void judge(App& app, Inspection& in, RouterState state) {
+  judge(app, in, std::move(state), app.profile(), app.fail_on());
+}
+
+void judge(App&, Inspection& in, RouterState state, const Profile& profile, Severity threshold) {
+  in.report.state = std::move(state);
   in.report.findings = evaluate(profile, in.report.state);
   Box* box = in.box.get();
   in.report.plan = make_plan(in.report.findings, threshold, in.report.state.address,
                              [box](const Action& a) { return box->can_apply(a); }, profile.delete_managed_forwards);
-  return in;
 }
 
 ExitCode exit_for(const std::vector<Finding>& findings, Severity threshold) {

@@ -128,6 +128,8 @@ std::string_view kind_name(ErrorKind kind) {
       return "refused";
     case ErrorKind::unsupported:
       return "unsupported";
+    case ErrorKind::conflict:
+      return "conflict";
     case ErrorKind::busy:
       return "busy";
     case ErrorKind::internal:

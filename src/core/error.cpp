@@ -12,6 +12,7 @@ ExitCode exit_code_for(ErrorKind kind) {
     case ErrorKind::protocol:
     case ErrorKind::refused:
     case ErrorKind::unsupported:
+    case ErrorKind::conflict:
       return ExitCode::unreachable;
     case ErrorKind::busy:
       return ExitCode::busy;

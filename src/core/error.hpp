@@ -28,6 +28,7 @@ enum class ErrorKind {
   auth,         // authentication failed or permission missing
   refused,      // the box refused one change (UPnP fault, vendor error)
   unsupported,  // this plugin cannot do that
+  conflict,     // the entry to change is no longer the one that was read: left alone, nothing sent
   busy,         // another boxwarden run holds the box's lock
   internal,     // a bug: a state the program should never reach
 };

@@ -51,6 +51,7 @@ std::vector<Action> apply_all(Box& box, const std::vector<Action>& actions, Exec
       done.push_back(a);
     } catch (const Error& e) {
       step.error = e.what();
+      step.untouched = e.kind() == ErrorKind::conflict;
       report.steps.push_back(step);
       if (report.failure.empty()) {
         report.failure = e.what();
@@ -171,7 +172,7 @@ ExecutionReport execute(Box& box, const std::vector<Action>& plan, const Progres
   progress("undoing what was changed");
   // A failed step may still have taken effect (the reply was lost): undo() looks at the box
   // and undoes it too when its effect is visible.
-  if (done.size() < automatic.size()) {
+  if (done.size() < automatic.size() && !report.steps.back().untouched) {
     done.push_back(automatic[done.size()]);
   }
   report.outcome = undo(box, done, report, progress, patience) ? Outcome::rolled_back : Outcome::rollback_failed;
@@ -211,7 +212,7 @@ ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progres
   // All or nothing here too: take back what this rollback restored, so that the box is as it
   // was before it (a failed step may have taken effect: undo() looks at the box).
   progress("taking back what was restored");
-  if (done.size() < inverses.size()) {
+  if (done.size() < inverses.size() && !report.steps.back().untouched) {
     done.push_back(inverses[done.size()]);
   }
   report.outcome = undo(box, done, report, progress, patience) ? Outcome::rolled_back : Outcome::rollback_failed;

@@ -25,6 +25,9 @@ struct StepReport {
   std::string summary;
   bool ok = false;
   std::string error;
+  // Failed before anything was sent: the entry was no longer the one that was read
+  // (ErrorKind::conflict). There is nothing of it to undo, and what took its place stays.
+  bool untouched = false;
 };
 
 struct ExecutionReport {

@@ -22,6 +22,8 @@ struct FakeRouter {
   int reboot_at_apply = -1;     // this apply() call finds the box rebooting: it and the
   int down_for_calls = 0;       // next `down_for_calls` calls (reads or applies) fail
   int down_left = 0;
+  int repoint_at_apply = -1;    // before this apply() call, another machine takes the forward it
+  std::string repoint_to;       // targets (re-points it here); the plugin's check refuses (conflict)
 
   void check_up() {
     if (down_left > 0) {
@@ -47,6 +49,15 @@ class FakeSession : public Session {
       m_r.down_left = m_r.down_for_calls + 1;
     }
     m_r.check_up();
+    if (n == m_r.repoint_at_apply && a.target.forward) {
+      for (auto& f : m_r.state.port_forwards) {
+        if (f.same_rule(*a.target.forward)) {
+          f.internal_host = m_r.repoint_to;
+          f.description = "taken";
+        }
+      }
+      throw Error(ErrorKind::conflict, "fake: the forward now goes to " + m_r.repoint_to);
+    }
     bool fail = n == m_r.fail_apply_at;
     if (fail && !m_r.fail_apply_after_effect) {
       throw Error(ErrorKind::refused, "fake: refused");

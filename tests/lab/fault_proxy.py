@@ -27,6 +27,9 @@ the log lines. Kinds:
                connection is reset while the box is down; --up-cmd is run --reboot-seconds
                later (miniupnpd starts again and reloads its mappings from its lease file)
   outage       the same, but the box stays down until the test starts miniupnpd again
+  run-before   the rule's "cmd" (a shell command) is run, then the request goes to the box:
+               the box changes between two requests of boxwarden (a mapping re-pointed by
+               another machine just before a delete)
 
 Every request is logged to --log as one JSON line:
   {"seq": 7, "rule": "fix-Delete2-reset", "method": "POST", "path": "/ctl/IPConn",
@@ -46,7 +49,7 @@ import sys
 import threading
 import time
 
-KINDS = {"fault", "http500", "reset", "reset-after", "hang", "reboot", "outage"}
+KINDS = {"fault", "http500", "reset", "reset-after", "hang", "reboot", "outage", "run-before"}
 MAX_HEAD = 64 * 1024
 MAX_BODY = 1024 * 1024
 
@@ -226,6 +229,9 @@ class Proxy:
                 threading.Thread(target=power_on, daemon=True).start()
             reset(conn)
             return f"{fault}: box down"
+        if fault == "run-before":
+            subprocess.run(["/bin/sh", "-c", self.rule.get("cmd", "true")], check=False,
+                           stdin=subprocess.DEVNULL, timeout=30)
         answer = self.forward(raw)
         if answer is None:
             reset(conn)

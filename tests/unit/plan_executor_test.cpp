@@ -101,6 +101,32 @@ TEST_F(ExecutorTest, EachFailingStepLeavesTheOriginal) {
   }
 }
 
+// Issue 12, case 4: between the read and a delete, another machine took the port. The plugin
+// refuses (conflict, nothing sent); the undo puts back what was done before and leaves what
+// took the port alone: it is not "the change that may have taken effect".
+TEST_F(ExecutorTest, AForwardTakenByAnotherMachineIsLeftAloneAndTheRestUndone) {
+  router.repoint_at_apply = 2;  // after the DMZ and the first forward
+  router.repoint_to = "192.168.1.20";
+  Box box(found, ctx);
+  auto p = plan();
+  ASSERT_GE(p.size(), 3u);
+  ASSERT_TRUE(p[2].target.forward);
+  PortForward taken = *p[2].target.forward;
+  auto r = execute(box, p, quiet);
+  EXPECT_EQ(r.outcome, Outcome::rolled_back);
+  ASSERT_FALSE(r.steps.empty());
+  EXPECT_TRUE(r.steps[2].untouched);
+  ASSERT_TRUE(router.state.dmz);
+  EXPECT_TRUE(router.state.dmz->enabled);
+  for (const auto& f : original.port_forwards) {
+    auto it = std::find_if(router.state.port_forwards.begin(), router.state.port_forwards.end(),
+                           [&](const PortForward& x) { return x.same_rule(f); });
+    ASSERT_NE(it, router.state.port_forwards.end()) << f.key();
+    EXPECT_EQ(it->internal_host, f.same_rule(taken) ? "192.168.1.20" : f.internal_host) << f.key();
+  }
+  EXPECT_EQ(router.state.port_forwards.size(), original.port_forwards.size());
+}
+
 TEST_F(ExecutorTest, ABoxThatSaysYesButChangesNothingIsCaughtByVerification) {
   router.ignore_deletes = true;
   Box box(found, ctx);

@@ -224,6 +224,36 @@ TEST_F(LiveboxSession, DeleteSendsIdOriginAndDestinationThenCommitsAndVerifies) 
   expect_no_origin_only_delete();
 }
 
+// Issue 12, case 4: the rule was re-pointed to another machine after it was read. The delete
+// acts only on the rule that was read: the new one is left alone and the change is refused.
+TEST_F(LiveboxSession, DeleteLeavesARuleRepointedSinceTheRead) {
+  doctor_box();
+  auto s = open();
+  RouterState st = s->read_state();
+  box.forwards["webui_RDP"] = FakeLivebox::rule("webui_RDP", "webui", "6", "3389", "192.168.1.20");
+  try {
+    s->apply(forward_action(ActionKind::delete_port_forward, forward(st, "webui_RDP")));
+    FAIL() << "a re-pointed rule was deleted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::conflict);
+    EXPECT_NE(std::string(e.what()).find("192.168.1.20"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(box.calls_of("Firewall:deletePortForwarding").empty());
+  EXPECT_EQ(box.forwards["webui_RDP"]["DestinationIPAddress"], "192.168.1.20");
+}
+
+// Restoring a deleted rule whose id another machine's rule now holds would replace that rule.
+TEST_F(LiveboxSession, RestoreLeavesARuleThatTookTheSavedOnesPlace) {
+  doctor_box();
+  auto s = open();
+  RouterState st = s->read_state();
+  PortForward saved = forward(st, "webui_RDP");
+  s->apply(forward_action(ActionKind::delete_port_forward, saved));
+  box.forwards["webui_RDP"] = FakeLivebox::rule("webui_RDP", "webui", "6", "3389", "192.168.1.20");
+  EXPECT_THROW(s->apply(forward_action(ActionKind::add_port_forward, saved)), Error);
+  EXPECT_EQ(box.forwards["webui_RDP"]["DestinationIPAddress"], "192.168.1.20");
+}
+
 TEST_F(LiveboxSession, ForwardWithoutIdIsFoundByPortNeverDeletedByOrigin) {
   doctor_box();
   auto s = open();

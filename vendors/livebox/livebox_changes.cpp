@@ -202,11 +202,32 @@ const char* on_off(bool on) {
 
 }  // namespace
 
+// Throws Error(conflict) when `rule` no longer sends to the machine and port `f` was read with:
+// a change acts only on the rule that was read, never on one that took its place (someone
+// re-pointed it to another machine while the person read the plan).
+void require_same_target(const json& rule, const std::string& id, const PortForward& f, bool for_delete) {
+  std::string dest = get_string(rule, "DestinationIPAddress");
+  std::string port = get_string(rule, "InternalPort");
+  bool same_host = f.internal_host.empty() || dest == f.internal_host;
+  bool same_port = f.internal_port == 0 || port.empty() || port == std::to_string(f.internal_port);
+  if (same_host && same_port) {
+    return;
+  }
+  std::string desc = get_string(rule, "Description");
+  throw Error(ErrorKind::conflict,
+              "port forward " + printable(id) + " now goes to " + printable(dest, 45) + " port " + printable(port, 12) +
+                  (desc.empty() ? "" : " (\"" + printable(desc, 60) + "\")") + ", not to " + f.internal_host +
+                  " as read; " +
+                  (for_delete ? "it was left alone: run the command again to see the box as it is now"
+                              : "it was left alone: the saved rule cannot be put back without replacing it"));
+}
+
 void delete_forward(WsClient& ws, const PortForward& f) {
   auto found = find_rule(list_forward_rules(ws), f);
   if (!found) {
     return;  // already closed: the listing we just read is the verification
   }
+  require_same_target(found->rule, found->id, f, true);
   std::string origin = get_string(found->rule, "Origin");
   if (origin.empty()) {
     origin = rule_origin(f);
@@ -241,9 +262,11 @@ void delete_forward(WsClient& ws, const PortForward& f) {
 void add_forward(WsClient& ws, const PortForward& f) {
   json p = add_params(f);
   std::string id = p["id"];
-  if (auto now = find_by_id(list_forward_rules(ws), id);
-      now && signature_of_rule(now->rule) == signature_of_params(p)) {
-    return;  // already there, exactly
+  if (auto now = find_by_id(list_forward_rules(ws), id)) {
+    if (signature_of_rule(now->rule) == signature_of_params(p)) {
+      return;  // already there, exactly
+    }
+    require_same_target(now->rule, id, f, false);  // the same rule, narrowed or switched off: put back
   }
   set_rule(ws, p, "restore port forward " + printable(id));
   commit(ws);
@@ -259,6 +282,7 @@ void set_forward_enabled(WsClient& ws, const PortForward& f, bool enable) {
   if (!found) {
     throw Error(ErrorKind::refused, "the Livebox no longer lists port forward " + printable(f.id));
   }
+  require_same_target(found->rule, found->id, f, !enable);
   if (get_bool(found->rule, "Enable").value_or(true) == enable) {
     return;
   }

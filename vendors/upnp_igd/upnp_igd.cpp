@@ -4,6 +4,7 @@
 
 #include "core/deadline.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "net/http_client.hpp"
 #include "net/ssdp.hpp"
 #include "vendors/upnp_igd/igd_xml.hpp"
@@ -84,8 +85,15 @@ class IgdSession : public Session {
     const PortForward& f = forward_of(a);
     igd::SoapReply r;
     if (a.kind == ActionKind::delete_port_forward) {
+      // Only the mapping that was read: DeletePortMapping names a port, not a mapping, and
+      // deletes whatever holds it now (another machine's mapping that took its place).
+      if (!holds(f, true)) {
+        return;  // already gone: the re-read that follows is the check
+      }
       r = call("DeletePortMapping", delete_args(f));
     } else if (a.kind == ActionKind::add_port_forward) {
+      // AddPortMapping would re-point a port that another machine has taken since.
+      holds(f, false);
       r = call("AddPortMapping", add_args(f));
     } else {
       throw Error(ErrorKind::unsupported, "UPnP cannot do that; it is a manual step");
@@ -109,6 +117,32 @@ class IgdSession : public Session {
 
  private:
   const igd::WanService& service() const { return m_desc.services.front(); }
+
+  // Whether the port of `f` is mapped now, and to `f`'s machine and port: throws
+  // Error(conflict) when it is mapped to something else (left alone). A box that cannot say
+  // (no such action, or it hides other machines' mappings) is trusted with the change itself.
+  bool holds(const PortForward& f, bool for_delete) const {
+    auto r = call("GetSpecificPortMappingEntry", delete_args(f));
+    if (r.fault_code == 714) {
+      return false;
+    }
+    if (r.fault_code != 0) {
+      return true;
+    }
+    const std::string& host = r.values["NewInternalClient"];
+    const std::string& port = r.values["NewInternalPort"];
+    if (host == f.internal_host && port == std::to_string(f.internal_port)) {
+      return true;
+    }
+    std::string desc = r.values["NewPortMappingDescription"];
+    throw Error(ErrorKind::conflict,
+                std::string(to_string(f.protocol)) + " port " + std::to_string(f.external_port) +
+                    " now goes to " + printable(host, 45) + " port " + printable(port, 8) +
+                    (desc.empty() ? "" : " (\"" + printable(desc, 60) + "\")") + ", not to " + f.internal_host +
+                    " as read; " +
+                    (for_delete ? "that mapping was left alone: run the command again to see the box as it is now"
+                                : "it was left alone: the saved mapping cannot be put back without removing it"));
+  }
 
   static const PortForward& forward_of(const Action& a) {
     if (!a.target.forward) {

@@ -11,6 +11,8 @@
 // own below ("By design: ..."). miniupnpc's minixml is not an XML parser:
 //  - it decodes no entity (&amp; stays "&amp;"); pugixml decodes the five XML entities and
 //    character references. Values are compared after decoding miniupnpc's.
+//  - it keeps line ends as they are; an XML parser makes "\r\n" and a lone "\r" into "\n"
+//    (XML 1.0, 2.11). Compared after normalising miniupnpc's.
 //  - it keeps text made only of white space; pugixml drops such text (parse_default). No field
 //    either reads means anything when it is white space only: compared as empty.
 //  - it cuts values at fixed sizes (MINIUPNPC_URL_MAXSIZE-1 = 127 bytes in a description, 63 in a
@@ -48,11 +50,16 @@ namespace fs = std::filesystem;
 // ---------------------------------------------------------------------------------------------
 // Normalise: what miniupnpc returns, brought to what an XML parser would return.
 
-// Decodes the five predefined entities and &#N; / &#xN; character references. An entity cut by
-// miniupnpc's truncation (a trailing "&am") is dropped.
+// Normalises line ends, decodes the five predefined entities and &#N; / &#xN; character
+// references. An entity cut by miniupnpc's truncation (a trailing "&am") is dropped.
 std::string xml_decode(std::string_view raw) {
   std::string out;
   for (size_t i = 0; i < raw.size();) {
+    if (raw[i] == '\r') {
+      out += '\n';
+      i += i + 1 < raw.size() && raw[i + 1] == '\n' ? 2 : 1;
+      continue;
+    }
     if (raw[i] != '&') {
       out += raw[i++];
       continue;
@@ -96,6 +103,20 @@ std::string xml_decode(std::string_view raw) {
       out += raw.substr(i, semi - i + 1);
     }
     i = semi + 1;
+  }
+  return out;
+}
+
+// Line ends as an XML parser returns them.
+std::string eol(std::string_view raw) {
+  std::string out;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\r') {
+      out += '\n';
+      i += i + 1 < raw.size() && raw[i + 1] == '\n';
+    } else {
+      out += raw[i];
+    }
   }
   return out;
 }
@@ -260,10 +281,13 @@ void compare_soap(const std::string& xml) {
       // miniupnpc keeps the listing whole (not as a name/value) and hands it to ParsePortListing.
       ASSERT_NE(d.portListing, nullptr);
       std::string raw(d.portListing, d.portListingLength);
-      expect_same_text(raw, value, SIZE_MAX, "NewPortListing");
-      if (raw == value) {  // sent as CDATA: both parse the same listing
+      if (raw.find('<') != std::string::npos) {
+        // Sent as CDATA: the text is kept as it is (line ends aside), and both parse the same listing.
+        EXPECT_EQ(eol(raw), value);
         compare_listing(value);
-      }  // else: entity-escaped, By design: AnEscapedListingIsEmptyForMiniupnpc
+      } else {  // entity-escaped; By design: AnEscapedListingIsEmptyForMiniupnpc
+        expect_same_text(raw, value, SIZE_MAX, "NewPortListing");
+      }
       continue;
     }
     auto mini = mini_get(name);
@@ -349,7 +373,7 @@ TEST(UpnpDifferential, FixturesAndSeedsAreFound) {
   auto c = corpus();
   // The inputs that exist today; more may come, none may silently disappear.
   EXPECT_GE(c.descriptions.size(), 8u);  // 2 miniupnpc captures, FRITZ!Box igddesc + tr64desc, 4+ seeds
-  EXPECT_GE(c.listings.size(), 3u);
+  EXPECT_GE(c.listings.size(), 2u);  // seed "nasty" holds a NUL: not XML, left to the fuzz replay
   EXPECT_GE(c.replies.size(), 8u);  // 4 miniupnpc captures, 4+ seeds
 }
 
@@ -420,7 +444,8 @@ TEST(UpnpDifferential, BothReadWhatMiniupnpcsOwnTestsExpect) {
       auto ours = igd::parse_description(xml, k_desc_url);
       ASSERT_FALSE(ours.services.empty());
       EXPECT_EQ(ours.services.front().service_type, first["servicetype"]);
-      EXPECT_EQ(ours.services.front().control_url, igd::resolve_url(k_desc_url, first["controlurl"]));
+      std::string base = mini.data.urlbase[0] ? mini.data.urlbase : k_desc_url;
+      EXPECT_EQ(ours.services.front().control_url, igd::resolve_url(base, first["controlurl"]));
       ++descriptions;
     } else if (p.extension() == ".namevalue") {
       auto expected = expected_values(p, "");
@@ -753,7 +778,7 @@ GenReply gen_reply(Gen& g, int serial) {
     } else {
       written = "<![CDATA[" + r.listing->xml + "]]>";
     }
-    r.values["NewPortListing"] = r.listing->xml;
+    r.values["NewPortListing"] = eol(r.listing->xml);  // what an XML parser gives back
     body = "<u:GetListOfPortMappingsResponse xmlns:u=\"urn:schemas-upnp-org:service:WANIPConnection:2\">" + g.gap() +
            "<NewPortListing>" + written + "</NewPortListing>" + g.gap() + "</u:GetListOfPortMappingsResponse>";
   } else {

@@ -7,8 +7,9 @@
 // boxwarden does not talk to boxes through miniupnpc (README, "UPnP client"): miniupnpc is the
 // reference here only, and this binary is the only one that links it.
 //
-// Where the two differ by design, the difference is named in `Normalise` or in a test of its
-// own below ("By design: ..."). miniupnpc's minixml is not an XML parser:
+// Where the two differ by design, the difference is either normalised away before comparing
+// (the list below; the "Normalise" helpers) or tested on its own, with why, in the
+// UpnpDifferentialByDesign tests at the end. miniupnpc's minixml is not an XML parser:
 //  - it decodes no entity (&amp; stays "&amp;"); pugixml decodes the five XML entities and
 //    character references. Values are compared after decoding miniupnpc's.
 //  - it keeps line ends as they are; an XML parser makes "\r\n" and a lone "\r" into "\n"
@@ -27,10 +28,12 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -229,9 +232,10 @@ std::vector<bw_mini_mapping> mini_listing(const std::string& xml) {
   return out;
 }
 
-// `enabled_written`: whether every entry has a NewEnabled element (By design, see
-// MissingNewEnabledIsReadAsEnabled); when unknown (fixtures), entries miniupnpc reads as
-// disabled are compared only where boxwarden read "0" too.
+// Entry by entry, field by field. NewEnabled: an entry miniupnpc reads as enabled is enabled for
+// boxwarden; one it reads as disabled may have no NewEnabled at all, which boxwarden reads as
+// enabled (By design: MissingNewEnabledIsReadAsEnabled); the generated listings, which always
+// write it, check both ways.
 void compare_listing(const std::string& xml) {
   auto mini = mini_listing(xml);
   auto ours = igd::parse_port_listing(xml);
@@ -307,7 +311,7 @@ std::string read_file(const fs::path& p) {
 }
 
 // Well-formed: a strict XML parser reads it as it is (no NUL, no repair) - boxwarden's load()
-// repairs a broken CDATA section, miniupnpc does not (By design: ABrokenCdataListing...).
+// repairs a broken CDATA section, miniupnpc does not (By design: ABrokenCdataListingIsRepairedByBoxwarden).
 std::optional<std::string> root_name(const std::string& xml) {
   if (xml.find('\0') != std::string::npos) {
     return std::nullopt;

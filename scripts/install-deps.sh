@@ -6,7 +6,9 @@ set -euo pipefail
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 pkgs=(
   build-essential cmake ninja-build pkg-config g++ git
-  libminiupnpc-dev libnatpmp-dev libcurl4-openssl-dev libboost-program-options-dev
+  libnatpmp-dev libcurl4-openssl-dev libboost-program-options-dev
+  # differential tests of the UPnP parsers (tests/differential/); boxwarden itself does not link it
+  libminiupnpc-dev
   libssl-dev libgtest-dev libgmock-dev googletest nlohmann-json3-dev libpugixml-dev libqrencode-dev zlib1g-dev
   # the lab: a real UPnP daemon, NAT, WireGuard, the peers we compare against
   miniupnpd-nftables miniupnpc natpmpc nftables iproute2 wireguard-tools wireguard-go

@@ -7,10 +7,26 @@ namespace bw {
 
 class Deadline {
  public:
+  // The real clock. Code that waits on a socket measures that wait with it (net/ssdp.cpp,
+  // net/natpmp.cpp); what is left of the run always comes from the Deadline's own time source.
   using Clock = std::chrono::steady_clock;
-  explicit Deadline(std::chrono::milliseconds budget) : m_end(Clock::now() + budget) {}
+
+  // Where a Deadline reads the time: steady_clock in the product. A test passes a clock it
+  // moves by hand (tests/fakes/manual_clock.hpp), so that remaining(), slice() and expired()
+  // are checked at exact instants and a deadline runs out without anyone sleeping.
+  class TimeSource {
+   public:
+    virtual ~TimeSource() = default;
+    virtual Clock::time_point now() const = 0;
+  };
+
+  explicit Deadline(std::chrono::milliseconds budget) : Deadline(budget, steady()) {}
+  // `time` must outlive the Deadline.
+  Deadline(std::chrono::milliseconds budget, const TimeSource& time)
+      : m_time(&time), m_end(time.now() + budget) {}
+
   std::chrono::milliseconds remaining() const {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(m_end - Clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(m_end - m_time->now());
     return left.count() > 0 ? left : std::chrono::milliseconds(0);
   }
   bool expired() const { return remaining().count() == 0; }
@@ -21,6 +37,16 @@ class Deadline {
   }
 
  private:
+  class SteadyTime : public TimeSource {
+   public:
+    Clock::time_point now() const override { return Clock::now(); }
+  };
+  static const TimeSource& steady() {
+    static const SteadyTime s;
+    return s;
+  }
+
+  const TimeSource* m_time;
   Clock::time_point m_end;
 };
 

@@ -1,11 +1,11 @@
 // Discovery when the --timeout deadline runs out while the plugins look at the box: the error
 // says the deadline ran out and what to do, not that the box speaks no known API. The real
-// plugins run against a fake HTTP client: nothing leaves the process.
+// plugins run against a fake HTTP client: nothing leaves the process. Time is a ManualClock
+// that the fakes move on as a silent box would spend it: nothing sleeps.
 #include <chrono>
 #include <cstdlib>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -13,6 +13,7 @@
 #include "core/error.hpp"
 #include "discovery/discovery.hpp"
 #include "net/http_client.hpp"
+#include "tests/fakes/manual_clock.hpp"
 
 namespace bw {
 namespace {
@@ -23,16 +24,17 @@ using namespace std::chrono_literals;
 // the SSDP wait).
 class SilentSsdp : public SsdpScanner {
  public:
-  explicit SilentSsdp(bool use_all_time = false) : m_use_all_time(use_all_time) {}
+  SilentSsdp(test::ManualClock& clock, bool use_all_time) : m_clock(clock), m_use_all_time(use_all_time) {}
   SsdpResult search(const std::string&, std::chrono::milliseconds wait, const Deadline& deadline,
                     Multicast) override {
     if (m_use_all_time) {
-      std::this_thread::sleep_for(deadline.slice(wait));
+      m_clock.advance(deadline.slice(wait));
     }
     return {};
   }
 
  private:
+  test::ManualClock& m_clock;
   bool m_use_all_time;
 };
 
@@ -42,12 +44,12 @@ enum class Box { silent, refuses, not_a_router };
 // refuses connections at once, or a web server that is not a router (404 everywhere).
 class FakeHttp : public HttpClient {
  public:
-  explicit FakeHttp(Box box) : m_box(box) {}
+  FakeHttp(Box box, test::ManualClock& clock) : m_box(box), m_clock(clock) {}
   HttpResponse perform(const HttpRequest& req, const Deadline& deadline) override {
     ++requests;
     switch (m_box) {
       case Box::silent:
-        std::this_thread::sleep_for(deadline.slice(req.timeout));
+        m_clock.advance(deadline.slice(req.timeout));
         throw Error(ErrorKind::unreachable, "fake: timed out: " + req.url);
       case Box::refuses:
         throw Error(ErrorKind::unreachable, "fake: connection refused: " + req.url);
@@ -63,6 +65,7 @@ class FakeHttp : public HttpClient {
 
  private:
   Box m_box;
+  test::ManualClock& m_clock;
 };
 
 class DiscoveryDeadline : public ::testing::Test {
@@ -83,12 +86,14 @@ class DiscoveryDeadline : public ::testing::Test {
 
   // The message of the Error discover() throws; fails the test when it does not throw one
   // of kind unreachable.
+  test::ManualClock clock;
+
   std::string discover_error(Box box, std::chrono::milliseconds budget, std::chrono::milliseconds timeout_said,
                              bool ssdp_uses_all_time = false) {
-    FakeHttp http(box);
-    Deadline deadline(budget);
+    FakeHttp http(box, clock);
+    Deadline deadline(budget, clock);
     SessionContext ctx{http, deadline, Credentials{}};
-    SilentSsdp ssdp(ssdp_uses_all_time);
+    SilentSsdp ssdp(clock, ssdp_uses_all_time);
     DiscoveryProbes probes{ssdp, [] { return std::optional<std::string>(); },
                            [](const std::string&, std::chrono::milliseconds) { return std::optional<std::string>(); }};
     DiscoveryOptions opts;
@@ -111,9 +116,8 @@ class DiscoveryDeadline : public ::testing::Test {
 };
 
 TEST_F(DiscoveryDeadline, ASilentBoxIsReportedAsATimeout) {
-  auto t0 = std::chrono::steady_clock::now();
   std::string why = discover_error(Box::silent, 400ms, 400ms);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s) << "the deadline was not kept";
+  EXPECT_EQ(clock.elapsed(), 400ms) << "the silent box had all of the deadline, and no more";
   EXPECT_EQ(why.find("answers neither"), std::string::npos) << why;
   EXPECT_NE(why.find("did not answer within the 0.4 s --timeout"), std::string::npos) << why;
   EXPECT_NE(why.find("127.0.0.1"), std::string::npos) << why;
@@ -129,6 +133,7 @@ TEST_F(DiscoveryDeadline, WithoutTheTimeoutValueTheMessageStillSaysTheDeadlineRa
 TEST_F(DiscoveryDeadline, DeadlineSpentBeforeThePluginsIsATimeoutToo) {
   // --timeout shorter than the SSDP wait: nothing is left when the plugins start.
   std::string why = discover_error(Box::refuses, 300ms, 5000ms, /*ssdp_uses_all_time=*/true);
+  EXPECT_EQ(clock.elapsed(), 300ms);
   EXPECT_EQ(why.find("answers neither"), std::string::npos) << why;
   EXPECT_NE(why.find("within the 5 s --timeout"), std::string::npos) << why;
 }
@@ -139,6 +144,7 @@ TEST_F(DiscoveryDeadline, ABoxThatAnswersSomethingElseInTimeIsNotATimeout) {
     EXPECT_NE(why.find("answers neither UPnP IGD nor a known vendor API"), std::string::npos) << why;
     EXPECT_EQ(why.find("--timeout"), std::string::npos) << why;
   }
+  EXPECT_EQ(clock.elapsed(), 0ms) << "boxes that answer at once spend no time";
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "plan/executor.hpp"
 #include "plan/planner.hpp"
 #include "tests/fakes/fake_router.hpp"
+#include "tests/fakes/manual_clock.hpp"
 
 namespace bw {
 namespace {
@@ -200,11 +201,16 @@ TEST_F(ExecutorTest, PatienceEndsWithTheDeadline) {
   router.reboot_at_apply = 1;
   router.down_for_calls = 1000000;  // never back
   Box box(found, ctx);
-  Deadline short_one{std::chrono::milliseconds(300)};
-  auto t0 = std::chrono::steady_clock::now();
-  auto r = execute(box, plan(), quiet, Patience{&short_one, std::chrono::milliseconds(20)});
+  // Each look at the deadline between two tries costs 20 ms of a clock the test owns (the
+  // executor's own 1 ms pauses are real): the deadline runs out after a known number of tries.
+  test::ManualClock clock;
+  clock.tick_on_read(std::chrono::milliseconds(20));
+  Deadline short_one{std::chrono::milliseconds(300), clock};
+  auto r = execute(box, plan(), quiet, Patience{&short_one, std::chrono::milliseconds(1)});
   EXPECT_EQ(r.outcome, Outcome::rollback_failed);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+  EXPECT_TRUE(short_one.expired());
+  EXPECT_GE(clock.elapsed(), std::chrono::milliseconds(300)) << "gave up before the deadline";
+  EXPECT_LE(clock.elapsed(), std::chrono::milliseconds(400)) << "kept trying after the deadline";
 }
 
 TEST_F(ExecutorTest, ARefusedRollbackStepTakesBackWhatWasRestored) {

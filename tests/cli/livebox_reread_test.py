@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Issue 12, case 4 on the Livebox emulator (127.0.0.1): the box changes while the person reads
-the plan. fix runs on a real pseudo-terminal (tests/lab/pty_run.py); at the [y/N] prompt another
+the plan. fix runs on a real pseudo-terminal (tests/lab/pty_expect.py); at the [y/N] prompt another
 client re-points the Remote Desktop rule to the laptop through the box's own /ws API. fix must
 read again after the yes, say what changed, ask again, and back up and act on the new read:
 rollback then puts back the re-pointed rule, not the one it replaced.
@@ -17,7 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from livebox_cli_test import BOXWARDEN, PASSWORD, LiveboxCliBase  # noqa: E402
 
-PTY_RUN = os.path.join(HERE, "..", "lab", "pty_run.py")
+PTY_RUN = os.path.join(HERE, "..", "lab", "pty_expect.py")
 RDP = "webui_Bureau a distance"
 
 

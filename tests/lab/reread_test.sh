@@ -5,7 +5,7 @@
 # changes come from that read, so that rollback puts back what the box really had. And at the
 # last moment (between the read and the delete) a change acts only on the mapping that was
 # read, never on one that took its place. Real miniupnpd; boxwarden runs on a real
-# pseudo-terminal (tests/lab/pty_run.py) where a person would answer; the probe from the
+# pseudo-terminal (tests/lab/pty_expect.py) where a person would answer; the probe from the
 # Internet namespace is the proof.
 set -u
 source "$(dirname "$0")/lib.sh"
@@ -13,7 +13,7 @@ lab_require_root
 lab_require_boxwarden
 lab_up
 
-PTY="$LAB_PYTHON $LAB_LIB_DIR/pty_run.py"
+PTY="$LAB_PYTHON $LAB_LIB_DIR/pty_expect.py"
 upnpc_in() { echo "ip netns exec $1 upnpc -u $IGD_URL ${*:2} >/dev/null 2>&1"; }
 REPOINT="$(upnpc_in "$NS_PC" -d 11112 TCP); $(upnpc_in "$NS_LAPTOP" -e LaptopWeb -a "$LAPTOP_IP" 11112 11112 TCP)"
 DOCTOR="TCP 3389 $PC_IP 3389 Remote Desktop

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Runs a command on a real pseudo-terminal and plays a person's part in it.
+"""Runs a command on a real pseudo-terminal and plays a person's part in it, by a script of
+steps (pty_run.py, beside it, is the free-running variant: input through a FIFO, signals by pid).
 
-    pty_run.py [--transcript FILE] [--timeout S] STEP... -- COMMAND [ARG...]
+    pty_expect.py [--transcript FILE] [--timeout S] STEP... -- COMMAND [ARG...]
 
 STEP is one of
     expect:TEXT   wait until TEXT appears in what the command printed since the last expect
@@ -16,6 +17,7 @@ import argparse
 import os
 import pty
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -24,7 +26,7 @@ import time
 def main():
     argv = sys.argv[1:]
     if "--" not in argv:
-        sys.exit("usage: pty_run.py [--transcript FILE] [--timeout S] STEP... -- COMMAND [ARG...]")
+        sys.exit("usage: pty_expect.py [--transcript FILE] [--timeout S] STEP... -- COMMAND [ARG...]")
     cut = argv.index("--")
     ap = argparse.ArgumentParser()
     ap.add_argument("--transcript")
@@ -35,6 +37,10 @@ def main():
 
     pid, fd = pty.fork()
     if pid == 0:
+        # As a terminal's shell starts it: a test run in the background of a shell without job
+        # control has SIGINT ignored, and that would be inherited.
+        for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_DFL)
         os.execvp(command[0], command)
     seen = b""
     mark = 0  # expect looks after the previous match
@@ -66,7 +72,7 @@ def main():
             end = time.monotonic() + args.timeout
             while seen.find(want, mark) < 0:
                 if time.monotonic() > end or not pump(0.1) and seen.find(want, mark) < 0:
-                    seen += b"\n[pty_run: timed out waiting for " + want + b"]\n"
+                    seen += b"\n[pty_expect: timed out waiting for " + want + b"]\n"
                     try:
                         os.kill(pid, 9)
                     except ProcessLookupError:
@@ -78,11 +84,11 @@ def main():
         elif kind == "sh":
             subprocess.run(["/bin/sh", "-c", text], check=False)
         else:
-            sys.exit("pty_run.py: unknown step " + step)
+            sys.exit("pty_expect.py: unknown step " + step)
     end = time.monotonic() + args.timeout
     while pump(0.1):
         if time.monotonic() > end:
-            seen += b"\n[pty_run: the command did not end]\n"
+            seen += b"\n[pty_expect: the command did not end]\n"
             os.kill(pid, 9)
             break
     _, status = os.waitpid(pid, 0)

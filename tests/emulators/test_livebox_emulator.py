@@ -261,7 +261,11 @@ class FaultTest(EmulatorCase):
                       True)
         with self.assertRaises((ConnectionError, http.client.HTTPException, OSError)):
             ws.call("Firewall", "deletePortForwarding", {"id": "upnp_12", "origin": "upnp"})
-        time.sleep(0.1)
+        # The watcher counts the reboot once it saw the process exit; then wait_up() waits for
+        # the restart (before that, "up" may still be the old process's).
+        deadline = time.monotonic() + 10
+        while emu.reboots < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
         emu.wait_up()
         self.assertEqual((emu.port, emu.reboots), (port, 1))
         self.assertEqual(sorted(emu.state()["port_forwards"]), ["cwmp_TR069", "upnp_13"])  # both done, kept

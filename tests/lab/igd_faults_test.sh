@@ -284,12 +284,13 @@ bw_limited() {
     local name=$1 prefix=$2
     shift 2
     BW_OUT=$LAB_DIR/$name.out BW_ERR=$LAB_DIR/$name.err
+    # Both through pipelines (stderr: fd 3 swaps), so the shell waits for both cats: when it
+    # returns, the files are complete (a process substitution would not be waited for).
     # shellcheck disable=SC2016 # expanded by the inner shell
     lab_ns "$NS_LAPTOP" env BOXWARDEN_NETNS="$NS_LAPTOP" BW_OUT="$BW_OUT" BW_ERR="$BW_ERR" bash -c \
-        "$prefix"' prlimit --fsize=4096 --core=0 -- "$@" 2> >(cat >"$BW_ERR") | cat >"$BW_OUT"; exit "${PIPESTATUS[0]}"' \
+        "$prefix"' { prlimit --fsize=4096 --core=0 -- "$@" 2>&1 1>&3 3>&- | cat >"$BW_ERR"; exit "${PIPESTATUS[0]}"; } 3>&1 | cat >"$BW_OUT"; exit "${PIPESTATUS[0]}"' \
         bw-limited timeout 60 "$BOXWARDEN" "$@"
     BW_RC=$?
-    sleep 0.1  # the stderr pipe's cat
 }
 backups_json_ok() {
     lab_json "$1" "len(d) == $2 and all('error' not in b and b['changes'] == 3 for b in d) and \

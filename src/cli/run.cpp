@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <streambuf>
 
@@ -61,9 +62,9 @@ void print_usage(std::ostream& os, const po::options_description& globals) {
     os << "  " << left << (left.size() < 20 ? std::string(20 - left.size(), ' ') : "\n" + std::string(22, ' '))
        << c.summary << "\n";
   }
-  os << "\n" << globals << "\nExit status: 0 ok, 1 findings (or some remain after fix), 2 usage, "
-        "3 box unreachable, 4 authentication, 5 fix failed and rolled back, 6 rollback failed,\n"
-        "70 internal error (a bug), 75 box busy (another run holds its lock).\n"
+  os << "\n" << globals << "\nExit status: 0 ok, 1 findings (or some remain after fix), 2 usage, 3 box unreachable,\n"
+        "  4 authentication, 5 fix failed and rolled back, 6 rollback failed, 70 internal error (a bug),\n"
+        "  75 box busy (another run holds its lock).\n"
         "See man boxwarden.\n";
 }
 
@@ -128,7 +129,7 @@ const po::option_description* find_option(const std::string& key, const po::opti
 // Exact option names only, as the parser; a word is skipped as a value when the option before
 // it takes one. The parsed options replace what this finds once the parser succeeded.
 void prescan(int argc, char** argv, const po::options_description& globals, FailureReport& report) {
-  std::string format;
+  std::optional<std::string> format;
   bool seen_word = false;
   po::options_description own;
   const po::options_description* own_ptr = nullptr;
@@ -167,7 +168,7 @@ void prescan(int argc, char** argv, const po::options_description& globals, Fail
   }
   // Any format but text: a script asked for a machine format, so it gets the JSON document
   // that says why there is no report (an unknown format is a usage error, exit 2).
-  report.json = !format.empty() && format != "text";
+  report.json = format.has_value() && *format != "text";
 }
 
 // The one-line message of an error: escaped and bounded; a bug (ErrorKind::internal, or any

@@ -347,28 +347,42 @@ done
 printf '(end state: the box as miniupnpd lists it afterwards; original = the 4 mappings, fixed = only\n'
 printf ' WireGuard, partial:PORTS = those dangerous ports still mapped)\n'
 # The same as a grid per operation: END-STATE/EXIT (O original, F fixed, P:ports partial).
-for op in fix rollback; do
-    printf '\n%-22s' "$op"
-    for kind in "${KINDS[@]}"; do printf ' %-17s' "$kind"; done
-    printf '\n'
-    for step in "${STEPS[@]}"; do
-        printf '%-22s' "$(step_name "$op" "$step")"
-        for kind in "${KINDS[@]}"; do
-            cell='?'
-            for row in "${MATRIX[@]}"; do
-                IFS='|' read -r r_op r_step r_kind end rc secs <<<"$row"
-                if [[ $r_op == "$op" && $r_step == "$(step_name "$op" "$step")" && $r_kind == "$kind" ]]; then
-                    end=${end/original/O}
-                    end=${end/fixed/F}
-                    end=${end/partial:/P:}
-                    cell="$end/$rc"
-                fi
-            done
-            printf ' %-17s' "$cell"
-        done
+grid() {
+    local op step kind cell row r_op r_step r_kind end rc secs
+    for op in fix rollback; do
+        printf '%-22s' "$op"
+        for kind in "${KINDS[@]}"; do printf ' %-17s' "$kind"; done
         printf '\n'
+        for step in "${STEPS[@]}"; do
+            printf '%-22s' "$(step_name "$op" "$step")"
+            for kind in "${KINDS[@]}"; do
+                cell='?'
+                for row in "${MATRIX[@]}"; do
+                    IFS='|' read -r r_op r_step r_kind end rc secs <<<"$row"
+                    if [[ $r_op == "$op" && $r_step == "$(step_name "$op" "$step")" && $r_kind == "$kind" ]]; then
+                        end=${end/original/O}
+                        end=${end/fixed/F}
+                        end=${end/partial:/P:}
+                        cell="$end/$rc"
+                    fi
+                done
+                printf ' %-17s' "$cell"
+            done
+            printf '\n'
+        done
     done
-done
+}
+GRID=$(grid | sed "s/ *$//")
+printf '\n%s\n' "$GRID"
 printf 'matrix: %s cases in %s s; whole test %s s\n' "${#MATRIX[@]}" "$T_MATRIX" "$((SECONDS - T_START))"
+# The matrix ran every case (a loop that ran nothing must not pass), and the lab is
+# deterministic: each cell is exactly what the full run gives (measured, then written here;
+# a change of behaviour shows as a difference to look at, not as another allowed code).
+expected_cases=$((2 * ${#STEPS[@]} * ${#KINDS[@]}))
+[[ -n ${IGD_FAULTS_KINDS:-} ]] || expected_cases=$((expected_cases + 1))  # the outage
+check_eq "the matrix ran every case" "$expected_cases" "${#MATRIX[@]}"
+if [[ -z ${IGD_FAULTS_KINDS:-}${IGD_FAULTS_STEPS:-} ]]; then
+    check_eq "every cell of the matrix is the expected end state and exit" "$EXPECTED_GRID" "$GRID"
+fi
 
 lab_finish

@@ -41,6 +41,21 @@ OUTAGE_TIMEOUT=4  # --timeout for the outage case: boxwarden waits for the box t
 read -r -a KINDS <<<"${IGD_FAULTS_KINDS:-fault http500 reset reset-after hang reboot}"
 read -r -a STEPS <<<"${IGD_FAULTS_STEPS:-1 2 3 verify}"
 MATRIX=()
+# The full matrix's grid (printed at the end), measured: END-STATE/EXIT per step and fault
+# (O original, F fixed), as the full run gives it on miniupnpd 2.3.1.
+EXPECTED_GRID=$(cat <<'EOF'
+fix                    fault             http500           reset             reset-after       hang              reboot
+DeletePortMapping #1   O/5               O/5               O/5               O/5               O/5               O/5
+DeletePortMapping #2   O/5               O/5               O/5               O/5               O/5               O/5
+DeletePortMapping #3   O/5               O/5               O/5               O/5               O/5               O/5
+verify re-read         F/1               O/5               F/1               F/1               O/5               F/1
+rollback               fault             http500           reset             reset-after       hang              reboot
+AddPortMapping #1      F/5               F/5               O/0               O/0               O/0               O/0
+AddPortMapping #2      F/5               F/5               O/0               O/0               O/0               O/0
+AddPortMapping #3      F/5               F/5               O/0               O/0               O/0               O/0
+verify re-read         O/0               F/5               O/0               O/0               O/0               O/0
+EOF
+)
 
 lab_igd_fault_proxy "$LAPTOP_IP"
 lab_upnpc "$NS_PC" -e "PACS DICOM" -a "$PC_IP" 11112 11112 TCP >/dev/null 2>&1
@@ -205,7 +220,7 @@ fix_case() {
     fi
     if [[ $rc == 5 || $rc == 6 ]]; then
         run_op "$id-again" fix none
-        check_exit "$label: a second fix completes" "$BW_RC" 0 1 || bw_show
+        check_exit "$label: a second fix completes (exit 1: UPnP stays on, a manual step)" "$BW_RC" 1 || bw_show
         check_eq "$label: after the second fix the box is fixed" fixed "$(state_of)"
     fi
 }
@@ -330,7 +345,7 @@ lab_igd_fault '{}'
 
 echo "== after the crash: fix and rollback still work"
 run_op after-crash-fix fix none
-check_exit "after the crash: fix completes" "$BW_RC" 0 1 || bw_show
+check_exit "after the crash: fix completes (exit 1: UPnP stays on, a manual step)" "$BW_RC" 1 || bw_show
 check_eq "after the crash: the box is fixed" fixed "$(state_of)"
 run_op after-crash-rollback rollback none
 check_exit "after the crash: rollback exits 0" "$BW_RC" 0 || bw_show

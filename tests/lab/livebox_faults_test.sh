@@ -71,7 +71,6 @@ check_eq "before any fault: every port answers" "${PORTS[*]}" "$(open_ports)"
 # What fix exits under each fault: 5 (undone: the box exactly as before) or 0 (the fault did
 # not stop it: a reset after the change is read back as done). Measured on the emulator.
 declare -A EXPECTED_RC=(
-EXPECTED_RC_TABLE
 )
 CASES_RUN=0
 

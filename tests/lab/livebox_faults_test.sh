@@ -68,9 +68,27 @@ backup_count() {
 
 check_eq "before any fault: every port answers" "${PORTS[*]}" "$(open_ports)"
 
-# What fix exits under each fault: 5 (undone: the box exactly as before) or 0 (the fault did
-# not stop it: a reset after the change is read back as done). Measured on the emulator.
+# What fix exits under each fault, measured on the emulator: 5 (undone: the box exactly as
+# before), or 0 where the fault does not stop it: with an error reply to UPnP-IGD:set the step
+# is reported done and the re-read finds UPnP off (the box fully fixed, checked below).
 declare -A EXPECTED_RC=(
+    ["Firewall:deletePortForwarding error"]=5
+    ["Firewall:deletePortForwarding reset"]=5
+    ["Firewall:deletePortForwarding reset-after"]=5
+    ["Firewall:deletePortForwarding http500"]=5
+    ["Firewall:commit error"]=5
+    ["Firewall:commit reset"]=5
+    ["Firewall:commit reset-after"]=5
+    ["Firewall:commit http500"]=5
+    ["Firewall:deleteDMZ error"]=5
+    ["Firewall:deleteDMZ reset"]=5
+    ["Firewall:deleteDMZ reset-after"]=5
+    ["Firewall:deleteDMZ http500"]=5
+    ["UPnP-IGD:set error"]=0
+    ["UPnP-IGD:set reset"]=5
+    ["UPnP-IGD:set reset-after"]=5
+    ["UPnP-IGD:set http500"]=5
+    ["Firewall:deleteDMZ hang"]=5
 )
 CASES_RUN=0
 

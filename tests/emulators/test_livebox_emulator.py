@@ -89,7 +89,7 @@ class LoginTest(EmulatorCase):
         self.assertGreaterEqual(body["errors"][0]["waittime"], 1)
         status, body = self.ws.login('s3cret"pw')  # still throttled, even with the right one
         self.assertEqual(status, 401)
-        time.sleep(body["errors"][0]["waittime"] + 0.1)
+        time.sleep(body["errors"][0]["waittime"] + 0.1)  # the scenario: the throttle's wait passes
         self.assertEqual(self.ws.login('s3cret"pw')[0], 200)
 
     def test_expired_context_gives_13(self):

@@ -42,18 +42,21 @@ read -r -a KINDS <<<"${IGD_FAULTS_KINDS:-fault http500 reset reset-after hang re
 read -r -a STEPS <<<"${IGD_FAULTS_STEPS:-1 2 3 verify}"
 MATRIX=()
 # The full matrix's grid (printed at the end), measured: END-STATE/EXIT per step and fault
-# (O original, F fixed), as the full run gives it on miniupnpd 2.3.1.
+# (O original, F fixed), as the full run gives it on miniupnpd 2.3.1. A hang's cell depends on
+# where the 3 s --timeout runs out, in the hung request or in the undo after it, so on the
+# machine's speed (two runs gave O/0 and F/6 for rollback's AddPortMapping #1): it is "timing"
+# here, and checked by the invariants of fix_case and rollback_case only.
 EXPECTED_GRID=$(cat <<'EOF'
 fix                    fault             http500           reset             reset-after       hang              reboot
-DeletePortMapping #1   O/5               O/5               O/5               O/5               O/5               O/5
-DeletePortMapping #2   O/5               O/5               O/5               O/5               O/5               O/5
-DeletePortMapping #3   O/5               O/5               O/5               O/5               O/5               O/5
-verify re-read         F/1               O/5               F/1               F/1               O/5               F/1
+DeletePortMapping #1   O/5               O/5               O/5               O/5               timing            O/5
+DeletePortMapping #2   O/5               O/5               O/5               O/5               timing            O/5
+DeletePortMapping #3   O/5               O/5               O/5               O/5               timing            O/5
+verify re-read         F/1               O/5               F/1               F/1               timing            F/1
 rollback               fault             http500           reset             reset-after       hang              reboot
-AddPortMapping #1      F/5               F/5               O/0               O/0               O/0               O/0
-AddPortMapping #2      F/5               F/5               O/0               O/0               O/0               O/0
-AddPortMapping #3      F/5               F/5               O/0               O/0               O/0               O/0
-verify re-read         O/0               F/5               O/0               O/0               O/0               O/0
+AddPortMapping #1      F/5               F/5               O/0               O/0               timing            O/0
+AddPortMapping #2      F/5               F/5               O/0               O/0               timing            O/0
+AddPortMapping #3      F/5               F/5               O/0               O/0               timing            O/0
+verify re-read         O/0               F/5               O/0               O/0               timing            O/0
 EOF
 )
 
@@ -362,8 +365,9 @@ done
 printf '(end state: the box as miniupnpd lists it afterwards; original = the 4 mappings, fixed = only\n'
 printf ' WireGuard, partial:PORTS = those dangerous ports still mapped)\n'
 # The same as a grid per operation: END-STATE/EXIT (O original, F fixed, P:ports partial).
+# grid [MASK]: with MASK, a hang's cell is "timing" (see EXPECTED_GRID).
 grid() {
-    local op step kind cell row r_op r_step r_kind end rc secs
+    local mask=${1:-} op step kind cell row r_op r_step r_kind end rc secs
     for op in fix rollback; do
         printf '%-22s' "$op"
         for kind in "${KINDS[@]}"; do printf ' %-17s' "$kind"; done
@@ -379,6 +383,7 @@ grid() {
                         end=${end/fixed/F}
                         end=${end/partial:/P:}
                         cell="$end/$rc"
+                        [[ -z $mask || $kind != hang ]] || cell=timing
                     fi
                 done
                 printf ' %-17s' "$cell"
@@ -387,8 +392,8 @@ grid() {
         done
     done
 }
-GRID=$(grid | sed "s/ *$//")
-printf '\n%s\n' "$GRID"
+printf '\n%s\n' "$(grid)"
+GRID=$(grid mask | sed "s/ *$//")
 printf 'matrix: %s cases in %s s; whole test %s s\n' "${#MATRIX[@]}" "$T_MATRIX" "$((SECONDS - T_START))"
 # The matrix ran every case (a loop that ran nothing must not pass), and the lab is
 # deterministic: each cell is exactly what the full run gives (measured, then written here;

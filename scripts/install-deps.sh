@@ -12,8 +12,19 @@ pkgs=(
   libssl-dev libgtest-dev libgmock-dev googletest nlohmann-json3-dev libpugixml-dev libqrencode-dev zlib1g-dev
   # the lab: a real UPnP daemon, NAT, WireGuard, the peers we compare against
   miniupnpd-nftables miniupnpc natpmpc nftables iproute2 wireguard-tools wireguard-go
-  mandoc man-db python3 procps time util-linux
-  # reads the QR codes `boxwarden vpn` draws back (unit and lab tests)
+  mandoc man-db python3 procps time
+  # Every command a test runs is installed here: a test that cannot find one fails under CI
+  # (tests/cli/ci_guard.py, tests/unit/skip_or_fail.hpp, scripts/ctest-ci.sh), it is never skipped.
+  # the lab (tests/lab/lib.sh) and hostile_loopback_test: curl (probes, fetch checks)
+  curl
+  # tests/cli/livebox_tls_test: the openssl command makes the test CA and certificates
+  openssl ca-certificates
+  # unshare (private network/mount namespaces: json_error_test, cli_usage_test, cli_install_test),
+  # setpriv and runuser (tests that drop root), flock; script(1) gives the CLI tests a real
+  # terminal (vpn_livebox_test, the password-prompt and signal tests); dash is the plain /bin/sh
+  # whose terminal is not reset for us (echo-off check); coreutils: timeout, sha256sum (lab)
+  util-linux bsdutils dash coreutils
+  # reads the QR codes `boxwarden vpn` draws back (unit vpn_qr_test and lab vpn_test)
   zbar-tools
   # tests/cli/secrets_test traces fix and vpn setup: no fork, no exec, no password in any argv
   strace

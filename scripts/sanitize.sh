@@ -38,7 +38,7 @@ echo "== ctest under ASan + UBSan"
 t0=$SECONDS
 cd "$build"
 set +e
-ctest --output-on-failure -j "$jobs" "$@"
+bash "$src/scripts/ctest-ci.sh" --output-on-failure -j "$jobs" "$@"
 rc=$?
 set -e
 echo "   ctest took $((SECONDS - t0)) s (exit $rc)"

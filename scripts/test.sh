@@ -6,4 +6,4 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bash "$top/scripts/build.sh"
 build=${BUILD_DIR:-$top/build}
 cd "$build"
-ctest --output-on-failure -j 2 --timeout 900
+bash "$top/scripts/ctest-ci.sh" --output-on-failure -j 2 --timeout 900

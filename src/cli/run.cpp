@@ -1,16 +1,17 @@
 #include "cli/run.hpp"
 
 #include <csignal>
-#include <fstream>
+#include <cstdlib>
 #include <iostream>
-#include <sstream>
+#include <optional>
+#include <stdexcept>
 #include <streambuf>
 
 #include <boost/program_options.hpp>
-#include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
 #include "cli/command.hpp"
+#include "cli/failure.hpp"
 #include "cli/spell.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
@@ -61,8 +62,9 @@ void print_usage(std::ostream& os, const po::options_description& globals) {
     os << "  " << left << (left.size() < 20 ? std::string(20 - left.size(), ' ') : "\n" + std::string(22, ' '))
        << c.summary << "\n";
   }
-  os << "\n" << globals << "\nExit status: 0 ok, 1 findings (or some remain after fix), 2 usage, "
-        "3 box unreachable, 4 authentication, 5 fix failed and rolled back, 6 rollback failed.\n"
+  os << "\n" << globals << "\nExit status: 0 ok, 1 findings (or some remain after fix), 2 usage, 3 box unreachable,\n"
+        "  4 authentication, 5 fix failed and rolled back, 6 rollback failed, 70 internal error (a bug),\n"
+        "  75 box busy (another run holds its lock).\n"
         "See man boxwarden.\n";
 }
 
@@ -114,117 +116,98 @@ std::vector<std::string> option_names(const po::options_description& d) {
 // escaped and bounded like any untrusted text before they reach the terminal.
 constexpr size_t k_message_chars = 500;
 
-std::string_view kind_name(ErrorKind kind) {
-  switch (kind) {
-    case ErrorKind::usage:
-      return "usage";
-    case ErrorKind::unreachable:
-      return "unreachable";
-    case ErrorKind::protocol:
-      return "protocol";
-    case ErrorKind::auth:
-      return "auth";
-    case ErrorKind::refused:
-      return "refused";
-    case ErrorKind::unsupported:
-      return "unsupported";
-    case ErrorKind::conflict:
-      return "conflict";
-    case ErrorKind::busy:
-      return "busy";
-    case ErrorKind::internal:
-      return "internal";
-  }
-  return "unknown";
+// The option named `key` ("format", or "-o" for a short one) among the globals and, once the
+// command word is known, the command's own options; null when there is none.
+const po::option_description* find_option(const std::string& key, const po::options_description& globals,
+                                          const po::options_description* own) {
+  const po::option_description* d = globals.find_nothrow(key, false, false, false);
+  return d != nullptr || own == nullptr ? d : own->find_nothrow(key, false, false, false);
 }
 
-// Counts what is written to stdout, so that an error after a report was (even partly) printed
-// does not add a second JSON document. Unbuffered: every write goes through to std::cout's own
-// buffer at once.
-class CountingBuf : public std::streambuf {
- public:
-  explicit CountingBuf(std::streambuf* inner) : m_inner(inner) {}
-  size_t count() const { return m_count; }
-
- protected:
-  int_type overflow(int_type c) override {
-    if (traits_type::eq_int_type(c, traits_type::eof())) {
-      return traits_type::not_eof(c);
+// Reads --format, --output and the command word from argv before the parser runs (the parser
+// may be what fails), so that every failure is reported where the report would have gone.
+// Exact option names only, as the parser; a word is skipped as a value when the option before
+// it takes one. The parsed options replace what this finds once the parser succeeded.
+void prescan(int argc, char** argv, const po::options_description& globals, FailureReport& report) {
+  std::optional<std::string> format;
+  bool seen_word = false;
+  po::options_description own;
+  const po::options_description* own_ptr = nullptr;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--") {
+      break;  // only arguments follow
     }
-    ++m_count;
-    return m_inner->sputc(traits_type::to_char_type(c));
-  }
-  std::streamsize xsputn(const char* s, std::streamsize n) override {
-    m_count += static_cast<size_t>(n);
-    return m_inner->sputn(s, n);
-  }
-  int sync() override { return m_inner->pubsync(); }
-
- private:
-  std::streambuf* m_inner;
-  size_t m_count = 0;
-};
-
-// With --format json, a failed run still leaves one JSON document where the report would
-// have gone (stdout or --output), unless the command already wrote there:
-// {"tool": {...}, "command": "audit", "error": {"exit_code": 3, "kind": "unreachable", "message": "..."}}
-// The one-line message on stderr is printed as well (run(), usage_error()).
-struct JsonErrors {
-  bool enabled = false;      // --format json was given and parsed
-  std::string command;
-  std::string output;        // --output, empty for stdout
-  CountingBuf* stdout_count = nullptr;
-  bool written = false;      // a document (report or error) is out already
-};
-
-nlohmann::json error_document(const std::string& command, ExitCode code, std::string_view kind,
-                              const std::string& message) {
-  return {{"tool", {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}}},
-          {"command", command},
-          {"error", {{"exit_code", static_cast<int>(code)}, {"kind", std::string(kind)}, {"message", message}}}};
-}
-
-// Writes the error document to `out` when nothing was written to the report's destination.
-// `app` is the running command's (its --output file may be open already), or null before
-// the command started.
-void emit_json_error(JsonErrors& je, App* app, ExitCode code, std::string_view kind, const std::string& message) {
-  if (!je.enabled || je.written) {
-    return;
-  }
-  je.written = true;
-  std::string text = error_document(je.command, code, kind, message)
-                         .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  try {
-    if (je.output.empty()) {
-      if (je.stdout_count != nullptr && je.stdout_count->count() > 0) {
-        return;  // a report (or part of one) is on stdout already
+    if (a.size() < 2 || a[0] != '-') {
+      if (!seen_word) {
+        seen_word = true;
+        if (const Command* c = find_command(a); c != nullptr) {
+          report.command = c->name;
+          if (c->add_options) {
+            c->add_options(own);
+            own_ptr = &own;
+          }
+        }
       }
-      std::cout << text << std::flush;
-    } else if (app != nullptr) {
-      std::ostream& out = app->out();  // opens (and empties) the file if the command did not
-      if (out.tellp() > 0) {
-        return;
-      }
-      out << text << std::flush;
-    } else {
-      std::ofstream out(je.output, std::ios::out | std::ios::trunc);
-      out << text << std::flush;
+      continue;
     }
-  } catch (const std::exception&) {
-    // The --output file cannot be written: the message on stderr says why the run failed.
+    bool long_opt = a[1] == '-';
+    size_t eq = a.find('=');
+    std::string key = long_opt ? a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2) : a.substr(0, 2);
+    bool attached = long_opt ? eq != std::string::npos : a.size() > 2;
+    std::string value = attached ? (long_opt ? a.substr(eq + 1) : a.substr(2)) : (i + 1 < argc ? argv[i + 1] : "");
+    const po::option_description* d = find_option(key, globals, own_ptr);
+    if (d != nullptr && d->semantic()->max_tokens() > 0 && !attached) {
+      ++i;
+    }
+    if (key == "format") {
+      format = value;
+    } else if (key == "output" || key == "-o") {
+      report.output = value;
+    }
   }
+  // Any format but text: a script asked for a machine format, so it gets the JSON document
+  // that says why there is no report (an unknown format is a usage error, exit 2).
+  report.json = format.has_value() && *format != "text";
 }
 
-int usage_error(JsonErrors& je, const std::string& message) {
+// The one-line message of an error: escaped and bounded; a bug (ErrorKind::internal, or any
+// exception that is not an Error) says so and how to report it.
+std::string shown_message(const std::exception& e) {
+  const auto* error = dynamic_cast<const Error*>(&e);
+  std::string what = printable(e.what(), k_message_chars);
+  return error != nullptr && error->kind() != ErrorKind::internal ? what : internal_error_message(what);
+}
+
+std::string shown_message() {
+  return internal_error_message("an exception that is not a std::exception");
+}
+
+int usage_error(FailureReport& report, const std::string& message) {
   std::string shown = printable(message, k_message_chars);
-  std::cerr << "boxwarden: " << shown << "\n";
-  emit_json_error(je, nullptr, ExitCode::usage, kind_name(ErrorKind::usage), shown);
+  print_error_line(shown);
+  report_failure(report, nullptr, ExitCode::usage, kind_name(ErrorKind::usage), shown);
   return static_cast<int>(ExitCode::usage);
 }
 
-int dispatch(int argc, char** argv, JsonErrors& je) {
+// For tests only (man page ENVIRONMENT): BOXWARDEN_TEST_INTERNAL_ERROR=exception or =error
+// makes the command fail as a bug would, after the options are read and before the command
+// starts, so before anything is sent to a box. Tests check exit 70 and its message with it.
+void test_internal_error_hook() {
+  const char* hook = std::getenv("BOXWARDEN_TEST_INTERNAL_ERROR");
+  if (hook == nullptr || *hook == '\0') {
+    return;
+  }
+  if (std::string_view(hook) == "error") {
+    throw Error(ErrorKind::internal, "BOXWARDEN_TEST_INTERNAL_ERROR=error (a test)");
+  }
+  throw std::logic_error("BOXWARDEN_TEST_INTERNAL_ERROR is set (a test)");
+}
+
+int dispatch(int argc, char** argv, FailureReport& je) {
   Options o;
   po::options_description globals = global_options(o);
+  prescan(argc, argv, globals, je);
   std::string unknown;
   int ci = find_command_index(argc, argv, globals, unknown);
   if (!unknown.empty()) {
@@ -233,7 +216,9 @@ int dispatch(int argc, char** argv, JsonErrors& je) {
       if (c.add_options) {
         c.add_options(own_opts);
       }
-      if (own_opts.find_nothrow(unknown.substr(2), false, false, false) != nullptr) {
+      // "--name" is looked up as "name", a short "-x" as itself.
+      std::string key = unknown.starts_with("--") ? unknown.substr(2) : unknown;
+      if (own_opts.find_nothrow(key, false, false, false) != nullptr) {
         return usage_error(je, unknown + " is an option of '" + std::string(c.name) +
                            "' (and of other commands that take it): put it after the command, e.g. boxwarden " +
                            std::string(c.name) + " " + unknown + " ...");
@@ -298,18 +283,17 @@ int dispatch(int argc, char** argv, JsonErrors& je) {
   }
   if (!cmd) {
     print_usage(std::cerr, globals);
-    return static_cast<int>(ExitCode::usage);
+    std::cerr << "\n";
+    return usage_error(je, "no command given: name one (see boxwarden --help)");
   }
   std::string format = vm["format"].as<std::string>();
   if (format != "text" && format != "json") {
     return usage_error(je, "--format: '" + format + "' is not a format; use text or json");
   }
   o.format = format == "json" ? Format::json : Format::text;
-  if (o.format == Format::json) {
-    je.enabled = true;
-    je.command = cmd->name;
-    je.output = o.output;
-  }
+  je.json = o.format == Format::json;
+  je.command = cmd->name;
+  je.output = o.output;
   if (vm.count("fail-on")) {
     o.fail_on = vm["fail-on"].as<std::string>();
   }
@@ -324,6 +308,7 @@ int dispatch(int argc, char** argv, JsonErrors& je) {
   if (o.gateways.size() > 1 && cmd->name != "audit") {
     return usage_error(je, "--gateway may be given several times only for audit");
   }
+  test_internal_error_hook();
   App app(std::move(o));
   try {
     ExitCode code = cmd->handler(app);
@@ -331,10 +316,13 @@ int dispatch(int argc, char** argv, JsonErrors& je) {
     return static_cast<int>(code);
   } catch (const Error& e) {
     // While the App is alive: its --output file may be open already.
-    emit_json_error(je, &app, exit_code_for(e.kind()), kind_name(e.kind()), printable(e.what(), k_message_chars));
+    report_failure(je, &app, exit_code_for(e.kind()), kind_name(e.kind()), shown_message(e));
     throw;
   } catch (const std::exception& e) {
-    emit_json_error(je, &app, ExitCode::unreachable, "internal", printable(e.what(), k_message_chars));
+    report_failure(je, &app, ExitCode::internal, kind_name(ErrorKind::internal), shown_message(e));
+    throw;
+  } catch (...) {
+    report_failure(je, &app, ExitCode::internal, kind_name(ErrorKind::internal), shown_message());
     throw;
   }
 }
@@ -352,20 +340,23 @@ int run(int argc, char** argv) {
       std::cout.rdbuf(buf);
     }
   } restore{std::cout.rdbuf(&counting)};
-  JsonErrors json_errors;
-  json_errors.stdout_count = &counting;
+  FailureReport report;
+  report.stdout_count = &counting;
+  // Every failure ends here or in usage_error(): one line with the one prefix on stderr, the
+  // error document (or line) where the report goes if not written yet, the documented code.
+  auto fail = [&](ExitCode code, ErrorKind kind, const std::string& message) {
+    print_error_line(message);
+    report_failure(report, nullptr, code, kind_name(kind), message);
+    return static_cast<int>(code);
+  };
   try {
-    return dispatch(argc, argv, json_errors);
+    return dispatch(argc, argv, report);
   } catch (const Error& e) {
-    std::string message = printable(e.what(), k_message_chars);
-    emit_json_error(json_errors, nullptr, exit_code_for(e.kind()), kind_name(e.kind()), message);  // if not done yet
-    std::cerr << "boxwarden: error: " << message << "\n";
-    return static_cast<int>(exit_code_for(e.kind()));
+    return fail(exit_code_for(e.kind()), e.kind(), shown_message(e));
   } catch (const std::exception& e) {
-    std::string message = printable(e.what(), k_message_chars);
-    emit_json_error(json_errors, nullptr, ExitCode::unreachable, "internal", message);
-    std::cerr << "boxwarden: internal error: " << message << "\n";
-    return static_cast<int>(ExitCode::unreachable);
+    return fail(ExitCode::internal, ErrorKind::internal, shown_message(e));
+  } catch (...) {
+    return fail(ExitCode::internal, ErrorKind::internal, shown_message());
   }
 }
 

@@ -69,7 +69,11 @@ listing() {
     sh "$TMP/dest$PREFIX" "$PREFIX" "$TMP/empty" "$SOURCE_DIR/profiles" "$TMP/home"
 }
 if [ ! -d "$PREFIX" ] || ! unshare -rm true 2>/dev/null; then
-  echo "skip the installed binary finds the installed profiles (needs 'unshare -rm' and an existing $PREFIX)"
+  if [ -n "${CI:-}" ]; then  # under CI a skip is a failure (issue 12)
+    fail "the installed binary finds the installed profiles" "cannot run: needs 'unshare -rm' and an existing $PREFIX (CI is set)"
+  else
+    echo "skip the installed binary finds the installed profiles (needs 'unshare -rm' and an existing $PREFIX)"
+  fi
 elif [ ! -x "$TMP/dest$PREFIX/bin/boxwarden" ]; then
   fail "the installed binary finds the installed profiles" "nothing installed under $TMP/dest$PREFIX"
 else

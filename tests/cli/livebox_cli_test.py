@@ -172,4 +172,5 @@ class LiveboxCli(LiveboxCliBase):
         self.assertTrue(self.fixed(self.emu.state()), self.emu.state())
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    import ci_guard  # a skip fails under CI
+    ci_guard.main()

@@ -11,7 +11,6 @@ import os
 import shlex
 import subprocess
 import sys
-import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -92,4 +91,5 @@ class LiveboxReread(LiveboxCliBase):
 if __name__ == "__main__":
     if not (BOXWARDEN and os.access(BOXWARDEN, os.X_OK)):
         sys.exit("BOXWARDEN must name the built binary")
-    unittest.main(verbosity=2)
+    import ci_guard  # a skip fails under CI
+    ci_guard.main()

@@ -213,4 +213,5 @@ class LiveboxTls(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    import ci_guard  # a skip fails under CI
+    ci_guard.main()

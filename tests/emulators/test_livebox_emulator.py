@@ -89,7 +89,7 @@ class LoginTest(EmulatorCase):
         self.assertGreaterEqual(body["errors"][0]["waittime"], 1)
         status, body = self.ws.login('s3cret"pw')  # still throttled, even with the right one
         self.assertEqual(status, 401)
-        time.sleep(body["errors"][0]["waittime"] + 0.1)
+        time.sleep(body["errors"][0]["waittime"] + 0.1)  # the scenario: the throttle's wait passes
         self.assertEqual(self.ws.login('s3cret"pw')[0], 200)
 
     def test_expired_context_gives_13(self):
@@ -261,7 +261,11 @@ class FaultTest(EmulatorCase):
                       True)
         with self.assertRaises((ConnectionError, http.client.HTTPException, OSError)):
             ws.call("Firewall", "deletePortForwarding", {"id": "upnp_12", "origin": "upnp"})
-        time.sleep(0.1)
+        # The watcher counts the reboot once it saw the process exit; then wait_up() waits for
+        # the restart (before that, "up" may still be the old process's).
+        deadline = time.monotonic() + 10
+        while emu.reboots < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
         emu.wait_up()
         self.assertEqual((emu.port, emu.reboots), (port, 1))
         self.assertEqual(sorted(emu.state()["port_forwards"]), ["cwmp_TR069", "upnp_13"])  # both done, kept

@@ -81,9 +81,9 @@ echo "== the traps are real: a client that follows the LOCATIONs is seen"
 lab_ns "$NS_LAPTOP" curl -s -m 2 -o /dev/null "http://$INET_IP:5000/" 2>/dev/null
 lab_ns "$NS_LAPTOP" curl -s -m 2 -o /dev/null "http://127.0.0.1:5000/" 2>/dev/null
 cat "$trap_file" >/dev/null
-sleep 0.3
-check "the Internet host's listener logs a connection" grep -q 'tcp from' "$inet_log"
-check "the laptop's loopback listener logs a connection" grep -q 'tcp from' "$loop_log"
+# The listeners log in their own processes: wait for the lines (bounded), not a fixed time.
+check "the Internet host's listener logs a connection" _lab_wait_for 5 grep -q 'tcp from' "$inet_log"
+check "the laptop's loopback listener logs a connection" _lab_wait_for 5 grep -q 'tcp from' "$loop_log"
 check "the counter counts it" test "$(counter tcp_elsewhere)" -ge 1
 check "reading the file moves its access time" test "$(atime)" != "$atime0"
 

@@ -48,18 +48,18 @@ CASES = [
     ("desc-silent", "desc-silent", [], [], 5, {3}, 64, {"deadline", "one-line"}),
     ("soap-oversize", "soap-oversize", [], [], 5, {3}, 64, {"deadline", "one-line"}),
     ("soap-endless", "soap-endless", [], [], 5, {3}, 64, {"deadline", "one-line"}),
-    ("soap-laughs", "soap-laughs", ["--mappings", "3"], ["--format", "json"], 5, {0, 1}, 64,
+    ("soap-laughs", "soap-laughs", ["--mappings", "3"], ["--format", "json"], 5, {0}, 64,
      {"deadline", "json", "lol"}),
     ("soap-deep", "soap-deep", [], [], 5, {3}, 64, {"deadline", "one-line"}),
     ("soap-drip", "soap-drip", [], [], 5, {3}, 64, {"deadline", "one-line"}),
     ("soap-silent", "soap-silent", [], [], 5, {3}, 64, {"deadline", "one-line"}),
     ("ctl-escape", "ctl-escape", [], [], 5, {3}, 64, {"deadline", "one-line"}),
-    ("nasty-text", "normal", ["--nasty"], [], 10, {0, 1}, 64, {"deadline", "text", "nasty"}),
-    ("nasty-json", "normal", ["--nasty"], ["--format", "json"], 10, {0, 1}, 64, {"deadline", "json", "nasty"}),
-    ("miniupnpd-cdata-text", "normal", ["--nasty", "--cdata"], [], 10, {0, 1}, 64, {"deadline", "text", "nasty"}),
-    ("miniupnpd-cdata-json", "normal", ["--nasty", "--cdata"], ["--format", "json"], 10, {0, 1}, 64,
+    ("nasty-text", "normal", ["--nasty"], [], 10, {0}, 64, {"deadline", "text", "nasty"}),
+    ("nasty-json", "normal", ["--nasty"], ["--format", "json"], 10, {0}, 64, {"deadline", "json", "nasty"}),
+    ("miniupnpd-cdata-text", "normal", ["--nasty", "--cdata"], [], 10, {0}, 64, {"deadline", "text", "nasty"}),
+    ("miniupnpd-cdata-json", "normal", ["--nasty", "--cdata"], ["--format", "json"], 10, {0}, 64,
      {"deadline", "json", "nasty"}),
-    ("listing-loop", "listing-loop", ["--mappings", "1000"], [], 10, {0, 1, 3}, 64, {"deadline"}),
+    ("listing-loop", "listing-loop", ["--mappings", "1000"], [], 10, {1}, 64, {"deadline"}),
     ("listing-all-65535", "listing-all", ["--mappings", "65535"], [], 20, {3}, 64, {"deadline", "one-line"}),
     ("many-v2-text", "normal", ["--mappings", "65535"], [], 120, {1}, 256, {"deadline", "text", "all"}),
     ("many-v2-json", "normal", ["--mappings", "65535"], ["--format", "json"], 120, {1}, 256,
@@ -276,6 +276,9 @@ def main():
     if args.list:
         print("\n".join(c[0] for c in cases))
         return 0
+    if not cases or (args.case and len(cases) != len(set(args.case))):
+        print("no such case, or none selected: %s" % (args.case or "(empty list)"))
+        return 1  # a run of no case must not pass
     runner = Runner(args)
     failed = 0
     print("%-20s %5s %8s %9s %8s  %s" % ("case", "exit", "seconds", "RSS MiB", "requests", "verdict"))

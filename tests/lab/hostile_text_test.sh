@@ -77,11 +77,11 @@ check "the CDATA-breaking label reads back whole" lab_json "$BW_OUT" \
 check_eq "the JSON carries no raw ESC byte" 0 "$(grep -c $'\x1b' "$BW_OUT")"
 
 bw_capture plan-text "$NS_LAPTOP" --no-color --profile strict --dry-run --yes --state-dir "$LAB_DIR/state" fix
-check_exit "fix --dry-run (text) works" "$BW_RC" 0 1 || bw_show
+check_exit "fix --dry-run (text) works (exit 1: the findings are still there)" "$BW_RC" 1 || bw_show
 check_eq "no ESC byte in the dry run" 0 "$(grep -c $'\x1b' "$BW_OUT")"
 check "no C1 control, bidi override, BEL, BS or DEL in the dry run" no_terminal_controls "$BW_OUT"
 bw_capture plan-json "$NS_LAPTOP" --format json --profile strict --dry-run --yes --state-dir "$LAB_DIR/state" fix
-check_exit "fix --dry-run (json) works" "$BW_RC" 0 1 || bw_show
+check_exit "fix --dry-run (json) works (exit 1: the findings are still there)" "$BW_RC" 1 || bw_show
 check "the dry run's JSON parses" lab_json "$BW_OUT" "isinstance(d, dict)"
 check_eq "mappings unchanged by the dry runs" "$((n + 1))" "$(box_mappings)"
 

@@ -68,6 +68,30 @@ backup_count() {
 
 check_eq "before any fault: every port answers" "${PORTS[*]}" "$(open_ports)"
 
+# What fix exits under each fault, measured on the emulator: 5 (undone: the box exactly as
+# before), or 0 where the fault does not stop it: with an error reply to UPnP-IGD:set the step
+# is reported done and the re-read finds UPnP off (the box fully fixed, checked below).
+declare -A EXPECTED_RC=(
+    ["Firewall:deletePortForwarding error"]=5
+    ["Firewall:deletePortForwarding reset"]=5
+    ["Firewall:deletePortForwarding reset-after"]=5
+    ["Firewall:deletePortForwarding http500"]=5
+    ["Firewall:commit error"]=5
+    ["Firewall:commit reset"]=5
+    ["Firewall:commit reset-after"]=5
+    ["Firewall:commit http500"]=5
+    ["Firewall:deleteDMZ error"]=5
+    ["Firewall:deleteDMZ reset"]=5
+    ["Firewall:deleteDMZ reset-after"]=5
+    ["Firewall:deleteDMZ http500"]=5
+    ["UPnP-IGD:set error"]=0
+    ["UPnP-IGD:set reset"]=5
+    ["UPnP-IGD:set reset-after"]=5
+    ["UPnP-IGD:set http500"]=5
+    ["Firewall:deleteDMZ hang"]=5
+)
+CASES_RUN=0
+
 # one_fault CALL KIND: fix under the fault, check all-or-nothing, fix again, roll back.
 one_fault() {
     local call=$1 kind=$2 label="$1 $2" backups
@@ -81,10 +105,13 @@ one_fault() {
     hit=$(livebox_ctl GET /log | "$LAB_PYTHON" -c \
         'import json,sys; print(sum(1 for c in json.load(sys.stdin)["calls"] if "fault" in c))')
     check_eq "$label: the fault was hit" 1 "$hit"
+    CASES_RUN=$((CASES_RUN + 1))
+    # The emulator is deterministic: each fault gives one exit (EXPECTED_RC, measured).
+    check_exit "$label: fix exits ${EXPECTED_RC[$label]:-(not in EXPECTED_RC)}" "$BW_RC" "${EXPECTED_RC[$label]:-none}" ||
+        bw_show
     if [[ $BW_RC == 5 ]]; then
         check "$label: exit 5 and the box is exactly as before (state, mappings, probes)" is_before || bw_show
     else
-        check_exit "$label: fix exits 5, or 0 when fully done" "$BW_RC" 5 0 || bw_show
         check "$label: the box is fully fixed" is_fixed
     fi
     check "$label: a new backup is there" test "$(backup_count)" -gt "$backups"
@@ -109,6 +136,7 @@ for call in Firewall:deletePortForwarding Firewall:commit Firewall:deleteDMZ UPn
 done
 # A hang costs the per-request timeout; once is enough to show it ends all-or-nothing.
 one_fault Firewall:deleteDMZ hang
+check_eq "every fault case ran (4 calls x 4 kinds + a hang)" 17 "$CASES_RUN"
 # The login itself failing: before any backup or change, so exit 3 and nothing touched.
 echo "== fault: the login is reset"
 livebox_ctl POST /clear >/dev/null

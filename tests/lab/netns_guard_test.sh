@@ -33,11 +33,17 @@ guarded wrong-fix "$NS_LAPTOP" --yes --profile medical-practice --state-dir "$LA
 check_exit "fix in the wrong namespace exits 3" "$BW_RC" 3 || bw_show
 guarded missing-ns "no-such-namespace" discover
 check_exit "discover with a namespace that does not exist exits 3" "$BW_RC" 3 || bw_show
-sleep 0.3
+# Markers instead of a grace sleep: anything the guarded runs sent went out before they exited,
+# so it is logged before a request and an SSDP search sent now from the laptop, which we wait for.
+check_eq "mappings unchanged" "$before" "$(lab_mappings "$NS_LAPTOP")"
+from_laptop() { tail -n +"$((l0 + 1))" "$LAB_DIR/miniupnpd.log" | grep -q "HTTP REQUEST from \[::ffff:$LAPTOP_IP\]"; }
+check "marker: miniupnpd logged the laptop's request" _lab_wait_for 5 from_laptop
+lab_ns "$NS_LAPTOP" "$LAB_PYTHON" -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\nMX: 1\r\nST: urn:marker\r\n\r\n", ("239.255.255.250", 1900))'
+check "marker: the rogue logged the laptop's SSDP search" _lab_wait_for 5 grep -q "\"client\": \"$LAPTOP_IP\".*urn:marker" "$LAB_ROGUE_LOG"
 check_eq "miniupnpd received no request from the guarded runs" 0 "$(from_pc)"
 check_eq "no SSDP datagram from the guarded runs reached the LAN" "" \
     "$(grep "\"client\": \"$PC_IP\"" "$LAB_ROGUE_LOG" || true)"
-check_eq "mappings unchanged" "$before" "$(lab_mappings "$NS_LAPTOP")"
 check "probe: 11112 still reachable" lab_probe 11112 >/dev/null
 
 guarded right-audit "$NS_PC" audit --format json --profile medical-practice

@@ -60,6 +60,10 @@ ExecutionReport execute(Box& box, const std::vector<Action>& plan, const Progres
 // Outcome: applied; rolled_back when a step or the check failed and what had been restored
 // was taken away again (the box is as before the rollback); rollback_failed when even that
 // failed.
+// What restore() would put back on a box that reads `now`: the automatic actions of `plan`
+// whose original is not visible, in plan order (restore() undoes them in reverse). Pure.
+std::vector<Action> still_to_restore(const std::vector<Action>& plan, const RouterState& now);
+
 ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progress& progress,
                         const Patience& patience = {});
 

@@ -75,7 +75,8 @@ Backup backup_from_json(const nlohmann::json& j) {
   }
   b.outcome = *o;
   b.rolled_back_at = text(j, "rolled_back_at", k_short, "");
-  b.state = within("state", [&] { return router_state_from_json(at(j, "state")); });
+  const auto& state = at(j, "state");
+  b.state = within("state", [&] { return router_state_from_json(state); });
   const auto& plan = at(j, "plan");
   if (!plan.is_array() || plan.size() > 10000) {
     bad("plan", "must be a list of at most 10000 actions");

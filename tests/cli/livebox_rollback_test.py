@@ -71,6 +71,16 @@ class Terminal:
     def text(self):
         return self.seen.decode(errors="replace")
 
+    def close(self):
+        """Cleanup: a program still waiting (a failed test) is killed, by its own pid."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        try:
+            os.close(self.master)
+        except OSError:
+            pass
+
 
 @unittest.skipUnless(base.BOXWARDEN and os.access(base.BOXWARDEN, os.X_OK), "BOXWARDEN must name the built binary")
 class LiveboxRollback(base.LiveboxCliBase):
@@ -92,7 +102,9 @@ class LiveboxRollback(base.LiveboxCliBase):
         return os.path.join(self.state_dir, "backups", self.backups()[i])
 
     def terminal(self, *args):
-        return Terminal(self.command(*args), self.env())
+        t = Terminal(self.command(*args), self.env())
+        self.addCleanup(t.close)
+        return t
 
     # (a) ------------------------------------------------------------------------------------
     def test_a_killed_fix_then_a_completed_fix_are_both_rolled_back(self):
@@ -175,6 +187,7 @@ class LiveboxRollback(base.LiveboxCliBase):
     def test_b_json_lists_the_same_items(self):
         p = self.bw("--yes", "fix")
         self.assertEqual(p.returncode, base.FIXED_EXIT, p.stdout + p.stderr)
+        self.emu.clear()
         p = self.bw("--format", "json", "--dry-run", "rollback")
         self.assertEqual(p.returncode, 0, p.stderr)
         doc = json.loads(p.stdout)

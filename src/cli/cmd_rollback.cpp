@@ -117,7 +117,8 @@ ExitCode cmd_rollback(App& app) {
   for (const auto& c : chosen) {
     backups.push_back(c.backup);
   }
-  auto items = preview_restore(backups, box->read_state(), profile);
+  RouterState now = box->read_state();
+  auto items = preview_restore(backups, now, profile);
   size_t total = 0;
   nlohmann::json listed = nlohmann::json::array();
   for (size_t i = 0; i < chosen.size(); ++i) {
@@ -170,7 +171,8 @@ ExitCode cmd_rollback(App& app) {
     }
     return ExitCode::ok;
   }
-  if (!app.opt().yes) {
+  bool asked = !app.opt().yes;
+  if (asked) {
     if (!app.interactive()) {
       throw Error(ErrorKind::usage, "rollback changes the box and there is no terminal to ask; add --yes to proceed");
     }
@@ -190,7 +192,10 @@ ExitCode cmd_rollback(App& app) {
     if (!json) {
       out << "Restoring " << b.path << " (" << chosen[i].reason << ")\n";
     }
-    last = restore(*box, b.plan, [&](const std::string& s) { app.progress(s); }, Patience{&app.deadline()});
+    // Without a question the read above is an instant old: the first restore starts from it.
+    // After one, or after an earlier restore changed the box, restore() reads it again.
+    last = restore(*box, b.plan, [&](const std::string& s) { app.progress(s); }, Patience{&app.deadline()},
+                   i == 0 && !asked ? &now : nullptr);
     for (const auto& st : last.steps) {
       steps.push_back({{"backup", b.path}, {"summary", valid_utf8(st.summary)}, {"ok", st.ok}, {"error", valid_utf8(st.error)}});
       if (!json) {

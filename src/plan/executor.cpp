@@ -186,9 +186,9 @@ std::vector<Action> still_to_restore(const std::vector<Action>& plan, const Rout
 }
 
 ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progress& progress,
-                        const Patience& patience) {
+                        const Patience& patience, const RouterState* just_read) {
   ExecutionReport report;
-  RouterState now = patiently(patience, progress, [&] { return box.read_state(); });
+  RouterState now = just_read ? *just_read : patiently(patience, progress, [&] { return box.read_state(); });
   std::vector<Action> automatic = still_to_restore(plan, now);
   if (automatic.empty()) {
     report.after = now;

@@ -64,7 +64,9 @@ ExecutionReport execute(Box& box, const std::vector<Action>& plan, const Progres
 // whose original is not visible, in plan order (restore() undoes them in reverse). Pure.
 std::vector<Action> still_to_restore(const std::vector<Action>& plan, const RouterState& now);
 
+// `just_read`: the box as the caller read it an instant before (nothing asked in between),
+// taken instead of a first read of its own (one read less against the --timeout).
 ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progress& progress,
-                        const Patience& patience = {});
+                        const Patience& patience = {}, const RouterState* just_read = nullptr);
 
 }  // namespace bw

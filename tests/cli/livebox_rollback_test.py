@@ -6,6 +6,8 @@ address).
 (a) a fix killed (SIGKILL) while a step hangs leaves its backup "in-progress" and the box
     half-changed; a second fix completes; plain `rollback --yes` restores both, newest first,
     and the emulator's state is exactly as before the first fix; `backups` shows the outcomes.
+    When the newest restore fails, the older one is not attempted: exit 5, both named as still
+    to restore, outcomes unchanged; run again, both restored.
 (b) `rollback` through a real pseudo-terminal lists what it puts back and warns of each
     opening with its severity under the profile; "n" changes nothing.
 (c) nothing to restore: exit 0 and no question, through a terminal.
@@ -107,7 +109,8 @@ class LiveboxRollback(base.LiveboxCliBase):
         return t
 
     # (a) ------------------------------------------------------------------------------------
-    def test_a_killed_fix_then_a_completed_fix_are_both_rolled_back(self):
+    def killed_then_completed(self):
+        """A fix killed while its second deletion hangs, then a fix that completes."""
         before = self.emu.state()
         # The second port-forward deletion hangs: the first one is done, the box half-changed.
         self.emu.control("POST", "/_emu/fail", {"call": "Firewall:deletePortForwarding", "kind": "hang",
@@ -137,6 +140,11 @@ class LiveboxRollback(base.LiveboxCliBase):
         self.assertEqual(p.returncode, base.FIXED_EXIT, p.stdout + p.stderr)
         self.assertTrue(self.fixed(self.emu.state()), self.emu.state())
         self.assertEqual(self.outcomes(), ["in-progress", "completed"])
+        return before
+
+    # (a) ------------------------------------------------------------------------------------
+    def test_a_killed_fix_then_a_completed_fix_are_both_rolled_back(self):
+        before = self.killed_then_completed()
 
         # Plain rollback restores both, newest first, and says why.
         p = self.bw("--yes", "rollback")
@@ -158,6 +166,27 @@ class LiveboxRollback(base.LiveboxCliBase):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("nothing to restore", p.stdout)
         self.assertEqual(self.writes(), [])
+
+    def test_a_a_failed_restore_stops_and_names_what_remains(self):
+        before = self.killed_then_completed()
+        fixed = self.emu.state()
+        self.emu.clear()
+        # The newest backup's restore fails at its port forward: taken back, the older one is
+        # not attempted.
+        self.emu.fail("Firewall:setPortForwarding")
+        p = self.bw("--yes", "rollback")
+        self.assertEqual(p.returncode, 5, p.stdout + p.stderr)
+        first, second = self.backup_path(0), self.backup_path(1)
+        self.assertNotIn("Restoring " + first, p.stdout)
+        self.assertIn("still to restore: %s %s" % (second, first), p.stderr)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+        self.assertEqual(self.emu.state(), fixed)
+        self.assertEqual(self.outcomes(), ["in-progress", "completed"])
+        # Run again, as it says: both restored.
+        p = self.bw("--yes", "rollback")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(self.emu.state(), before)
+        self.assertEqual(self.outcomes(), ["rolled-back", "rolled-back"])
 
     # (b) ------------------------------------------------------------------------------------
     def test_b_the_question_lists_what_comes_back_and_warns_of_each_opening(self):

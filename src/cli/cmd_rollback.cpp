@@ -96,7 +96,9 @@ ExitCode cmd_rollback(App& app) {
                  .dump(2)
           << "\n";
     } else {
-      out << "There is nothing to restore: no unfinished fix and no completed fix left to undo (see 'boxwarden backups').\n";
+      std::string box = app.opt().gateways.empty() ? "" : " of the box at " + app.opt().gateways[0];
+      out << "There is nothing to restore: no unfinished fix and no completed fix left to undo" << printable(box, 80)
+          << " (see 'boxwarden backups').\n";
     }
     return ExitCode::ok;
   }

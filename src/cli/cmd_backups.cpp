@@ -31,7 +31,7 @@ ExitCode cmd_backups(App& app) {
       } else {
         // in-progress once no run is going on: the run was killed (the box may be half-changed).
         std::string outcome(to_string(b.outcome));
-        out << b.created << "  " << outcome << std::string(outcome.size() < 12 ? 12 - outcome.size() : 0, ' ')
+        out << printable(b.created, 64) << "  " << outcome << std::string(outcome.size() < 12 ? 12 - outcome.size() : 0, ' ')
             << "  box " << b.gateway << "  profile " << printable(b.profile, 60) << "  " << automatic
             << " change(s)  " << path << "\n";
       }

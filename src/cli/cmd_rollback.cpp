@@ -106,6 +106,7 @@ ExitCode cmd_rollback(App& app) {
   if (app.opt().gateways.empty()) {
     app.set_gateway(gateway);  // the backup says which box it belongs to
   }
+  Profile profile = app.profile();  // a bad --profile stops here, before any network
   Discovered found = app.discover();
   for (const auto& c : chosen) {
     if (c.backup.gateway != found.target.address) {
@@ -114,7 +115,6 @@ ExitCode cmd_rollback(App& app) {
     }
   }
   auto box = app.connect(found);
-  Profile profile = app.profile();
   std::vector<Backup> backups;
   for (const auto& c : chosen) {
     backups.push_back(c.backup);
@@ -132,7 +132,7 @@ ExitCode cmd_rollback(App& app) {
   }
   if (!json) {
     for (size_t i = 0; i < chosen.size(); ++i) {
-      out << "Backup " << chosen[i].backup.path << " (" << chosen[i].reason << "):\n";
+      out << "Backup " << printable(chosen[i].backup.path, 400) << " (" << printable(chosen[i].reason, 200) << "):\n";
       if (items[i].empty()) {
         out << "  nothing to put back: the box already has these settings\n";
       }
@@ -192,7 +192,7 @@ ExitCode cmd_rollback(App& app) {
   for (; i < chosen.size(); ++i) {
     const Backup& b = chosen[i].backup;
     if (!json) {
-      out << "Restoring " << b.path << " (" << chosen[i].reason << ")\n";
+      out << "Restoring " << printable(b.path, 400) << " (" << printable(chosen[i].reason, 200) << ")\n";
     }
     // Without a question the read above is an instant old: the first restore starts from it.
     // After one, or after an earlier restore changed the box, restore() reads it again.

@@ -39,7 +39,7 @@ ExitCode cmd_backups(App& app) {
       if (json) {
         a.push_back({{"path", path}, {"error", e.what()}});
       } else {
-        out << "(unreadable) " << path << ": " << e.what() << "\n";
+        out << "(unreadable) " << printable(e.what(), 600) << "\n";  // the message starts with the path
       }
     }
   }

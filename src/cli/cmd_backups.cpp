@@ -1,7 +1,9 @@
-// `boxwarden backups`: the backups saved before each fix, oldest first.
+// `boxwarden backups`: the backups saved before each fix, oldest first, with what became of
+// each fix (completed, undone, interrupted, failed, rolled-back; in-progress: cut short).
 #include "cli/app.hpp"
 #include "cli/command.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace bw::cli {
 
@@ -24,16 +26,20 @@ ExitCode cmd_backups(App& app) {
       }
       if (json) {
         a.push_back({{"path", path}, {"created", b.created}, {"gateway", b.gateway}, {"profile", b.profile},
-                     {"changes", automatic}});
+                     {"changes", automatic}, {"outcome", to_string(b.outcome)},
+                     {"rolled_back_at", b.rolled_back_at.empty() ? nlohmann::json() : nlohmann::json(b.rolled_back_at)}});
       } else {
-        out << b.created << "  box " << b.gateway << "  profile " << b.profile << "  " << automatic
+        // in-progress once no run is going on: the run was killed (the box may be half-changed).
+        std::string outcome(to_string(b.outcome));
+        out << printable(b.created, 64) << "  " << outcome << std::string(outcome.size() < 12 ? 12 - outcome.size() : 0, ' ')
+            << "  box " << b.gateway << "  profile " << printable(b.profile, 60) << "  " << automatic
             << " change(s)  " << path << "\n";
       }
     } catch (const Error& e) {
       if (json) {
         a.push_back({{"path", path}, {"error", e.what()}});
       } else {
-        out << "(unreadable) " << path << ": " << e.what() << "\n";
+        out << "(unreadable) " << printable(e.what(), 600) << "\n";  // the message starts with the path
       }
     }
   }

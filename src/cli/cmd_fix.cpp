@@ -152,6 +152,11 @@ ExitCode cmd_fix(App& app) {
     app.out() << "\nSaved the box's current settings to " << r.backup_path << "\n";
   }
   r.execution = execute(*in.box, r.plan, [&](const std::string& s) { app.progress(s); }, Patience{&app.deadline()});
+  try {  // the backup was saved "in-progress": say what became of the fix
+    store.set_outcome(r.backup_path, backup_outcome_for(r.execution->outcome));
+  } catch (const Error& e) {
+    app.note(std::string("could not record the fix's outcome in its backup: ") + e.what());
+  }
   if (r.execution->after_known) {
     r.findings_after = evaluate(app.profile(), r.execution->after);
   }

@@ -1,52 +1,160 @@
-// `boxwarden rollback [BACKUP]`: put back what a fix changed, then verify.
+// `boxwarden rollback [BACKUP]`: put back what fixes changed, then verify. Without a name:
+// every unfinished fix of the box (in-progress: the run was killed; failed: its undo failed)
+// and its newest completed fix, newest first. Every backup is loaded (and checked) before
+// anything touches the network; the box is read, what would be put back is listed with the
+// openings it re-creates, and only then the question.
 #include <iostream>
 
 #include "cli/app.hpp"
 #include "cli/command.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "net/gateway.hpp"
 #include "plan/executor.hpp"
+#include "plan/restore_preview.hpp"
 
 namespace bw::cli {
 
-ExitCode cmd_rollback(App& app) {
-  BackupStore store = app.backups();
-  std::string which;
+namespace {
+
+struct Chosen {
+  Backup backup;
+  std::string reason;  // why it is restored, plain words
+};
+
+std::string reason_for(const Backup& b) {
+  switch (b.outcome) {
+    case BackupOutcome::in_progress:
+      return "unfinished: the run was cut short on " + b.created;
+    case BackupOutcome::failed:
+      return "unfinished: the fix failed on " + b.created + " and could not be undone";
+    default:
+      return "the last completed fix, on " + b.created;
+  }
+}
+
+// The backups to restore, newest first. Loads (checks) every one it looks at: a damaged or
+// edited backup stops the command here (exit 2), before any network.
+std::vector<Chosen> choose(App& app, const BackupStore& store) {
   if (!app.opt().args.empty()) {
-    which = app.opt().args[0];
-  } else if (auto latest = store.latest()) {
-    which = *latest;
-  } else {
+    Backup b = store.load(app.opt().args[0]);
+    return {{b, "named on the command line; it is " + std::string(to_string(b.outcome))}};
+  }
+  auto paths = store.list();
+  if (paths.empty()) {
     throw Error(ErrorKind::usage, "no backup in " + store.dir() + "; name one (see 'boxwarden backups') or give --state-dir");
   }
-  Backup b = store.load(which);
+  std::vector<Backup> all;
+  for (const auto& p : paths) {
+    all.push_back(store.load(p));
+  }
+  std::string box = app.opt().gateways.empty() ? "" : parse_host_port(app.opt().gateways[0]).host;
+  std::vector<Chosen> out;
+  for (size_t i : select_for_rollback(all, box)) {
+    out.push_back({all[i], reason_for(all[i])});
+  }
+  return out;
+}
+
+nlohmann::json to_json(const RestoreItem& item) {
+  nlohmann::json j = {{"summary", valid_utf8(item.summary)}, {"severity", nullptr}, {"rule", nullptr}};
+  if (item.finding) {
+    j["severity"] = to_string(item.finding->severity);
+    j["rule"] = item.finding->rule;
+    j["allowed"] = item.finding->allowed;
+  }
+  return j;
+}
+
+void print_items(std::ostream& out, const std::vector<RestoreItem>& items, const std::string& profile) {
+  for (const auto& item : items) {
+    out << "  - " << printable(item.summary, 200) << "\n";
+    if (item.finding && !item.finding->allowed) {
+      out << "    warning: this re-opens: " << printable(item.finding->title, 300) << ": "
+          << to_string(item.finding->severity) << " under " << printable(profile, 60) << " ("
+          << item.finding->rule << ")\n";
+    }
+  }
+}
+
+nlohmann::json tool() {
+  return {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}};
+}
+
+}  // namespace
+
+ExitCode cmd_rollback(App& app) {
+  BackupStore store = app.backups();
+  std::vector<Chosen> chosen = choose(app, store);
   auto& out = app.out();
   bool json = app.opt().format == Format::json;
-  if (app.opt().gateways.empty() && !b.gateway.empty()) {
-    app.set_gateway(b.gateway);  // the backup says which box it belongs to
+  if (chosen.empty()) {
+    // Every fix of this box was completed and rolled back, undone or interrupted and undone.
+    if (json) {
+      out << nlohmann::json{{"tool", tool()}, {"backups", nlohmann::json::array()}, {"outcome", "nothing-to-restore"},
+                            {"restore", nlohmann::json::array()}}
+                 .dump(2)
+          << "\n";
+    } else {
+      std::string box = app.opt().gateways.empty() ? "" : " of the box at " + app.opt().gateways[0];
+      out << "There is nothing to restore: no unfinished fix and no completed fix left to undo" << printable(box, 80)
+          << " (see 'boxwarden backups').\n";
+    }
+    return ExitCode::ok;
   }
+  const std::string& gateway = chosen.front().backup.gateway;
+  if (app.opt().gateways.empty()) {
+    app.set_gateway(gateway);  // the backup says which box it belongs to
+  }
+  Profile profile = app.profile();  // a bad --profile stops here, before any network
   Discovered found = app.discover();
-  if (!b.gateway.empty() && found.target.address != b.gateway) {
-    throw Error(ErrorKind::usage, "backup " + b.path + " belongs to the box at " + b.gateway + ", not " + found.target.address);
+  for (const auto& c : chosen) {
+    if (c.backup.gateway != found.target.address) {
+      throw Error(ErrorKind::usage, "backup " + c.backup.path + " belongs to the box at " + c.backup.gateway + ", not " +
+                                        found.target.address);
+    }
   }
   auto box = app.connect(found);
+  std::vector<Backup> backups;
+  for (const auto& c : chosen) {
+    backups.push_back(c.backup);
+  }
+  RouterState now = box->read_state();
+  auto items = preview_restore(backups, now, profile);
+  size_t total = 0;
+  nlohmann::json listed = nlohmann::json::array();
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    total += items[i].size();
+    for (const auto& item : items[i]) {
+      listed.push_back(to_json(item));
+      listed.back()["backup"] = chosen[i].backup.path;
+    }
+  }
+  if (!json) {
+    for (size_t i = 0; i < chosen.size(); ++i) {
+      out << "Backup " << printable(chosen[i].backup.path, 400) << " (" << printable(chosen[i].reason, 200) << "):\n";
+      if (items[i].empty()) {
+        out << "  nothing to put back: the box already has these settings\n";
+      }
+      print_items(out, items[i], profile.name);
+    }
+  }
   if (app.opt().dry_run) {
     // Never changes the box, whatever the format.
     nlohmann::json requests = nlohmann::json::array();
-    for (const auto& a : b.plan) {
-      if (a.automatic) {
-        for (const auto& req : box->describe(inverse(a))) {
+    for (const auto& list : items) {
+      for (const auto& item : list) {
+        for (const auto& req : box->describe(inverse(item.action))) {
           requests.push_back(valid_utf8(req));
         }
       }
     }
     if (json) {
-      out << nlohmann::json{{"tool", {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}}},
-                            {"backup", b.path}, {"outcome", "dry-run"}, {"would_send", requests}}
+      out << nlohmann::json{{"tool", tool()}, {"backup", chosen.front().backup.path}, {"outcome", "dry-run"},
+                            {"restore", listed}, {"would_send", requests}}
                  .dump(2)
           << "\n";
     } else {
-      out << "Would restore the settings saved on " << b.created << " (" << b.path << ")\n";
       for (const auto& req : requests) {
         out << "  would send: " << printable(req.get<std::string>(), 400) << "\n";
       }
@@ -54,10 +162,19 @@ ExitCode cmd_rollback(App& app) {
     }
     return ExitCode::ok;
   }
-  if (!json) {
-    out << "Restoring the settings saved on " << b.created << " (" << b.path << ")\n";
+  if (total == 0) {
+    if (json) {
+      out << nlohmann::json{{"tool", tool()}, {"backup", chosen.front().backup.path}, {"outcome", "already-restored"},
+                            {"restore", listed}, {"steps", nlohmann::json::array()}, {"failure", ""}}
+                 .dump(2)
+          << "\n";
+    } else {
+      out << "The box already has the saved settings: nothing to restore.\n";
+    }
+    return ExitCode::ok;
   }
-  if (!app.opt().yes) {
+  bool asked = !app.opt().yes;
+  if (asked) {
     if (!app.interactive()) {
       throw Error(ErrorKind::usage, "rollback changes the box and there is no terminal to ask; add --yes to proceed");
     }
@@ -66,46 +183,78 @@ ExitCode cmd_rollback(App& app) {
       return ExitCode::ok;
     }
   }
-  ExecutionReport e = restore(*box, b.plan, [&](const std::string& s) { app.progress(s); }, Patience{&app.deadline()});
-  if (json) {
-    nlohmann::json steps = nlohmann::json::array();
-    for (const auto& st : e.steps) {
-      steps.push_back({{"summary", valid_utf8(st.summary)}, {"ok", st.ok}, {"error", valid_utf8(st.error)}});
+  // Newest first, each with its own check; the first that fails stops the rest (an older fix
+  // restored over a box in an unknown state could make it worse).
+  nlohmann::json done = nlohmann::json::array();
+  nlohmann::json steps = nlohmann::json::array();
+  ExecutionReport last;
+  size_t i = 0;
+  for (; i < chosen.size(); ++i) {
+    const Backup& b = chosen[i].backup;
+    if (!json) {
+      out << "Restoring " << printable(b.path, 400) << " (" << printable(chosen[i].reason, 200) << ")\n";
     }
-    out << nlohmann::json{{"tool", {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}}},
-                          {"backup", b.path},
-                          {"outcome", e.outcome == Outcome::rollback_failed ? "failed"
-                                      : e.outcome == Outcome::rolled_back   ? "undone"
-                                      : e.outcome == Outcome::nothing_to_do ? "already-restored"
-                                                                            : "restored"},
+    // Without a question the read above is an instant old: the first restore starts from it.
+    // After one, or after an earlier restore changed the box, restore() reads it again.
+    last = restore(*box, b.plan, [&](const std::string& s) { app.progress(s); }, Patience{&app.deadline()},
+                   i == 0 && !asked ? &now : nullptr);
+    for (const auto& st : last.steps) {
+      steps.push_back({{"backup", b.path}, {"summary", valid_utf8(st.summary)}, {"ok", st.ok}, {"error", valid_utf8(st.error)}});
+      if (!json) {
+        out << "  " << (st.ok ? "done" : "FAILED") << "  " << printable(st.summary, 200)
+            << (st.ok ? "" : ": " + printable(st.error, 300)) << "\n";
+      }
+    }
+    if (last.outcome != Outcome::applied && last.outcome != Outcome::nothing_to_do) {
+      break;
+    }
+    if (!json) {
+      out << (last.outcome == Outcome::applied ? "  The box was re-read: these settings are back.\n"
+                                               : "  The box already had these settings.\n");
+    }
+    try {
+      store.set_outcome(b.path, BackupOutcome::rolled_back);
+    } catch (const Error& e) {
+      app.note(std::string("could not record the rollback in the backup: ") + e.what());
+    }
+    done.push_back(b.path);
+  }
+  bool ok = i == chosen.size();
+  nlohmann::json remaining = nlohmann::json::array();
+  for (size_t k = i; k < chosen.size(); ++k) {
+    remaining.push_back(chosen[k].backup.path);
+  }
+  if (json) {
+    out << nlohmann::json{{"tool", tool()},
+                          {"backup", chosen.front().backup.path},
+                          {"outcome", ok                                       ? "restored"
+                                      : last.outcome == Outcome::rollback_failed ? "failed"
+                                                                                 : "undone"},
+                          {"restore", listed},
+                          {"restored", done},
+                          {"remaining", remaining},
                           {"steps", steps},
-                          {"failure", valid_utf8(e.failure)}}
+                          {"failure", valid_utf8(last.failure)}}
                .dump(2)
         << "\n";
-  } else {
-    for (const auto& st : e.steps) {
-      out << "  " << (st.ok ? "done" : "FAILED") << "  " << printable(st.summary, 200)
-          << (st.ok ? "" : ": " + printable(st.error, 300)) << "\n";
-    }
-    if (e.outcome == Outcome::nothing_to_do) {
-      out << "The box already has these settings; nothing to restore.\n";
-    } else if (e.outcome == Outcome::applied) {
-      out << "The box was re-read: the saved settings are back.\n";
-    }
   }
-  if (e.outcome == Outcome::rolled_back) {
-    std::cerr << "boxwarden: error: the rollback failed (" << printable(e.failure, 300)
-              << ") and what it had restored was taken away again: the box is as it was before; "
-                 "run boxwarden rollback again (the backup is kept: "
-              << b.path << ")\n";
-    return ExitCode::rolled_back;
+  if (ok) {
+    return ExitCode::ok;
   }
-  if (e.outcome == Outcome::rollback_failed) {
-    std::cerr << "boxwarden: error: could not restore everything (" << printable(e.failure, 300)
-              << "); the backup is kept: " << b.path << "\n";
+  std::string left;
+  for (const auto& p : remaining) {
+    left += " " + p.get<std::string>();
+  }
+  const std::string& path = chosen[i].backup.path;
+  if (last.outcome == Outcome::rollback_failed) {
+    std::cerr << "boxwarden: error: could not restore everything (" << printable(last.failure, 300)
+              << "); the backup is kept: " << path << "; still to restore:" << left << "\n";
     return ExitCode::rollback_failed;
   }
-  return ExitCode::ok;
+  std::cerr << "boxwarden: error: the rollback failed (" << printable(last.failure, 300)
+            << ") and what it had restored from " << path
+            << " was taken away again; run boxwarden rollback again; still to restore:" << left << "\n";
+  return ExitCode::rolled_back;
 }
 
 }  // namespace bw::cli

@@ -318,6 +318,11 @@ ExitCode setup(App& app) {
       throw;
     }
     e = execute(*box, p.plan, [&](const std::string& s) { app.progress(s); }, Patience{&app.deadline()});
+    try {  // the backup was saved "in-progress": say what became of the change
+      app.backups().set_outcome(backup_path, backup_outcome_for(e->outcome));
+    } catch (const Error& err) {
+      app.note(std::string("could not record the outcome in the backup: ") + err.what());
+    }
   }
   Outcome outcome = e ? e->outcome : Outcome::nothing_to_do;
   bool failed = outcome == Outcome::rolled_back || outcome == Outcome::rollback_failed;

@@ -4,43 +4,10 @@
 #include <limits>
 
 #include "core/error.hpp"
+#include "core/json_fields.hpp"
+#include "core/text.hpp"
 
 namespace bw {
-
-namespace {
-
-// A backup is a file on disk that may be damaged or edited by hand. A number in it is taken
-// only when it is a JSON integer from 0 to the field's maximum: get<uint16_t>() would wrap
-// 70000 to 4464 and -1 to 65535, and a float out of range (1e30) is undefined behaviour.
-template <typename T>
-T whole_number(const nlohmann::json& j, const char* key, const char* what) {
-  const nlohmann::json& v = j.at(key);
-  constexpr uint64_t max = std::numeric_limits<T>::max();
-  bool ok = false;
-  uint64_t n = 0;
-  if (v.is_number_unsigned()) {
-    n = v.get<uint64_t>();
-    ok = n <= max;
-  } else if (v.is_number_integer()) {
-    int64_t s = v.get<int64_t>();
-    ok = s >= 0 && static_cast<uint64_t>(s) <= max;
-    n = static_cast<uint64_t>(s);
-  }
-  if (!ok) {
-    std::string got = v.is_number() ? v.dump() : std::string("a ") + v.type_name();
-    throw Error(ErrorKind::protocol, std::string(what) + ": \"" + key + "\" must be a whole number from 0 to " +
-                                         std::to_string(max) + ", not " + got);
-  }
-  return static_cast<T>(n);
-}
-
-// The same, with `fallback` when the key is absent (an older backup may not have it).
-template <typename T>
-T whole_number(const nlohmann::json& j, const char* key, const char* what, T fallback) {
-  return j.contains(key) ? whole_number<T>(j, key, what) : fallback;
-}
-
-}  // namespace
 
 std::string_view to_string(Protocol p) {
   return p == Protocol::tcp ? "TCP" : "UDP";
@@ -111,34 +78,38 @@ nlohmann::json to_json(const PortForward& f) {
   return j;
 }
 
+// A backup is a file on disk that may be damaged or edited by hand: every field is checked
+// like network input (fields::), and the first bad one is named.
 PortForward port_forward_from_json(const nlohmann::json& j) {
-  try {
-    PortForward f;
-    auto proto = parse_protocol(j.at("protocol").get<std::string>());
-    if (!proto) {
-      throw Error(ErrorKind::protocol, "unknown protocol in saved port forward");
-    }
-    f.protocol = *proto;
-    const char* what = "saved port forward";
-    f.external_port = whole_number<uint16_t>(j, "external_port", what);
-    f.external_port_end = whole_number<uint16_t>(j, "external_port_end", what, f.external_port);
-    f.internal_host = j.at("internal_host").get<std::string>();
-    f.internal_port = whole_number<uint16_t>(j, "internal_port", what);
-    f.description = j.value("description", "");
-    f.origin = j.value("origin", std::vector<std::string>{});
-    f.enabled = j.value("enabled", true);
-    std::string source = j.value("source", "any");
-    f.remote_host = source == "any" ? "" : source;
-    f.lease_seconds = whole_number<uint32_t>(j, "lease_seconds", what, 0u);
-    f.id = j.value("id", "");
-    f.apis = j.value("apis", std::vector<std::string>{});
-    if (j.contains("vendor_data")) {
-      f.vendor_data = j["vendor_data"];
-    }
-    return f;
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(ErrorKind::protocol, std::string("malformed port forward: ") + e.what());
+  using namespace fields;
+  require_object(j, "");
+  PortForward f;
+  std::string proto = text(j, "protocol", k_short);
+  if (proto != "TCP" && proto != "UDP") {
+    bad("protocol", "must be \"TCP\" or \"UDP\", not \"" + printable(proto, 20) + "\"");
   }
+  f.protocol = *parse_protocol(proto);
+  f.external_port = static_cast<uint16_t>(number(j, "external_port", 1, 65535));
+  f.external_port_end =
+      static_cast<uint16_t>(number(j, "external_port_end", f.external_port, 65535, f.external_port));
+  f.internal_host = text(j, "internal_host", k_short);
+  if (!is_ip_literal(f.internal_host)) {
+    bad("internal_host", "\"" + printable(f.internal_host, 60) + "\" is not an IPv4 or IPv6 address");
+  }
+  f.internal_port = static_cast<uint16_t>(number(j, "internal_port", 1, 65535));
+  f.description = text(j, "description", k_text, "");
+  f.origin = texts(j, "origin", 16, k_short);
+  f.enabled = flag(j, "enabled", true);
+  std::string source = text(j, "source", k_short, "any");
+  f.remote_host = source == "any" ? "" : source;
+  if (!f.remote_host.empty() && !is_ip_or_prefix(f.remote_host)) {
+    bad("source", "\"" + printable(source, 60) + "\" is neither \"any\" nor an address (or ADDRESS/BITS)");
+  }
+  f.lease_seconds = static_cast<uint32_t>(number(j, "lease_seconds", 0, UINT32_MAX, 0));
+  f.id = text(j, "id", k_line, "");
+  f.apis = texts(j, "apis", 16, k_short);
+  f.vendor_data = vendor_data(j, "vendor_data");
+  return f;
 }
 
 nlohmann::json to_json(const RouterState& s, bool with_forwards) {
@@ -171,44 +142,52 @@ nlohmann::json to_json(const RouterState& s, bool with_forwards) {
 }
 
 RouterState router_state_from_json(const nlohmann::json& j) {
-  try {
-    RouterState s;
-    const auto& forwards = j.at("port_forwards");
-    if (!forwards.is_array()) {
-      // Iterating an object (or a single value) would take it for a list.
-      throw Error(ErrorKind::protocol, std::string("malformed saved state: \"port_forwards\" must be a list, not a ") +
-                                           forwards.type_name());
-    }
-    for (const auto& f : forwards) {
-      s.port_forwards.push_back(port_forward_from_json(f));
-    }
-    s.static_forwards_known = j.value("static_port_forwards_known", false);
-    if (j.contains("dmz") && !j["dmz"].is_null()) {
-      Dmz d;
-      d.enabled = j["dmz"].value("enabled", false);
-      if (j["dmz"].contains("host") && j["dmz"]["host"].is_string()) {
-        d.host = j["dmz"]["host"].get<std::string>();
-      }
-      if (j["dmz"].contains("vendor_data")) {
-        d.vendor_data = j["dmz"]["vendor_data"];
-      }
-      s.dmz = d;
-    }
-    auto flag = [&](const char* key) -> std::optional<bool> {
-      if (j.contains(key) && j[key].is_object()) {
-        return j[key].value("enabled", false);
-      }
-      return std::nullopt;
-    };
-    s.upnp_igd_enabled = flag("upnp_igd");
-    s.remote_admin_enabled = flag("remote_admin");
-    if (j.contains("vendor_data")) {
-      s.vendor_data = j["vendor_data"];
-    }
-    return s;
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(ErrorKind::protocol, std::string("malformed saved state: ") + e.what());
+  using namespace fields;
+  require_object(j, "");
+  RouterState s;
+  const auto& forwards = at(j, "port_forwards");
+  if (!forwards.is_array()) {
+    // Iterating an object (or a single value) would take it for a list.
+    bad("port_forwards", std::string("must be a list, not a JSON ") + forwards.type_name());
   }
+  if (forwards.size() > 10000) {
+    bad("port_forwards", "more than 10000 entries");
+  }
+  for (size_t i = 0; i < forwards.size(); ++i) {
+    s.port_forwards.push_back(
+        within("port_forwards[" + std::to_string(i) + "]", [&] { return port_forward_from_json(forwards[i]); }));
+  }
+  s.static_forwards_known = flag(j, "static_port_forwards_known", false);
+  if (j.contains("dmz") && !j["dmz"].is_null()) {
+    s.dmz = within("dmz", [&] {
+      const auto& d = j["dmz"];
+      require_object(d, "");
+      Dmz dmz;
+      dmz.enabled = flag(d, "enabled");
+      if (d.contains("host") && !d["host"].is_null()) {
+        dmz.host = text(d, "host", k_short);
+        if (!is_ip_literal(dmz.host)) {
+          bad("host", "\"" + printable(dmz.host, 60) + "\" is not an IPv4 or IPv6 address");
+        }
+      }
+      dmz.vendor_data = vendor_data(d, "vendor_data");
+      return dmz;
+    });
+  }
+  auto on_off = [&](const char* key) -> std::optional<bool> {
+    if (!j.contains(key) || j[key].is_null()) {
+      return std::nullopt;  // the box did not let us read it
+    }
+    return within(key, [&] {
+      require_object(j[key], "");
+      return flag(j[key], "enabled");
+    });
+  };
+  s.upnp_igd_enabled = on_off("upnp_igd");
+  s.remote_admin_enabled = on_off("remote_admin");
+  texts(j, "unknown", 16, k_short);  // derived from the rest: only checked
+  s.vendor_data = vendor_data(j, "vendor_data");
+  return s;
 }
 
 }  // namespace bw

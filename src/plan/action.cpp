@@ -1,8 +1,11 @@
 #include "plan/action.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "core/error.hpp"
+#include "core/json_fields.hpp"
+#include "core/text.hpp"
 
 namespace bw {
 
@@ -90,51 +93,66 @@ nlohmann::json to_json(const Action& a) {
   return j;
 }
 
+// A backup's plan: every field checked like network input (fields::); an action that changes
+// a forward or the DMZ must carry it, or its inverse could not be built.
 Action action_from_json(const nlohmann::json& j) {
-  try {
-    Action a;
-    std::string kind = j.at("action").get<std::string>();
-    bool found = false;
-    for (const auto& [k, name] : k_kinds) {
-      if (name == kind) {
-        a.kind = k;
-        found = true;
-      }
-    }
-    if (!found) {
-      throw Error(ErrorKind::protocol, "unknown action '" + kind + "' in backup");
-    }
-    a.automatic = j.value("automatic", false);
-    a.reversible = j.value("reversible", false);
-    a.summary = j.value("summary", "");
-    a.because_rule = j.value("rule", "");
-    a.manual_steps = j.value("manual_steps", "");
-    std::string subject = j.at("target").value("kind", "port_forward");
-    if (subject == "port_forward") {
-      a.target.kind = SubjectKind::port_forward;
-    } else if (subject == "dmz") {
-      a.target.kind = SubjectKind::dmz;
-    } else if (subject == "upnp_igd") {
-      a.target.kind = SubjectKind::upnp_igd;
-    } else if (subject == "remote_admin") {
-      a.target.kind = SubjectKind::remote_admin;
-    } else {
-      a.target.kind = SubjectKind::unknown_field;
-    }
-    if (j.contains("target_forward")) {
-      a.target.forward = port_forward_from_json(j["target_forward"]);
-    }
-    if (j.contains("target_dmz")) {
-      Dmz d;
-      d.enabled = j["target_dmz"].value("enabled", false);
-      d.host = j["target_dmz"].value("host", "");
-      d.vendor_data = j["target_dmz"].value("vendor_data", nlohmann::json());
-      a.target.dmz = d;
-    }
-    return a;
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(ErrorKind::protocol, std::string("malformed action in backup: ") + e.what());
+  using namespace fields;
+  require_object(j, "");
+  Action a;
+  std::string kind = text(j, "action", k_short);
+  auto known = std::find_if(k_kinds.begin(), k_kinds.end(), [&](const auto& k) { return k.second == kind; });
+  if (known == k_kinds.end()) {
+    bad("action", "unknown action \"" + printable(kind, 40) + "\"");
   }
+  a.kind = known->first;
+  a.automatic = flag(j, "automatic", false);
+  a.reversible = flag(j, "reversible", false);
+  if (a.kind == ActionKind::manual && a.automatic) {
+    bad("automatic", "a manual step cannot be automatic");
+  }
+  a.summary = text(j, "summary", k_line, "");
+  a.because_rule = text(j, "rule", k_short, "");
+  a.manual_steps = text(j, "manual_steps", k_text, "");
+  const auto& target = at(j, "target");
+  std::string subject = within("target", [&] {
+    require_object(target, "");
+    return text(target, "kind", k_short, "port_forward");
+  });
+  if (subject == "port_forward") {
+    a.target.kind = SubjectKind::port_forward;
+  } else if (subject == "dmz") {
+    a.target.kind = SubjectKind::dmz;
+  } else if (subject == "upnp_igd") {
+    a.target.kind = SubjectKind::upnp_igd;
+  } else if (subject == "remote_admin") {
+    a.target.kind = SubjectKind::remote_admin;
+  } else if (subject == "unknown_field") {
+    a.target.kind = SubjectKind::unknown_field;
+  } else {
+    bad("target.kind", "unknown subject \"" + printable(subject, 40) + "\"");
+  }
+  if (j.contains("target_forward")) {
+    a.target.forward = within("target_forward", [&] { return port_forward_from_json(j["target_forward"]); });
+  }
+  bool forward_kind = a.kind == ActionKind::delete_port_forward || a.kind == ActionKind::add_port_forward;
+  if (forward_kind && !a.target.forward) {
+    bad("target_forward", "missing (a change to a port forward must name it)");
+  }
+  if (j.contains("target_dmz")) {
+    a.target.dmz = within("target_dmz", [&] {
+      const auto& d = j["target_dmz"];
+      require_object(d, "");
+      Dmz dmz;
+      dmz.enabled = flag(d, "enabled", false);
+      dmz.host = text(d, "host", k_short, "");
+      if (!dmz.host.empty() && !is_ip_literal(dmz.host)) {
+        bad("host", "\"" + printable(dmz.host, 60) + "\" is not an IPv4 or IPv6 address");
+      }
+      dmz.vendor_data = vendor_data(d, "vendor_data");
+      return dmz;
+    });
+  }
+  return a;
 }
 
 }  // namespace bw

@@ -9,6 +9,8 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/json_fields.hpp"
+#include "core/text.hpp"
 
 namespace bw {
 
@@ -25,8 +27,104 @@ std::string utc(std::time_t t, const char* format) {
 }
 
 constexpr size_t k_max_backup = 64 * 1024 * 1024;
+constexpr std::string_view k_format = "boxwarden-backup-1";
+
+constexpr std::pair<BackupOutcome, std::string_view> k_outcomes[] = {
+    {BackupOutcome::in_progress, "in-progress"}, {BackupOutcome::completed, "completed"},
+    {BackupOutcome::undone, "undone"},           {BackupOutcome::interrupted, "interrupted"},
+    {BackupOutcome::failed, "failed"},           {BackupOutcome::rolled_back, "rolled-back"},
+};
+
+std::string now_utc() {
+  return utc(std::time(nullptr), "%Y-%m-%dT%H:%M:%SZ");
+}
+
+nlohmann::json to_json(const Backup& b) {
+  nlohmann::json plan = nlohmann::json::array();
+  for (const auto& a : b.plan) {
+    plan.push_back(to_json(a));
+  }
+  nlohmann::json j = {{"format", k_format},    {"created", b.created},     {"gateway", b.gateway},
+                      {"profile", b.profile},  {"outcome", to_string(b.outcome)},
+                      {"state", to_json(b.state)}, {"plan", plan}};
+  if (!b.rolled_back_at.empty()) {
+    j["rolled_back_at"] = b.rolled_back_at;
+  }
+  return j;
+}
+
+// Every field, checked like network input; Error(protocol) "FIELD: what is wrong".
+Backup backup_from_json(const nlohmann::json& j) {
+  using namespace fields;
+  require_object(j, "the file");
+  if (!j.contains("format") || !j["format"].is_string() || j["format"].get_ref<const std::string&>() != k_format) {
+    bad("format", "must be \"" + std::string(k_format) + "\", not " +
+                      (j.contains("format") ? printable(j["format"].dump(), 60) : std::string("missing")));
+  }
+  Backup b;
+  b.created = text(j, "created", k_short, "");
+  b.gateway = text(j, "gateway", k_short);
+  if (!is_address_and_port(b.gateway)) {
+    bad("gateway", "\"" + printable(b.gateway, 60) + "\" is not an address (or ADDRESS:PORT)");
+  }
+  b.profile = text(j, "profile", k_line, "");
+  std::string outcome = text(j, "outcome", k_short, "completed");
+  auto o = parse_backup_outcome(outcome);
+  if (!o) {
+    bad("outcome", "unknown outcome \"" + printable(outcome, 40) + "\"");
+  }
+  b.outcome = *o;
+  b.rolled_back_at = text(j, "rolled_back_at", k_short, "");
+  const auto& state = at(j, "state");
+  b.state = within("state", [&] { return router_state_from_json(state); });
+  const auto& plan = at(j, "plan");
+  if (!plan.is_array() || plan.size() > 10000) {
+    bad("plan", "must be a list of at most 10000 actions");
+  }
+  for (size_t i = 0; i < plan.size(); ++i) {
+    b.plan.push_back(within("plan[" + std::to_string(i) + "]", [&] { return action_from_json(plan[i]); }));
+  }
+  return b;
+}
 
 }  // namespace
+
+std::string_view to_string(BackupOutcome o) {
+  for (const auto& [k, name] : k_outcomes) {
+    if (k == o) {
+      return name;
+    }
+  }
+  return "in-progress";
+}
+
+std::optional<BackupOutcome> parse_backup_outcome(std::string_view text) {
+  for (const auto& [k, name] : k_outcomes) {
+    if (name == text) {
+      return k;
+    }
+  }
+  return std::nullopt;
+}
+
+BackupOutcome backup_outcome_for(Outcome o) {
+  switch (o) {
+    case Outcome::applied:
+    case Outcome::nothing_to_do:
+      return BackupOutcome::completed;
+    case Outcome::rolled_back:
+      return BackupOutcome::undone;
+    case Outcome::interrupted:
+      return BackupOutcome::interrupted;
+    case Outcome::rollback_failed:
+      return BackupOutcome::failed;
+  }
+  return BackupOutcome::failed;
+}
+
+bool unfinished(BackupOutcome o) {
+  return o == BackupOutcome::in_progress || o == BackupOutcome::failed;
+}
 
 std::string default_state_dir() {
   if (const char* x = std::getenv("XDG_STATE_HOME"); x != nullptr && *x == '/') {
@@ -56,12 +154,15 @@ std::string BackupStore::save(Backup& b) {
   for (int n = 2; fs::exists(path); ++n) {
     path = base + "~" + std::to_string(n) + ".json";
   }
-  nlohmann::json plan = nlohmann::json::array();
-  for (const auto& a : b.plan) {
-    plan.push_back(to_json(a));
+  nlohmann::json j = to_json(b);
+  // Never change a box without a backup that loads back: a box that reported something a
+  // backup may not hold (checked on load) stops the fix here, before any change.
+  try {
+    backup_from_json(j);
+  } catch (const Error& e) {
+    throw Error(ErrorKind::protocol, std::string("the box reported something a backup cannot hold (") + e.what() +
+                                         "); nothing was changed");
   }
-  nlohmann::json j = {{"format", "boxwarden-backup-1"}, {"created", b.created}, {"gateway", b.gateway},
-                      {"profile", b.profile}, {"state", to_json(b.state)}, {"plan", plan}};
   AtomicFile file(path, 0600);
   file.write(j.dump(2) + "\n");
   file.commit();
@@ -69,36 +170,43 @@ std::string BackupStore::save(Backup& b) {
   return path;
 }
 
+namespace {
+
+std::string full_path(const std::string& dir, const std::string& path_or_name) {
+  return path_or_name.find('/') == std::string::npos ? dir + "/" + path_or_name : path_or_name;
+}
+
+nlohmann::json read_json(const std::string& path) {
+  try {
+    return nlohmann::json::parse(read_file(path, k_max_backup));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorKind::usage, path + ": not a boxwarden backup (not JSON: " + printable(e.what(), 120) +
+                                      "); this file was not written by boxwarden or was damaged");
+  }
+}
+
+}  // namespace
+
 Backup BackupStore::load(const std::string& path_or_name) const {
-  std::string path = path_or_name;
-  if (path.find('/') == std::string::npos) {
-    path = m_dir + "/" + path;
-  }
-  nlohmann::json j;
+  std::string path = full_path(m_dir, path_or_name);
+  nlohmann::json j = read_json(path);
   try {
-    j = nlohmann::json::parse(read_file(path, k_max_backup));
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(ErrorKind::usage, path + " is not a boxwarden backup (" + e.what() + ")");
-  }
-  if (!j.is_object() || j.value("format", "") != "boxwarden-backup-1") {
-    throw Error(ErrorKind::usage, path + " is not a boxwarden backup");
-  }
-  Backup b;
-  b.path = path;
-  try {
-    b.created = j.value("created", "");
-    b.gateway = j.value("gateway", "");
-    b.profile = j.value("profile", "");
-    b.state = router_state_from_json(j.at("state"));
-    for (const auto& a : j.at("plan")) {
-      b.plan.push_back(action_from_json(a));
-    }
+    Backup b = backup_from_json(j);
+    b.path = path;
+    return b;
   } catch (const Error& e) {
-    throw Error(ErrorKind::usage, path + ": " + e.what());
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(ErrorKind::usage, path + " is damaged (" + e.what() + ")");
+    throw Error(ErrorKind::usage,
+                path + ": " + e.what() + "; this file was not written by boxwarden or was edited");
   }
-  return b;
+}
+
+void BackupStore::set_outcome(const std::string& path_or_name, BackupOutcome outcome) const {
+  Backup b = load(path_or_name);
+  b.outcome = outcome;
+  b.rolled_back_at = outcome == BackupOutcome::rolled_back ? now_utc() : "";
+  AtomicFile file(b.path, 0600);
+  file.write(to_json(b).dump(2) + "\n");
+  file.commit();
 }
 
 std::vector<std::string> BackupStore::list() const {
@@ -120,6 +228,28 @@ std::optional<std::string> BackupStore::latest() const {
     return std::nullopt;
   }
   return all.back();
+}
+
+std::vector<size_t> select_for_rollback(const std::vector<Backup>& oldest_first, const std::string& gateway) {
+  std::vector<size_t> out;
+  if (oldest_first.empty()) {
+    return out;
+  }
+  const std::string& box = gateway.empty() ? oldest_first.back().gateway : gateway;
+  bool completed_taken = false;
+  for (size_t i = oldest_first.size(); i-- > 0;) {
+    const Backup& b = oldest_first[i];
+    if (b.gateway != box) {
+      continue;
+    }
+    if (unfinished(b.outcome)) {
+      out.push_back(i);
+    } else if (b.outcome == BackupOutcome::completed && !completed_taken) {
+      out.push_back(i);
+      completed_taken = true;
+    }
+  }
+  return out;
 }
 
 }  // namespace bw

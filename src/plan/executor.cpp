@@ -179,16 +179,18 @@ ExecutionReport execute(Box& box, const std::vector<Action>& plan, const Progres
   return report;
 }
 
+std::vector<Action> still_to_restore(const std::vector<Action>& plan, const RouterState& now) {
+  std::vector<Action> out;
+  std::copy_if(plan.begin(), plan.end(), std::back_inserter(out),
+               [&](const Action& a) { return a.automatic && !original_visible(a, now); });
+  return out;
+}
+
 ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progress& progress,
-                        const Patience& patience) {
+                        const Patience& patience, const RouterState* just_read) {
   ExecutionReport report;
-  RouterState now = patiently(patience, progress, [&] { return box.read_state(); });
-  std::vector<Action> automatic;
-  for (const auto& a : plan) {
-    if (a.automatic && !original_visible(a, now)) {
-      automatic.push_back(a);
-    }
-  }
+  RouterState now = just_read ? *just_read : patiently(patience, progress, [&] { return box.read_state(); });
+  std::vector<Action> automatic = still_to_restore(plan, now);
   if (automatic.empty()) {
     report.after = now;
     report.after_known = true;

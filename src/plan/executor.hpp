@@ -63,7 +63,13 @@ ExecutionReport execute(Box& box, const std::vector<Action>& plan, const Progres
 // Outcome: applied; rolled_back when a step or the check failed and what had been restored
 // was taken away again (the box is as before the rollback); rollback_failed when even that
 // failed.
+// What restore() would put back on a box that reads `now`: the automatic actions of `plan`
+// whose original is not visible, in plan order (restore() undoes them in reverse). Pure.
+std::vector<Action> still_to_restore(const std::vector<Action>& plan, const RouterState& now);
+
+// `just_read`: the box as the caller read it an instant before (nothing asked in between),
+// taken instead of a first read of its own (one read less against the --timeout).
 ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progress& progress,
-                        const Patience& patience = {});
+                        const Patience& patience = {}, const RouterState* just_read = nullptr);
 
 }  // namespace bw

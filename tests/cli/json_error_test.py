@@ -213,7 +213,7 @@ class JsonError(unittest.TestCase):
                 p = run_bw("--state-dir", state, "--format", "json", "--yes", "rollback", path)
                 self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
                 doc = self.assert_error_document(p.stdout, "rollback", 2, "usage")
-                self.assertIn('"external_port"', doc["error"]["message"])
+                self.assertIn("state.port_forwards[0].external_port: ", doc["error"]["message"])
                 self.assertIn(path, doc["error"]["message"])
                 self.assert_one_error_line(p.stderr, doc)
 

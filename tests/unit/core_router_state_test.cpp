@@ -46,12 +46,12 @@ TEST(CoreRouterState, AForwardLoadsBackExactly) {
 
 TEST(CoreRouterState, TheLimitsOfEachFieldLoad) {
   auto j = saved_forward();
-  j["external_port"] = 0;
+  j["external_port"] = 1;  // 0 is no port: refused (CoreRouterState.PortZeroIsRefused)
   j["external_port_end"] = 65535;
   j["internal_port"] = 65535;
   j["lease_seconds"] = 4294967295u;
   PortForward f = port_forward_from_json(j);
-  EXPECT_EQ(f.external_port, 0);
+  EXPECT_EQ(f.external_port, 1);
   EXPECT_EQ(f.external_port_end, 65535);
   EXPECT_EQ(f.internal_port, 65535);
   EXPECT_EQ(f.lease_seconds, 4294967295u);
@@ -72,7 +72,7 @@ TEST(CoreRouterState, APortAbove65535IsRefusedNotWrapped) {
     auto j = saved_forward();
     j[key] = 70000;  // get<uint16_t>() read it as 4464
     std::string why = refusal(j);
-    EXPECT_NE(why.find(std::string("\"") + key + "\""), std::string::npos) << why;
+    EXPECT_NE(why.find(std::string(key) + ": "), std::string::npos) << why;
     EXPECT_NE(why.find("70000"), std::string::npos) << why;
     EXPECT_NE(why.find("65535"), std::string::npos) << why;
   }
@@ -103,11 +103,49 @@ TEST(CoreRouterState, NegativeFloatAndHugeNumbersAreRefused) {
   }
 }
 
+TEST(CoreRouterState, PortZeroAndAnEndBeforeTheStartAreRefused) {
+  for (const char* key : {"external_port", "internal_port"}) {
+    auto j = saved_forward();
+    j[key] = 0;
+    EXPECT_NE(refusal(j).find(std::string(key) + ": must be a whole number from 1 to 65535, not 0"), std::string::npos)
+        << refusal(j);
+  }
+  auto j = saved_forward();
+  j["external_port_end"] = 11111;
+  EXPECT_NE(refusal(j).find("external_port_end: must be a whole number from 11112 to 65535"), std::string::npos)
+      << refusal(j);
+}
+
+TEST(CoreRouterState, AddressesMustBeAddresses) {
+  struct Case {
+    const char* key;
+    const char* value;
+    bool loads;
+  };
+  const Case cases[] = {
+      {"internal_host", "192.168.1.10", true}, {"internal_host", "fd00::a", true},
+      {"internal_host", "not-an-ip", false},   {"internal_host", "", false},
+      {"internal_host", "192.168.1.300", false}, {"internal_host", "192.168.001.010", false},
+      {"source", "any", true},                 {"source", "198.51.100.7", true},
+      {"source", "198.51.100.0/24", true},     {"source", "198.51.100.0/33", false},
+      {"source", "", true},                    {"source", "evil.example", false},
+  };
+  for (const auto& c : cases) {
+    auto j = saved_forward();
+    j[c.key] = c.value;
+    std::string why = refusal(j);
+    EXPECT_EQ(why.empty(), c.loads) << c.key << " = " << c.value << ": " << why;
+    if (!c.loads) {
+      EXPECT_EQ(why.rfind(std::string(c.key) + ": ", 0), 0u) << why;
+    }
+  }
+}
+
 TEST(CoreRouterState, ALeaseAbove32BitsIsRefused) {
   auto j = saved_forward();
   j["lease_seconds"] = 4294967296u;  // 2^32: read as 0 (permanent) by a uint32_t cast
   std::string why = refusal(j);
-  EXPECT_NE(why.find("\"lease_seconds\""), std::string::npos) << why;
+  EXPECT_NE(why.find("lease_seconds: "), std::string::npos) << why;
   EXPECT_NE(why.find("4294967295"), std::string::npos) << why;
 }
 
@@ -184,7 +222,8 @@ TEST_F(CoreRouterStateBackup, DamagedNumbersRefuseTheWholeBackup) {
       EXPECT_EQ(e.kind(), ErrorKind::usage);
       std::string why = e.what();
       EXPECT_NE(why.find(path), std::string::npos) << why;
-      EXPECT_NE(why.find("\"external_port\""), std::string::npos) << why;
+      EXPECT_NE(why.find("state.port_forwards[0].external_port: "), std::string::npos) << why;
+      EXPECT_NE(why.find("this file was not written by boxwarden or was edited"), std::string::npos) << why;
     }
   }
 }

@@ -6,6 +6,7 @@
 #include "cli/command.hpp"
 #include "cli/inspect.hpp"
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "core/text.hpp"
 #include "plan/backup_store.hpp"
 #include "rules/evaluator.hpp"
@@ -41,7 +42,8 @@ void print_outcome(App& app, const Report& r) {
           << "Run 'boxwarden rollback " << r.backup_path << "' when the box answers again, or restore them by hand.\n";
       break;
     case Outcome::interrupted:
-      out << "\nThe fix was interrupted. Everything it changed was put back as it was, and checked.\n";
+      out << "\nThe fix was interrupted (" << printable(e.failure, 100)
+          << "). Everything it changed was put back as it was, and checked.\n";
       break;
     case Outcome::nothing_to_do:
       break;
@@ -65,6 +67,9 @@ void print_outcome(App& app, const Report& r) {
 
 ExitCode cmd_fix(App& app) {
   bool json = app.opt().format == Format::json;
+  if (!app.opt().dry_run) {
+    app.lock_box_on_connect();  // one run per box, from before the read
+  }
   Inspection in = inspect(app, "fix");
   Report& r = in.report;
   if (!json) {
@@ -89,6 +94,7 @@ ExitCode cmd_fix(App& app) {
       return exit_for(r.findings, app.fail_on());
     }
   }
+  interrupt::ChangeScope changing;  // a signal from here on: no new change, undo, exit 5
   BackupStore store = app.backups();
   Backup backup;
   backup.gateway = r.state.address;
@@ -109,8 +115,10 @@ ExitCode cmd_fix(App& app) {
     print_outcome(app, r);
   }
   switch (r.execution->outcome) {
-    case Outcome::rolled_back:
     case Outcome::interrupted:
+      app.note("interrupted: the box was re-read and is as it was before the fix; the backup is kept: " + r.backup_path);
+      return ExitCode::rolled_back;
+    case Outcome::rolled_back:
       return ExitCode::rolled_back;
     case Outcome::rollback_failed:
       std::cerr << "boxwarden: error: the fix failed and could not be undone; backup: " << r.backup_path << "\n";

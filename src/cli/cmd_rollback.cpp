@@ -4,6 +4,7 @@
 #include "cli/app.hpp"
 #include "cli/command.hpp"
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "core/text.hpp"
 #include "plan/executor.hpp"
 
@@ -28,6 +29,9 @@ ExitCode cmd_rollback(App& app) {
   Discovered found = app.discover();
   if (!b.gateway.empty() && found.target.address != b.gateway) {
     throw Error(ErrorKind::usage, "backup " + b.path + " belongs to the box at " + b.gateway + ", not " + found.target.address);
+  }
+  if (!app.opt().dry_run) {
+    app.lock_box_on_connect();  // one run per box
   }
   auto box = app.connect(found);
   if (app.opt().dry_run) {
@@ -66,6 +70,7 @@ ExitCode cmd_rollback(App& app) {
       return ExitCode::ok;
     }
   }
+  interrupt::ChangeScope changing;  // a signal from here on: what was restored is taken back, exit 5
   ExecutionReport e = restore(*box, b.plan, [&](const std::string& s) { app.progress(s); }, Patience{&app.deadline()});
   if (json) {
     nlohmann::json steps = nlohmann::json::array();
@@ -77,6 +82,7 @@ ExitCode cmd_rollback(App& app) {
                           {"outcome", e.outcome == Outcome::rollback_failed ? "failed"
                                       : e.outcome == Outcome::rolled_back   ? "undone"
                                       : e.outcome == Outcome::nothing_to_do ? "already-restored"
+                                      : e.outcome == Outcome::interrupted   ? "interrupted"
                                                                             : "restored"},
                           {"steps", steps},
                           {"failure", valid_utf8(e.failure)}}
@@ -92,6 +98,13 @@ ExitCode cmd_rollback(App& app) {
     } else if (e.outcome == Outcome::applied) {
       out << "The box was re-read: the saved settings are back.\n";
     }
+  }
+  if (e.outcome == Outcome::interrupted) {
+    std::cerr << "boxwarden: " << printable(e.failure, 100)
+              << ": what the rollback had restored was taken away again, and the box re-read: it is as it was "
+                 "before the rollback; run boxwarden rollback again (the backup is kept: "
+              << b.path << ")\n";
+    return ExitCode::rolled_back;
   }
   if (e.outcome == Outcome::rolled_back) {
     std::cerr << "boxwarden: error: the rollback failed (" << printable(e.failure, 300)

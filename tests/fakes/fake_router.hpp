@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -22,6 +23,7 @@ struct FakeRouter {
   int reboot_at_apply = -1;     // this apply() call finds the box rebooting: it and the
   int down_for_calls = 0;       // next `down_for_calls` calls (reads or applies) fail
   int down_left = 0;
+  std::function<void(int)> on_apply;  // called with the 0-based index of each apply() call
 
   void check_up() {
     if (down_left > 0) {
@@ -43,6 +45,9 @@ class FakeSession : public Session {
   }
   void apply(const Action& a) override {
     int n = m_r.apply_calls++;
+    if (m_r.on_apply) {
+      m_r.on_apply(n);
+    }
     if (n == m_r.reboot_at_apply) {
       m_r.down_left = m_r.down_for_calls + 1;
     }

@@ -27,6 +27,10 @@ the log lines. Kinds:
                connection is reset while the box is down; --up-cmd is run --reboot-seconds
                later (miniupnpd starts again and reloads its mappings from its lease file)
   outage       the same, but the box stays down until the test starts miniupnpd again
+  hold         a slow box: the request is held (logged at once with "outcome": "held") until
+               the file named by the rule's "release" exists (or --hang-seconds), then the box
+               does it and the answer goes back (tests/lab/interrupt_test.sh: a signal arrives
+               while a change is in flight)
 
 Every request is logged to --log as one JSON line:
   {"seq": 7, "rule": "fix-Delete2-reset", "method": "POST", "path": "/ctl/IPConn",
@@ -46,7 +50,7 @@ import sys
 import threading
 import time
 
-KINDS = {"fault", "http500", "reset", "reset-after", "hang", "reboot", "outage"}
+KINDS = {"fault", "http500", "reset", "reset-after", "hang", "reboot", "outage", "hold"}
 MAX_HEAD = 64 * 1024
 MAX_BODY = 1024 * 1024
 
@@ -150,7 +154,7 @@ class Proxy:
                         self.fired = True
             if action:
                 self.counts[action] = self.counts.get(action, 0) + 1
-            return self.seq, r.get("id", ""), fault
+            return self.seq, r.get("id", ""), fault, r.get("release", "")
 
     def log(self, entry):
         with self.lock:
@@ -183,11 +187,18 @@ class Proxy:
             conn.close()
             return
         raw, method, path, action = req
-        seq, rule_id, fault = self.decide(action)
+        seq, rule_id, fault, release = self.decide(action)
         entry = {"seq": seq, "rule": rule_id, "method": method, "path": path, "action": action,
                  "t": round(time.time(), 3)}
         if fault:
             entry["fault"] = fault
+        if fault == "hold":
+            self.log(dict(entry, outcome="held"))
+            deadline = time.monotonic() + self.args.hang_seconds
+            while release and not os.path.exists(release) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            fault = None
+            entry["fault"] = "hold"
         outcome = self.act(conn, raw, fault)
         entry["outcome"] = outcome
         self.log(entry)

@@ -113,8 +113,8 @@ void install() {
   for (int s : k_signals) {
     struct sigaction old {};
     sigaction(s, nullptr, &old);
-    if (s == SIGHUP && old.sa_handler == SIG_IGN) {
-      continue;  // started with nohup: keep ignoring hang-ups
+    if (old.sa_handler == SIG_IGN) {
+      continue;  // ignored by whoever started us (nohup; `cmd &` without job control): keep it so
     }
     sigaction(s, &sa, nullptr);
   }

@@ -18,7 +18,8 @@
 
 namespace bw::interrupt {
 
-// Installs the handlers (sigaction, SA_RESTART). Idempotent.
+// Installs the handlers (sigaction, SA_RESTART). Idempotent. A signal ignored when the
+// program started (nohup, a background job of a shell without job control) stays ignored.
 void install();
 
 // The box is being changed: signals are flags, not death. Nested scopes are not supported.

@@ -55,8 +55,16 @@ class Pty:
     def __init__(self, script, env, args):
         self.pid, self.master = pty.fork()
         if self.pid == 0:
+            for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, signal.SIG_DFL)  # as a terminal's shell starts it
             os.execvpe("dash", ["dash", "-c", script] + list(args), env)
         self.out = b""
+
+    def kill(self):
+        if self.pid is not None:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = None
 
     def echo(self):
         return bool(termios.tcgetattr(self.master)[3] & termios.ECHO)
@@ -104,6 +112,7 @@ class Pty:
                 raise AssertionError("the shell did not end; output %r" % self.out)
         if self.pid is not None:
             _, self.status = os.waitpid(self.pid, 0)
+            self.pid = None
         code = os.waitstatus_to_exitcode(self.status)
         return 128 - code if code < 0 else code
 
@@ -140,7 +149,7 @@ class PasswordPrompt(unittest.TestCase):
         script = '"$0" --gateway "127.0.0.1:$1" --vendor livebox --profile medical-practice ' + command + \
                  ' </dev/null; echo "exit=$?"'
         t = Pty(script, self.env, [BOXWARDEN, str(self.emu.port)])
-        self.addCleanup(lambda: t.pid and os.kill(t.pid, signal.SIGKILL))
+        self.addCleanup(t.kill)
         self.assertTrue(t.echo(), "the terminal starts with its echo on")
         t.read_until(PROMPT)
         self.assertFalse(t.echo(), "the echo is off while the password is typed")

@@ -40,6 +40,10 @@ def main():
     pid, master = pty.fork()
     if pid == 0:
         try:
+            # As a terminal's shell would start it: a test started in the background (`&`) of a
+            # shell without job control has SIGINT and SIGQUIT ignored, and they are inherited.
+            for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, signal.SIG_DFL)
             os.execvp(cmd[0], cmd)
         finally:
             os._exit(127)

@@ -5,7 +5,7 @@ Checks, both ways: every long option in `boxwarden --help` and in `boxwarden CMD
 is in man/boxwarden.1 as `Fl -name`, and every `Fl -name` of the page is in some --help;
 short forms pair the same way; every command of --help has its `.It Cm NAME` entry under
 COMMANDS, and the reverse; a default shown in --help as (=VALUE) appears in that option's
-entry; exit codes 0-6 are all under EXIT STATUS; `mandoc -Tlint` prints nothing.
+entry; exit codes 0-6, 75 and 128+n are all under EXIT STATUS; `mandoc -Tlint` prints nothing.
 
 Environment: BOXWARDEN (the binary), SOURCE_DIR (the repository). No network.
 """
@@ -198,11 +198,14 @@ def main():
             problems.append(f"{cmd}: '.It Cm {cmd}' shows --{name}, which 'boxwarden {cmd} --help' does not list")
     check("command options are on their command's entry", problems)
 
-    # Exit status: 0-6, each one entry, no other.
+    # Exit status: 0-6, 75 (busy: another run holds the box's lock) and 128+n (a signal before
+    # any change), each one entry; 70 (internal error) may be there too; no other.
     codes = [l[4:].strip() for l in sections.get("EXIT STATUS", []) if l.startswith(".It ")]
-    problems = [f"exit status {c} is not documented under EXIT STATUS" for c in map(str, range(7)) if c not in codes]
-    problems += [f"EXIT STATUS documents '{c}', not one of 0-6" for c in codes if c not in map(str, range(7))]
-    check("EXIT STATUS documents 0-6", problems)
+    required = [str(c) for c in range(7)] + ["75", "128 + Ar n"]
+    problems = [f"exit status {c} is not documented under EXIT STATUS" for c in required if c not in codes]
+    problems += [f"EXIT STATUS documents '{c}', not one of 0-6, 70, 75, 128+n" for c in codes
+                 if c not in required + ["70"]]
+    check("EXIT STATUS documents 0-6, 75 and 128+n", problems)
     summary = re.search(r"Exit status:(.*?)\n\S", top, re.S)
     check("--help mentions the exit codes 0-6",
           [] if summary and all(f"{c} " in summary.group(1) for c in range(7))

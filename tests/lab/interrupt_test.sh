@@ -13,7 +13,9 @@
 #   - two signals: the second one (during the undo, itself held by the proxy) is explained and
 #     the undo still completes (exit 5);
 #   - Ctrl-C at the [y/N] question (before any change): exit 130, "nothing was changed", the
-#     terminal's echo on, no request that changes the box, and no stale lock left behind.
+#     terminal's echo on, no request that changes the box, and no stale lock left behind;
+#   - Ctrl-C during a rollback (its second AddPortMapping held): exit 5, and what it had
+#     restored is taken back: the box is as before the rollback.
 set -u
 source "$(dirname "$0")/lib.sh"
 lab_require_root
@@ -160,6 +162,24 @@ rc=$(pty_rc)
 check_eq "twice: exit 5 (the undo was not cut short)" 5 "$rc" || show_pty
 check_eq "twice: the undo re-added both" 2 "$(($(writes_of twice AddPortMapping) + $(writes_of twice-undo AddPortMapping)))"
 box_as_before twice
+
+echo "== Ctrl-C during a rollback: what it restored is taken back (all or nothing)"
+lab_igd_fault '{"id": "fix-for-rollback"}'
+ip netns exec "$NS_LAPTOP" env BOXWARDEN_NETNS="$NS_LAPTOP" "$BOXWARDEN" "${FIX[@]}" >/dev/null 2>&1 </dev/null
+check_eq "rollback: the fix before it closed both" "" "$(lab_mappings)"
+hold rollback AddPortMapping 2
+in_pty rollback --yes --timeout 30 --state-dir "$STATE" rollback
+wait_until 20 "the rollback's held AddPortMapping" held rollback
+printf '\003' >"$PTY/in"
+wait_until 10 "boxwarden's answer to SIGINT" has "$PTY/log" "interrupted (SIGINT)"
+release rollback
+rc=$(pty_rc)
+check_eq "rollback: exit 5" 5 "$rc" || show_pty
+check "rollback: it says what it restored was taken away again" \
+    has "$PTY/log" "interrupted by SIGINT: what the rollback had restored was taken away again" || show_pty
+check_eq "rollback: the box is as before the rollback (both closed)" "" "$(lab_mappings)"
+check "rollback: probe: 11112 closed, as before the rollback" not lab_probe 11112 >/dev/null
+check "rollback: probe: 3389 closed, as before the rollback" not lab_probe 3389 >/dev/null
 
 printf '\ninterrupt test: %s s\n' "$((SECONDS - T_START))"
 lab_finish

@@ -106,6 +106,7 @@ ExitCode cmd_fix(App& app) {
     app.out() << "\nSaved the box's current settings to " << r.backup_path << "\n";
   }
   r.execution = execute(*in.box, r.plan, [&](const std::string& s) { app.progress(s); }, Patience{&app.deadline()});
+  changing.finished();
   if (r.execution->after_known) {
     r.findings_after = evaluate(app.profile(), r.execution->after);
   }

@@ -72,6 +72,7 @@ ExitCode cmd_rollback(App& app) {
   }
   interrupt::ChangeScope changing;  // a signal from here on: what was restored is taken back, exit 5
   ExecutionReport e = restore(*box, b.plan, [&](const std::string& s) { app.progress(s); }, Patience{&app.deadline()});
+  changing.finished();
   if (json) {
     nlohmann::json steps = nlohmann::json::array();
     for (const auto& st : e.steps) {

@@ -333,6 +333,7 @@ ExitCode setup(App& app) {
   if (failed) {
     vpn::remove_written(files);  // keys nobody can reach: start again clean
   }
+  changing.finished();
   std::string outcome_name = outcome == Outcome::applied           ? "applied"
                              : outcome == Outcome::nothing_to_do   ? "already-forwarded"
                              : outcome == Outcome::rolled_back     ? "rolled-back"

@@ -127,6 +127,10 @@ ChangeScope::ChangeScope() {
   g_phase.store(changing);
 }
 
+void ChangeScope::finished() {
+  g_phase.store(after_change);
+}
+
 ChangeScope::~ChangeScope() {
   // Not back to "before any change": what was done stands (or was undone) and is reported.
   g_phase.store(after_change);

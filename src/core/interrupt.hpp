@@ -29,6 +29,8 @@ class ChangeScope {
  public:
   ChangeScope();
   ~ChangeScope();
+  // The outcome is known (applied, undone...): from now on a signal is only answered.
+  void finished();
   ChangeScope(const ChangeScope&) = delete;
   ChangeScope& operator=(const ChangeScope&) = delete;
 };

@@ -108,9 +108,14 @@ bool read_line(int fd, std::string& line) {
   }
 }
 
-// Asks on the controlling terminal (/dev/tty, like ssh and sudo), whatever stdin and stderr
-// are; no terminal (cron, a pipeline without one): no password.
+// Asks on the controlling terminal (/dev/tty, like ssh and sudo), so that stdin may be
+// redirected; only when someone is there (stdin or stderr is a terminal: not from a script with
+// both redirected, which gets the one-line error instead of a question nobody sees); no
+// controlling terminal (cron): no password.
 Secret prompt_password() {
+  if (!isatty(STDIN_FILENO) && !isatty(STDERR_FILENO)) {
+    return Secret();
+  }
   int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) {
     return Secret();

@@ -9,7 +9,8 @@ prompt, the echo is off; then:
   - Ctrl-C typed on the terminal, SIGTERM, SIGHUP: "interrupted; nothing was changed", the
     shell sees 128+signo, and the terminal's echo is on again;
   - end of file (Ctrl-D): no password, exit 4, the echo on again;
-  - the password typed: the audit runs (exit 1) and the password never shows.
+  - the password typed: the audit runs (exit 1) and the password never shows;
+  - stdin and stderr both redirected (a script): no question, exit 4 at once.
 Nothing is ever written to the emulated box. Environment: BOXWARDEN (the binary).
 """
 
@@ -202,6 +203,21 @@ class PasswordPrompt(unittest.TestCase):
         self.assertIn("exit=4", out)
         self.assertTrue(t.echo(), out)
         self.assert_no_write()
+
+    def test_no_question_nobody_sees(self):
+        # stdin and stderr both redirected (a script, a test harness): the one-line error at
+        # once, no question waiting on the terminal.
+        err = os.path.join(self.dir, "err")
+        script = '"$0" --gateway "127.0.0.1:$1" --vendor livebox audit </dev/null 2>"$2"; echo "exit=$?"'
+        t = Pty(script, self.env, [BOXWARDEN, str(self.emu.port), err])
+        self.addCleanup(t.kill)
+        status = t.finish(seconds=30)
+        out = t.out.decode(errors="replace")
+        self.assertEqual(status, 0, out)
+        self.assertIn("exit=4", out)
+        self.assertNotIn("Password", out)
+        with open(err) as f:
+            self.assertIn("needs its admin password", f.read())
 
     def test_the_password_typed_is_used_and_never_shown(self):
         t = self.start()

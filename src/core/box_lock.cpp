@@ -153,13 +153,16 @@ std::string box_lock_dir() {
     }
     return dir;
   }
-  for (const char* dir : {"/run/lock/boxwarden", "/tmp/boxwarden-locks"}) {
-    if (ensure_dir(dir).empty() && access(dir, W_OK | X_OK) == 0) {
-      return dir;
-    }
+  // Every user must land on the same directory, or runs would not see each other's locks: the
+  // fallback is only for a system without /run/lock, never for a run that cannot use it.
+  struct stat st {};
+  std::string dir = stat("/run/lock", &st) == 0 && S_ISDIR(st.st_mode) ? "/run/lock/boxwarden" : "/tmp/boxwarden-locks";
+  if (std::string why = ensure_dir(dir); !why.empty()) {
+    throw Error(ErrorKind::usage, "cannot use " + dir + " for the box locks (" + why + "); ask the administrator to run "
+                                  "'mkdir -m 1777 " + dir + "', or set BOXWARDEN_LOCK_DIR to a directory every user of "
+                                  "boxwarden can write to");
   }
-  throw Error(ErrorKind::usage, "neither /run/lock/boxwarden nor /tmp/boxwarden-locks can hold the box locks; "
-                                "set BOXWARDEN_LOCK_DIR to a directory every user of boxwarden can write to");
+  return dir;
 }
 
 BoxLock BoxLock::take(const std::string& address, uint16_t port, const Notify& notify) {

@@ -2,9 +2,10 @@
 // exclusive flock(2) on a file named after the box, from before they read it until they exit,
 // so that two runs cannot interleave their changes, whatever their --state-dir or user.
 //
-// The file is in a machine-wide directory: $BOXWARDEN_LOCK_DIR, else /run/lock/boxwarden,
-// else /tmp/boxwarden-locks (both created with mode 01777, like /tmp, so that every user can
-// add a file and none can remove another's). Its name holds the box's address (and, for a box
+// The file is in a machine-wide directory: $BOXWARDEN_LOCK_DIR, else /run/lock/boxwarden, or
+// /tmp/boxwarden-locks on a system without /run/lock (never as a fallback for one run: every
+// user must see the same locks). Created with mode 01777, like /tmp, so that every user can
+// add a file and none can remove another's. Its name holds the box's address (and, for a box
 // on the loopback, the port: emulators), and the network namespace's inode: an address names
 // a box only within one network namespace. Files are created 0666 so another user can lock
 // them later. The holder writes "PID USER START" in it and empties it when done: a free lock

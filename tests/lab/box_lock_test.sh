@@ -17,7 +17,13 @@ lab_up
 # first run (it must make it 01777 itself).
 LOCK_PARENT=$(mktemp -d /tmp/boxwarden-locktest.XXXXXX) || fail "mktemp"
 chmod 0755 "$LOCK_PARENT"
-trap 'st=$?; rm -rf "$LOCK_PARENT"; (exit $st); lab_down' EXIT
+locktest_down() {
+    local st=$?
+    rm -rf "$LOCK_PARENT"
+    (exit "$st")  # lab_down shows the logs when the test failed
+    lab_down
+}
+trap locktest_down EXIT
 BOXWARDEN_LOCK_DIR=$LOCK_PARENT/locks
 export BOXWARDEN_LOCK_DIR
 STATE_ROOT=$LAB_DIR/state-root

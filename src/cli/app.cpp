@@ -1,13 +1,17 @@
 #include "cli/app.hpp"
 
+#include <cerrno>
 #include <cstdlib>
+#include <fcntl.h>
 #include <iostream>
+#include <poll.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "net/natpmp.hpp"
 #include "net/pin_store.hpp"
 #include "rules/profile.hpp"
@@ -33,20 +37,101 @@ Secret read_password_file(const std::string& path) {
   return s;
 }
 
+void write_all(int fd, std::string_view text) {
+  while (!text.empty()) {
+    ssize_t n = write(fd, text.data(), text.size());
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return;
+    }
+    text.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+// The controlling terminal, with echo off for as long as it lives. The settings found are put
+// back however the prompt ends: an answer, end of file, an error, an exception; a signal
+// puts them back from its handler (core/interrupt.hpp) before the process dies.
+class QuietTerminal {
+ public:
+  explicit QuietTerminal(int fd) : m_fd(fd) {
+    if (tcgetattr(m_fd, &m_saved) != 0) {
+      throw Error(ErrorKind::auth, "cannot switch off the echo of the terminal to ask for the password; "
+                                   "give it with --password-file or BOXWARDEN_PASSWORD");
+    }
+    interrupt::save_terminal(m_fd, m_saved);
+    interrupt::set_prompting(true);
+    termios quiet = m_saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL);
+    tcsetattr(m_fd, TCSAFLUSH, &quiet);
+  }
+  ~QuietTerminal() {
+    tcsetattr(m_fd, TCSAFLUSH, &m_saved);
+    interrupt::clear_terminal();
+    interrupt::set_prompting(false);
+  }
+  QuietTerminal(const QuietTerminal&) = delete;
+  QuietTerminal& operator=(const QuietTerminal&) = delete;
+
+ private:
+  int m_fd;
+  termios m_saved{};
+};
+
+// Reads one line from `fd`, without its newline; bounded. False on end of file before a line.
+bool read_line(int fd, std::string& line) {
+  constexpr size_t k_max = 4096;
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    int r = poll(&p, 1, -1);
+    if (r < 0 && errno == EINTR) {
+      if (interrupt::stop_requested()) {
+        throw Error(ErrorKind::auth, "interrupted at the password prompt");
+      }
+      continue;
+    }
+    char c = 0;
+    ssize_t n = read(fd, &c, 1);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+      continue;
+    }
+    if (n <= 0) {
+      return !line.empty();
+    }
+    if (c == '\n' || c == '\r') {
+      return true;
+    }
+    if (line.size() < k_max) {
+      line.push_back(c);
+    }
+  }
+}
+
+// Asks on the controlling terminal (/dev/tty, like ssh and sudo), so that stdin may be
+// redirected; only when someone is there (stdin or stderr is a terminal: not from a script with
+// both redirected, which gets the one-line error instead of a question nobody sees); no
+// controlling terminal (cron): no password.
 Secret prompt_password() {
-  if (!isatty(STDIN_FILENO)) {
+  if (!isatty(STDIN_FILENO) && !isatty(STDERR_FILENO)) {
     return Secret();
   }
-  std::cerr << "Password of the box's administrator (not shown): " << std::flush;
-  termios old{};
-  tcgetattr(STDIN_FILENO, &old);
-  termios quiet = old;
-  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-  tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    return Secret();
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{fd};
+  std::cerr << std::flush;
   std::string line;
-  std::getline(std::cin, line);
-  tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-  std::cerr << "\n";
+  {
+    QuietTerminal quiet(fd);
+    write_all(fd, "Password of the box's administrator (not shown): ");
+    read_line(fd, line);
+  }
+  write_all(fd, "\n");
   Secret s(line);
   std::fill(line.begin(), line.end(), '\0');
   return s;
@@ -56,7 +141,9 @@ Secret prompt_password() {
 
 App::App(Options options)
     : m_opt(std::move(options)),
-      m_deadline(std::chrono::milliseconds(static_cast<long>(m_opt.timeout * 1000))) {}
+      m_deadline(std::chrono::milliseconds(static_cast<long>(m_opt.timeout * 1000))) {
+  interrupt::install();  // a signal before any change: terminal restored, "nothing was changed"
+}
 
 App::~App() = default;
 
@@ -96,7 +183,11 @@ bool App::color() const {
 }
 
 std::string App::paint(const std::string& text, const char* ansi) const {
-  return color() ? std::string("\033[") + ansi + "m" + text + "\033[0m" : text;
+  if (!color()) {
+    return text;
+  }
+  interrupt::note_colour();  // a signal resets the colour on its way out
+  return std::string("\033[") + ansi + "m" + text + "\033[0m";
 }
 
 HttpClient& App::http() {
@@ -171,6 +262,13 @@ Discovered App::discover(size_t gateway_index) {
 }
 
 std::unique_ptr<Box> App::connect(const Discovered& found) {
+  if (m_lock_wanted && !m_lock) {
+    m_lock.emplace(BoxLock::take(found.target.address, found.target.port,
+                                 [this](const std::string& message) { note(message); }));
+    if (m_opt.verbose) {
+      note("holding the lock " + m_lock->path());
+    }
+  }
   progress("reading the box at " + found.target.address);
   return std::make_unique<Box>(found, session_context());
 }
@@ -185,7 +283,9 @@ bool App::confirm(const std::string& question) {
   }
   std::cerr << question << " [y/N] " << std::flush;
   std::string answer;
+  interrupt::set_prompting(true);
   std::getline(std::cin, answer);
+  interrupt::set_prompting(false);
   return answer == "y" || answer == "Y" || answer == "yes" || answer == "oui";
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/box_lock.hpp"
 #include "core/deadline.hpp"
 #include "core/severity.hpp"
 #include "discovery/box.hpp"
@@ -65,6 +66,10 @@ class App {
   // Discovery and connection to one box (the n-th --gateway, or the default gateway).
   Discovered discover(size_t gateway_index = 0);
   std::unique_ptr<Box> connect(const Discovered& found);
+  // Commands that change the box call this first: connect() then takes the box's lock
+  // (core/box_lock.hpp) before reading it, and the run holds it until it ends. Exit 75 when
+  // another run holds it.
+  void lock_box_on_connect() { m_lock_wanted = true; }
   Profile profile() const;
 
   // Asks "question [y/N]" on the terminal; false without a terminal.
@@ -79,6 +84,8 @@ class App {
   std::unique_ptr<HttpClient> m_http;
   std::unique_ptr<SessionContext> m_ctx;
   std::ofstream m_file;
+  bool m_lock_wanted = false;
+  std::optional<BoxLock> m_lock;
 };
 
 }  // namespace bw::cli

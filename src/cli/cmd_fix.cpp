@@ -8,6 +8,7 @@
 #include "cli/inspect.hpp"
 #include "core/error.hpp"
 #include "core/state_diff.hpp"
+#include "core/interrupt.hpp"
 #include "core/text.hpp"
 #include "plan/backup_store.hpp"
 #include "rules/evaluator.hpp"
@@ -43,7 +44,8 @@ void print_outcome(App& app, const Report& r) {
           << "Run 'boxwarden rollback " << r.backup_path << "' when the box answers again, or restore them by hand.\n";
       break;
     case Outcome::interrupted:
-      out << "\nThe fix was interrupted. Everything it changed was put back as it was, and checked.\n";
+      out << "\nThe fix was interrupted (" << printable(e.failure, 100)
+          << "). Everything it changed was put back as it was, and checked.\n";
       break;
     case Outcome::nothing_to_do:
       break;
@@ -110,6 +112,9 @@ bool confirm_on_fresh_read(App& app, Inspection& in) {
 
 ExitCode cmd_fix(App& app) {
   bool json = app.opt().format == Format::json;
+  if (!app.opt().dry_run) {
+    app.lock_box_on_connect();  // one run per box, from before the read
+  }
   Inspection in = inspect(app, "fix");
   Report& r = in.report;
   if (!json) {
@@ -141,6 +146,7 @@ ExitCode cmd_fix(App& app) {
       return exit_for(r.findings, app.fail_on());
     }
   }
+  interrupt::ChangeScope changing;  // a signal from here on: no new change, undo, exit 5
   BackupStore store = app.backups();
   Backup backup;
   backup.gateway = r.state.address;
@@ -157,6 +163,7 @@ ExitCode cmd_fix(App& app) {
   } catch (const Error& e) {
     app.note(std::string("could not record the fix's outcome in its backup: ") + e.what());
   }
+  changing.finished();
   if (r.execution->after_known) {
     r.findings_after = evaluate(app.profile(), r.execution->after);
   }
@@ -166,8 +173,10 @@ ExitCode cmd_fix(App& app) {
     print_outcome(app, r);
   }
   switch (r.execution->outcome) {
-    case Outcome::rolled_back:
     case Outcome::interrupted:
+      app.note("interrupted: the box was re-read and is as it was before the fix; the backup is kept: " + r.backup_path);
+      return ExitCode::rolled_back;
+    case Outcome::rolled_back:
       return ExitCode::rolled_back;
     case Outcome::rollback_failed:
       std::cerr << "boxwarden: error: the fix failed and could not be undone; backup: " << r.backup_path << "\n";

@@ -8,6 +8,7 @@
 #include "cli/app.hpp"
 #include "cli/command.hpp"
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "core/text.hpp"
 #include "net/gateway.hpp"
 #include "plan/executor.hpp"
@@ -114,6 +115,9 @@ ExitCode cmd_rollback(App& app) {
                                         found.target.address);
     }
   }
+  if (!app.opt().dry_run) {
+    app.lock_box_on_connect();  // one run per box
+  }
   auto box = app.connect(found);
   std::vector<Backup> backups;
   for (const auto& c : chosen) {
@@ -185,6 +189,7 @@ ExitCode cmd_rollback(App& app) {
   }
   // Newest first, each with its own check; the first that fails stops the rest (an older fix
   // restored over a box in an unknown state could make it worse).
+  interrupt::ChangeScope changing;  // a signal from here on: what was restored is taken back, exit 5
   nlohmann::json done = nlohmann::json::array();
   nlohmann::json steps = nlohmann::json::array();
   ExecutionReport last;
@@ -218,8 +223,15 @@ ExitCode cmd_rollback(App& app) {
       app.note(std::string("could not record the rollback in the backup: ") + e.what());
     }
     done.push_back(b.path);
+    if (interrupt::stop_requested() && i + 1 < chosen.size()) {  // this one is back; the older ones wait
+      ++i;
+      last.outcome = Outcome::interrupted;
+      last.failure = std::string("interrupted by ") + interrupt::signal_name(interrupt::signal_number());
+      break;
+    }
   }
-  bool ok = i == chosen.size();
+  changing.finished();
+  bool ok = i == chosen.size() && last.outcome != Outcome::interrupted;
   nlohmann::json remaining = nlohmann::json::array();
   for (size_t k = i; k < chosen.size(); ++k) {
     remaining.push_back(chosen[k].backup.path);
@@ -229,6 +241,7 @@ ExitCode cmd_rollback(App& app) {
                           {"backup", chosen.front().backup.path},
                           {"outcome", ok                                       ? "restored"
                                       : last.outcome == Outcome::rollback_failed ? "failed"
+                                      : last.outcome == Outcome::interrupted     ? "interrupted"
                                                                                  : "undone"},
                           {"restore", listed},
                           {"restored", done},
@@ -244,6 +257,13 @@ ExitCode cmd_rollback(App& app) {
   std::string left;
   for (const auto& p : remaining) {
     left += " " + p.get<std::string>();
+  }
+  if (last.outcome == Outcome::interrupted) {
+    std::cerr << "boxwarden: " << printable(last.failure, 100)
+              << ": what the rollback had restored was taken away again, and the box re-read"
+              << (done.empty() ? ": it is as it was before the rollback" : " (the backups already restored stay restored)")
+              << "; run boxwarden rollback again" << (left.empty() ? "" : "; still to restore:" + left) << "\n";
+    return ExitCode::rolled_back;
   }
   const std::string& path = chosen[i].backup.path;
   if (last.outcome == Outcome::rollback_failed) {

@@ -16,6 +16,7 @@
 #include "cli/command.hpp"
 #include "cli/spell.hpp"
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "core/text.hpp"
 #include "net/gateway.hpp"
 #include "plan/backup_store.hpp"
@@ -267,6 +268,9 @@ ExitCode setup(App& app) {
   vpn::SetupRequest request = request_from_options();  // usage errors before any network
   vpn::check_out_dir(request.out_dir, request.peers);
   Discovered found = app.discover();
+  if (!app.opt().dry_run) {
+    app.lock_box_on_connect();  // one run per box
+  }
   auto box = app.connect(found);
   Prepared p = prepare(app, *box, found, std::move(request));
   for (const auto& w : p.warnings) {
@@ -302,6 +306,7 @@ ExitCode setup(App& app) {
       return ExitCode::ok;
     }
   }
+  interrupt::ChangeScope changing;  // a signal from here on: no new change, undo, no file kept, exit 5
   vpn::WrittenFiles files = vpn::write_setup_files(p.request.out_dir, p.setup);
   std::string backup_path;
   std::optional<ExecutionReport> e;
@@ -325,13 +330,19 @@ ExitCode setup(App& app) {
     }
   }
   Outcome outcome = e ? e->outcome : Outcome::nothing_to_do;
-  bool failed = outcome == Outcome::rolled_back || outcome == Outcome::rollback_failed;
+  if (outcome == Outcome::nothing_to_do && interrupt::signal_number() != 0) {
+    outcome = Outcome::interrupted;  // nothing to change on the box: only the files to take back
+  }
+  bool failed = outcome == Outcome::rolled_back || outcome == Outcome::rollback_failed ||
+                outcome == Outcome::interrupted;
   if (failed) {
     vpn::remove_written(files);  // keys nobody can reach: start again clean
   }
+  changing.finished();
   std::string outcome_name = outcome == Outcome::applied           ? "applied"
                              : outcome == Outcome::nothing_to_do   ? "already-forwarded"
                              : outcome == Outcome::rolled_back     ? "rolled-back"
+                             : outcome == Outcome::interrupted     ? "interrupted"
                                                                    : "rollback-failed";
   if (json) {
     app.out() << to_json(p, failed ? nullptr : &files, backup_path, outcome_name).dump(2) << "\n";
@@ -350,6 +361,11 @@ ExitCode setup(App& app) {
       out << "The box was re-read: UDP port " << p.forward.external_port << " goes to " << p.forward.internal_host
           << ", and nothing else was opened.\n";
     }
+  }
+  if (outcome == Outcome::interrupted) {
+    std::cerr << "boxwarden: interrupted by " << interrupt::signal_name(interrupt::signal_number())
+              << ": the box was put back as it was and checked, and no file was kept\n";
+    return ExitCode::rolled_back;
   }
   if (outcome == Outcome::rolled_back) {
     std::cerr << "boxwarden: error: the box refused the forward (" << printable(e->failure, 300)

@@ -4,6 +4,10 @@
 // TLS: the request's TlsOptions decide the trust (http_client.hpp); the key check is
 // libcurl's CURLOPT_PINNEDPUBLICKEY, done in the handshake before anything is sent, and
 // the key of every https answer is reported from CURLINFO_CERTINFO.
+// Signals (core/interrupt.hpp): while the box is being changed, a signal abandons a request
+// that has not been sent yet (connecting, TLS handshake: the box got nothing). A request that
+// has left is let finish, within its timeout: its answer says whether the change was made,
+// and a box that applies a change late would otherwise make it after the undo has looked.
 #include <cstring>
 #include <mutex>
 
@@ -11,6 +15,7 @@
 
 #include "core/deadline.hpp"
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "core/text.hpp"
 #include "net/http_client.hpp"
 #include "net/pin_store.hpp"
@@ -37,7 +42,24 @@ struct Transfer {
   HttpResponse* response;
   size_t cap;
   bool too_big = false;
+  bool sent = false;  // the request left (CURLOPT_PREREQFUNCTION said yes)
 };
+
+// Right before the request is sent, on a connection made or reused.
+int on_prereq(void* user, char*, char*, int, int) {
+  auto* t = static_cast<Transfer*>(user);
+  if (interrupt::stop_requested()) {
+    return CURL_PREREQFUNC_ABORT;
+  }
+  t->sent = true;
+  return CURL_PREREQFUNC_OK;
+}
+
+// Called about once a second at least: abandons a request not sent yet after a signal.
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* t = static_cast<Transfer*>(user);
+  return !t->sent && interrupt::stop_requested() ? 1 : 0;
+}
 
 size_t on_body(char* data, size_t size, size_t nmemb, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -173,6 +195,11 @@ class CurlHttpClient : public HttpClient {
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(curl, CURLOPT_PREREQDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "boxwarden/" BOXWARDEN_VERSION);
     bool https = is_https(req.url);
@@ -206,6 +233,9 @@ class CurlHttpClient : public HttpClient {
       throw Error(ErrorKind::protocol, "the box sent more than " +
                                            std::to_string(req.max_response_bytes) +
                                            " bytes for " + shown_url(req) + "; refusing it");
+    }
+    if (rc == CURLE_ABORTED_BY_CALLBACK && !transfer.too_big) {
+      throw HttpError(HttpFailure::other, "interrupted before anything was sent to " + shown_url(req));
     }
     if (rc == CURLE_OPERATION_TIMEDOUT) {
       throw HttpError(HttpFailure::timeout, "no complete answer from " + shown_url(req) + " in time");

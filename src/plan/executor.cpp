@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "discovery/box.hpp"
 
 namespace bw {
@@ -29,10 +30,19 @@ auto patiently(const Patience& patience, const Progress& progress, Call call) ->
           patience.deadline->remaining() <= patience.pause) {
         throw;
       }
+      if (interrupt::stop_requested()) {
+        throw;  // a signal: no more waiting for this change
+      }
       if (!told) {
         progress("the box does not answer (restarting?); trying again until the --timeout runs out");
       }
-      std::this_thread::sleep_for(patience.pause);
+      // In slices, so that a signal ends the wait at once (an undo's wait is never cut short:
+      // stop_requested() is false once the undo started).
+      for (auto slept = std::chrono::milliseconds(0); slept < patience.pause && !interrupt::stop_requested();) {
+        auto slice = std::min(patience.pause - slept, std::chrono::milliseconds(50));
+        std::this_thread::sleep_for(slice);
+        slept += slice;
+      }
     }
   }
 }
@@ -42,6 +52,13 @@ std::vector<Action> apply_all(Box& box, const std::vector<Action>& actions, Exec
                               const Progress& progress, const Patience& patience = {}) {
   std::vector<Action> done;
   for (const auto& a : actions) {
+    if (interrupt::stop_requested()) {
+      // A signal: no new change (the undo's own steps never stop here, see undo_started()).
+      if (report.failure.empty()) {
+        report.failure = std::string("interrupted by ") + interrupt::signal_name(interrupt::signal_number());
+      }
+      break;
+    }
     progress(a.summary);
     StepReport step{a.summary, false, ""};
     try {
@@ -162,20 +179,30 @@ ExecutionReport execute(Box& box, const std::vector<Action>& plan, const Progres
     return report;
   }
   auto done = apply_all(box, automatic, report, progress);
-  progress("checking the box");
-  bool ok = done.size() == automatic.size() &&
-            read_and_check(box, report, automatic, effect_visible, patience, progress);
-  if (ok) {
+  bool ok = false;
+  if (!interrupt::stop_requested()) {
+    progress("checking the box");
+    ok = done.size() == automatic.size() &&
+         read_and_check(box, report, automatic, effect_visible, patience, progress);
+  }
+  // A signal before the fix was complete and checked: undo it all, like a failure.
+  bool interrupted = interrupt::stop_requested();
+  if (ok && !interrupted) {
     report.outcome = Outcome::applied;
     return report;
   }
+  if (interrupted) {
+    report.failure = std::string("interrupted by ") + interrupt::signal_name(interrupt::signal_number());
+  }
+  interrupt::undo_started();  // from here on, nothing cuts the undo short
   progress("undoing what was changed");
   // A failed step may still have taken effect (the reply was lost): undo() looks at the box
   // and undoes it too when its effect is visible.
   if (done.size() < automatic.size() && !report.steps.back().untouched) {
     done.push_back(automatic[done.size()]);
   }
-  report.outcome = undo(box, done, report, progress, patience) ? Outcome::rolled_back : Outcome::rollback_failed;
+  bool undone = undo(box, done, report, progress, patience);
+  report.outcome = !undone ? Outcome::rollback_failed : interrupted ? Outcome::interrupted : Outcome::rolled_back;
   return report;
 }
 
@@ -189,7 +216,23 @@ std::vector<Action> still_to_restore(const std::vector<Action>& plan, const Rout
 ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progress& progress,
                         const Patience& patience, const RouterState* just_read) {
   ExecutionReport report;
-  RouterState now = just_read ? *just_read : patiently(patience, progress, [&] { return box.read_state(); });
+  auto stopped_before_any_change = [&] {
+    report.failure = std::string("interrupted by ") + interrupt::signal_name(interrupt::signal_number());
+    report.outcome = Outcome::interrupted;
+    return report;
+  };
+  RouterState now;
+  try {
+    now = just_read ? *just_read : patiently(patience, progress, [&] { return box.read_state(); });
+  } catch (const Error&) {
+    if (interrupt::stop_requested()) {
+      return stopped_before_any_change();
+    }
+    throw;
+  }
+  if (interrupt::stop_requested()) {
+    return stopped_before_any_change();
+  }
   std::vector<Action> automatic = still_to_restore(plan, now);
   if (automatic.empty()) {
     report.after = now;
@@ -202,22 +245,32 @@ ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progres
     inverses.push_back(inverse(*it));
   }
   auto done = apply_all(box, inverses, report, progress, patience);
-  progress("checking the box");
+  bool interrupted = interrupt::stop_requested();
   // What counts is the box, even after a failed step: its answer may have been lost after it
   // took effect (a reset after the last AddPortMapping left everything restored, reported as
   // failed).
-  if (read_and_check(box, report, automatic, original_visible, patience, progress)) {
-    report.failure.clear();
-    report.outcome = Outcome::applied;
-    return report;
+  if (!interrupted) {
+    progress("checking the box");
+    if (read_and_check(box, report, automatic, original_visible, patience, progress) &&
+        !interrupt::stop_requested()) {
+      report.failure.clear();
+      report.outcome = Outcome::applied;
+      return report;
+    }
+    interrupted = interrupt::stop_requested();
   }
+  if (interrupted) {
+    report.failure = std::string("interrupted by ") + interrupt::signal_name(interrupt::signal_number());
+  }
+  interrupt::undo_started();  // from here on, nothing cuts the taking back short
   // All or nothing here too: take back what this rollback restored, so that the box is as it
   // was before it (a failed step may have taken effect: undo() looks at the box).
   progress("taking back what was restored");
   if (done.size() < inverses.size() && !report.steps.back().untouched) {
     done.push_back(inverses[done.size()]);
   }
-  report.outcome = undo(box, done, report, progress, patience) ? Outcome::rolled_back : Outcome::rollback_failed;
+  bool undone = undo(box, done, report, progress, patience);
+  report.outcome = !undone ? Outcome::rollback_failed : interrupted ? Outcome::interrupted : Outcome::rolled_back;
   return report;
 }
 

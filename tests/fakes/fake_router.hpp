@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,7 @@ struct FakeRouter {
   int down_left = 0;
   int repoint_at_apply = -1;    // before this apply() call, another machine takes the forward it
   std::string repoint_to;       // targets (re-points it here); the plugin's check refuses (conflict)
+  std::function<void(int)> on_apply;  // called with the 0-based index of each apply() call
 
   void check_up() {
     if (down_left > 0) {
@@ -45,6 +47,9 @@ class FakeSession : public Session {
   }
   void apply(const Action& a) override {
     int n = m_r.apply_calls++;
+    if (m_r.on_apply) {
+      m_r.on_apply(n);
+    }
     if (n == m_r.reboot_at_apply) {
       m_r.down_left = m_r.down_for_calls + 1;
     }

@@ -30,6 +30,10 @@ the log lines. Kinds:
   run-before   the rule's "cmd" (a shell command) is run, then the request goes to the box:
                the box changes between two requests of boxwarden (a mapping re-pointed by
                another machine just before a delete)
+  hold         a slow box: the request is held (logged at once with "outcome": "held") until
+               the file named by the rule's "release" exists (or --hang-seconds), then the box
+               does it and the answer goes back (tests/lab/interrupt_test.sh: a signal arrives
+               while a change is in flight)
 
 Every request is logged to --log as one JSON line:
   {"seq": 7, "rule": "fix-Delete2-reset", "method": "POST", "path": "/ctl/IPConn",
@@ -49,7 +53,7 @@ import sys
 import threading
 import time
 
-KINDS = {"fault", "http500", "reset", "reset-after", "hang", "reboot", "outage", "run-before"}
+KINDS = {"fault", "http500", "reset", "reset-after", "hang", "reboot", "outage", "run-before", "hold"}
 MAX_HEAD = 64 * 1024
 MAX_BODY = 1024 * 1024
 
@@ -153,7 +157,7 @@ class Proxy:
                         self.fired = True
             if action:
                 self.counts[action] = self.counts.get(action, 0) + 1
-            return self.seq, r.get("id", ""), fault
+            return self.seq, r.get("id", ""), fault, r.get("release", "")
 
     def log(self, entry):
         with self.lock:
@@ -186,11 +190,18 @@ class Proxy:
             conn.close()
             return
         raw, method, path, action = req
-        seq, rule_id, fault = self.decide(action)
+        seq, rule_id, fault, release = self.decide(action)
         entry = {"seq": seq, "rule": rule_id, "method": method, "path": path, "action": action,
                  "t": round(time.time(), 3)}
         if fault:
             entry["fault"] = fault
+        if fault == "hold":
+            self.log(dict(entry, outcome="held"))
+            deadline = time.monotonic() + self.args.hang_seconds
+            while release and not os.path.exists(release) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            fault = None
+            entry["fault"] = "hold"
         outcome = self.act(conn, raw, fault)
         entry["outcome"] = outcome
         self.log(entry)

@@ -64,7 +64,7 @@ void print_usage(std::ostream& os, const po::options_description& globals) {
   }
   os << "\n" << globals << "\nExit status: 0 ok, 1 findings (or some remain after fix), 2 usage, 3 box unreachable,\n"
         "  4 authentication, 5 fix failed and rolled back, 6 rollback failed, 70 internal error (a bug),\n"
-        "  75 box busy (another run holds its lock).\n"
+        "  75 box busy (another run holds its lock), 128+n a signal stopped it before any change.\n"
         "See man boxwarden.\n";
 }
 

@@ -79,6 +79,12 @@ std::vector<Action> apply_all(Box& box, const std::vector<Action>& actions, Exec
   return done;
 }
 
+// The last step failed before anything was sent (ErrorKind::conflict): not a change that may
+// have taken effect. False when no step ran (a signal before the first).
+bool last_step_untouched(const ExecutionReport& report) {
+  return !report.steps.empty() && report.steps.back().untouched;
+}
+
 bool read_and_check(Box& box, ExecutionReport& report, const std::vector<Action>& actions,
                     bool (*check)(const Action&, const RouterState&), const Patience& patience,
                     const Progress& progress) {
@@ -198,7 +204,7 @@ ExecutionReport execute(Box& box, const std::vector<Action>& plan, const Progres
   progress("undoing what was changed");
   // A failed step may still have taken effect (the reply was lost): undo() looks at the box
   // and undoes it too when its effect is visible.
-  if (done.size() < automatic.size() && !report.steps.back().untouched) {
+  if (done.size() < automatic.size() && !last_step_untouched(report)) {
     done.push_back(automatic[done.size()]);
   }
   bool undone = undo(box, done, report, progress, patience);
@@ -266,7 +272,7 @@ ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progres
   // All or nothing here too: take back what this rollback restored, so that the box is as it
   // was before it (a failed step may have taken effect: undo() looks at the box).
   progress("taking back what was restored");
-  if (done.size() < inverses.size() && !report.steps.back().untouched) {
+  if (done.size() < inverses.size() && !last_step_untouched(report)) {
     done.push_back(inverses[done.size()]);
   }
   bool undone = undo(box, done, report, progress, patience);

@@ -32,12 +32,8 @@ mkdir -m 0700 "$STATE_NOBODY" && chown 65534:65534 "$STATE_NOBODY"
 FIX=(--yes --timeout 30 --profile medical-practice fix)
 
 lab_igd_fault_proxy "$LAPTOP_IP"
-ORIGINAL="TCP 3389 $PC_IP 3389 Remote Desktop
-TCP 11112 $PC_IP 11112 PACS DICOM"
-map_originals() {
-    lab_upnpc "$NS_PC" -e "PACS DICOM" -a "$PC_IP" 11112 11112 TCP >/dev/null 2>&1
-    lab_upnpc "$NS_PC" -e "Remote Desktop" -a "$PC_IP" 3389 3389 TCP >/dev/null 2>&1
-}
+ORIGINAL=$LAB_DOCTOR_MAPPINGS
+map_originals() { lab_doctor_map; }
 map_originals
 check_eq "setup: the box has the doctor's two mappings" "$ORIGINAL" "$(lab_mappings)" || fail "lab setup failed"
 

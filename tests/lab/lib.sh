@@ -437,6 +437,16 @@ lab_upnpc() {
     fi
 }
 
+# The doctor's case (CNIL SAN-2020-014): the imaging PC maps its DICOM server (11112) and Remote
+# Desktop (3389) through UPnP. lab_doctor_map makes the two mappings; LAB_DOCTOR_MAPPINGS is
+# how lab_mappings lists them.
+LAB_DOCTOR_MAPPINGS="TCP 3389 $PC_IP 3389 Remote Desktop
+TCP 11112 $PC_IP 11112 PACS DICOM"
+lab_doctor_map() {
+    lab_upnpc "$NS_PC" -e "PACS DICOM" -a "$PC_IP" 11112 11112 TCP >/dev/null 2>&1
+    lab_upnpc "$NS_PC" -e "Remote Desktop" -a "$PC_IP" 3389 3389 TCP >/dev/null 2>&1
+}
+
 # lab_mappings NS: the box's port mappings (via GetListOfPortMappings), one per line:
 # "PROTO EXTPORT INTERNAL_HOST INTERNAL_PORT DESCRIPTION", sorted.
 lab_mappings() {

@@ -16,8 +16,7 @@ lab_up
 PTY="$LAB_PYTHON $LAB_LIB_DIR/pty_expect.py"
 upnpc_in() { echo "ip netns exec $1 upnpc -u $IGD_URL ${*:2} >/dev/null 2>&1"; }
 REPOINT="$(upnpc_in "$NS_PC" -d 11112 TCP); $(upnpc_in "$NS_LAPTOP" -e LaptopWeb -a "$LAPTOP_IP" 11112 11112 TCP)"
-DOCTOR="TCP 3389 $PC_IP 3389 Remote Desktop
-TCP 11112 $PC_IP 11112 PACS DICOM"
+DOCTOR=$LAB_DOCTOR_MAPPINGS
 REPOINTED="TCP 3389 $PC_IP 3389 Remote Desktop
 TCP 11112 $LAPTOP_IP 11112 LaptopWeb"
 
@@ -28,8 +27,7 @@ lab_listen "$NS_LAPTOP" 11112
 doctor_box() {
     lab_upnpc "$NS_PC" -d 11112 TCP >/dev/null 2>&1
     lab_upnpc "$NS_PC" -d 3389 TCP >/dev/null 2>&1
-    lab_upnpc "$NS_PC" -e "PACS DICOM" -a "$PC_IP" 11112 11112 TCP >/dev/null 2>&1
-    lab_upnpc "$NS_PC" -e "Remote Desktop" -a "$PC_IP" 3389 3389 TCP >/dev/null 2>&1
+    lab_doctor_map
     check_eq "the doctor's box: 11112 and 3389 to the imaging PC" "$DOCTOR" "$(lab_mappings)" || fail "lab setup"
 }
 

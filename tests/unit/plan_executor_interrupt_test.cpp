@@ -11,6 +11,7 @@
 #include "net/http_client.hpp"
 #include "plan/executor.hpp"
 #include "plan/planner.hpp"
+#include "tests/fakes/fake_box_test.hpp"
 #include "tests/fakes/fake_router.hpp"
 
 namespace bw {
@@ -20,29 +21,11 @@ using test::FakePlugin;
 using test::FakeRouter;
 using test::forward;
 
-class ExecutorInterruptTest : public ::testing::Test {
+class ExecutorInterruptTest : public test::FakeBoxTest {
  protected:
   void SetUp() override {
-    router.state.address = "192.168.1.1";
-    router.state.port_forwards = {forward(Protocol::tcp, 11112, "192.168.1.10", "PACS"),
-                                  forward(Protocol::tcp, 3389, "192.168.1.10", "RDP"),
-                                  forward(Protocol::tcp, 445, "192.168.1.10", "SMB")};
-    original = router.state;
-    found.target.address = "192.168.1.1";
-    found.plugins = {&plugin};
-  }
-
-  std::vector<Action> plan() {
-    std::vector<Finding> findings;
-    for (const auto& f : router.state.port_forwards) {
-      Finding fd;
-      fd.rule = "EXPOSE-SERVICE";
-      fd.severity = Severity::critical;
-      fd.subject.kind = SubjectKind::port_forward;
-      fd.subject.forward = f;
-      findings.push_back(fd);
-    }
-    return make_plan(findings, Severity::high, "192.168.1.1", [](const Action&) { return true; });
+    use({forward(Protocol::tcp, 11112, "192.168.1.10", "PACS"), forward(Protocol::tcp, 3389, "192.168.1.10", "RDP"),
+         forward(Protocol::tcp, 445, "192.168.1.10", "SMB")});
   }
 
   // The forwards as "PORT HOST", in order: what the box holds.
@@ -59,13 +42,6 @@ class ExecutorInterruptTest : public ::testing::Test {
     return forwards_of(s);
   }
 
-  FakeRouter router;
-  RouterState original;
-  FakePlugin plugin{router};
-  Discovered found;
-  std::unique_ptr<HttpClient> http = make_curl_http_client();  // never used by the fake
-  Deadline deadline{std::chrono::seconds(5)};
-  SessionContext ctx{*http, deadline, {}};
   std::vector<std::string> said;
   Progress progress = [this](const std::string& s) { said.push_back(s); };
 };

@@ -5,6 +5,7 @@
 #include "net/http_client.hpp"
 #include "plan/executor.hpp"
 #include "plan/planner.hpp"
+#include "tests/fakes/fake_box_test.hpp"
 #include "tests/fakes/fake_router.hpp"
 #include "tests/fakes/manual_clock.hpp"
 
@@ -15,36 +16,12 @@ using test::FakePlugin;
 using test::FakeRouter;
 using test::forward;
 
-class ExecutorTest : public ::testing::Test {
+class ExecutorTest : public test::FakeBoxTest {
  protected:
   void SetUp() override {
-    router.state.address = "192.168.1.1";
-    router.state.port_forwards = {forward(Protocol::tcp, 11112, "192.168.1.10", "PACS"),
-                                  forward(Protocol::tcp, 3389, "192.168.1.10", "RDP"),
-                                  forward(Protocol::udp, 3074, "192.168.1.20", "Xbox")};
-    router.state.dmz = Dmz{true, "192.168.1.10", {}};
-    original = router.state;
-    found.target.address = "192.168.1.1";
-    found.plugins = {&plugin};
-  }
-
-  std::vector<Action> plan() {
-    std::vector<Finding> findings;
-    for (const auto& f : router.state.port_forwards) {
-      Finding fd;
-      fd.rule = "EXPOSE-SERVICE";
-      fd.severity = Severity::critical;
-      fd.subject.kind = SubjectKind::port_forward;
-      fd.subject.forward = f;
-      findings.push_back(fd);
-    }
-    Finding dmz;
-    dmz.rule = "EXPOSE-DMZ";
-    dmz.severity = Severity::critical;
-    dmz.subject.kind = SubjectKind::dmz;
-    dmz.subject.dmz = router.state.dmz;
-    findings.insert(findings.begin(), dmz);
-    return make_plan(findings, Severity::high, "192.168.1.1", [](const Action&) { return true; });
+    use({forward(Protocol::tcp, 11112, "192.168.1.10", "PACS"), forward(Protocol::tcp, 3389, "192.168.1.10", "RDP"),
+         forward(Protocol::udp, 3074, "192.168.1.20", "Xbox")},
+        Dmz{true, "192.168.1.10", {}});
   }
 
   void expect_original() {
@@ -59,13 +36,6 @@ class ExecutorTest : public ::testing::Test {
     EXPECT_EQ(router.state.dmz->host, "192.168.1.10");
   }
 
-  FakeRouter router;
-  RouterState original;
-  FakePlugin plugin{router};
-  Discovered found;
-  std::unique_ptr<HttpClient> http = make_curl_http_client();  // never used by the fake
-  Deadline deadline{std::chrono::seconds(5)};
-  SessionContext ctx{*http, deadline, {}};
   Progress quiet = [](const std::string&) {};
 };
 
@@ -106,7 +76,7 @@ TEST_F(ExecutorTest, EachFailingStepLeavesTheOriginal) {
 // refuses (conflict, nothing sent); the undo puts back what was done before and leaves what
 // took the port alone: it is not "the change that may have taken effect".
 TEST_F(ExecutorTest, AForwardTakenByAnotherMachineIsLeftAloneAndTheRestUndone) {
-  router.repoint_at_apply = 2;  // after the DMZ and the first forward
+  router.repoint_at_apply = 2;  // the third change: forwards come before the DMZ
   router.repoint_to = "192.168.1.20";
   Box box(found, ctx);
   auto p = plan();

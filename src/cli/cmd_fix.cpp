@@ -120,8 +120,7 @@ ExitCode cmd_fix(App& app) {
   if (!json) {
     print_text(app, r, app.opt().dry_run ? in.box.get() : nullptr);
   }
-  bool any_automatic = std::any_of(r.plan.begin(), r.plan.end(), [](const Action& a) { return a.automatic; });
-  if (!any_automatic || app.opt().dry_run) {
+  if (!has_automatic(r.plan) || app.opt().dry_run) {
     if (app.opt().dry_run && !json) {
       app.out() << "\nDry run: nothing was changed.\n";
     }

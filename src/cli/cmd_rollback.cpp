@@ -226,7 +226,7 @@ ExitCode cmd_rollback(App& app) {
     if (interrupt::stop_requested() && i + 1 < chosen.size()) {  // this one is back; the older ones wait
       ++i;
       last.outcome = Outcome::interrupted;
-      last.failure = std::string("interrupted by ") + interrupt::signal_name(interrupt::signal_number());
+      last.failure = interrupt::interrupted_by();
       break;
     }
   }

@@ -142,6 +142,10 @@ int signal_number() {
   return g_signo.load();
 }
 
+std::string interrupted_by() {
+  return std::string("interrupted by ") + signal_name(signal_number());
+}
+
 const char* signal_name(int signo) {
   switch (signo) {
     case SIGINT:

@@ -14,6 +14,8 @@
 // async-signal-safe functions (write, tcsetattr, ftruncate, sigaction, raise).
 #pragma once
 
+#include <string>
+
 #include <termios.h>
 
 namespace bw::interrupt {
@@ -39,6 +41,8 @@ class ChangeScope {
 int signal_number();
 // "SIGINT", "SIGTERM", "SIGHUP" or "a signal".
 const char* signal_name(int signo);
+// "interrupted by SIGINT": the failure a report gives for the signal that stopped the change.
+std::string interrupted_by();
 
 // True when a signal asked to stop and the undo has not started: no new change may start, and
 // a wait (for a box that restarts) may end early.

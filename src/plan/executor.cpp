@@ -55,7 +55,7 @@ std::vector<Action> apply_all(Box& box, const std::vector<Action>& actions, Exec
     if (interrupt::stop_requested()) {
       // A signal: no new change (the undo's own steps never stop here, see undo_started()).
       if (report.failure.empty()) {
-        report.failure = std::string("interrupted by ") + interrupt::signal_name(interrupt::signal_number());
+        report.failure = interrupt::interrupted_by();
       }
       break;
     }
@@ -198,7 +198,7 @@ ExecutionReport execute(Box& box, const std::vector<Action>& plan, const Progres
     return report;
   }
   if (interrupted) {
-    report.failure = std::string("interrupted by ") + interrupt::signal_name(interrupt::signal_number());
+    report.failure = interrupt::interrupted_by();
   }
   interrupt::undo_started();  // from here on, nothing cuts the undo short
   progress("undoing what was changed");
@@ -223,7 +223,7 @@ ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progres
                         const Patience& patience, const RouterState* just_read) {
   ExecutionReport report;
   auto stopped_before_any_change = [&] {
-    report.failure = std::string("interrupted by ") + interrupt::signal_name(interrupt::signal_number());
+    report.failure = interrupt::interrupted_by();
     report.outcome = Outcome::interrupted;
     return report;
   };
@@ -266,7 +266,7 @@ ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progres
     interrupted = interrupt::stop_requested();
   }
   if (interrupted) {
-    report.failure = std::string("interrupted by ") + interrupt::signal_name(interrupt::signal_number());
+    report.failure = interrupt::interrupted_by();
   }
   interrupt::undo_started();  // from here on, nothing cuts the taking back short
   // All or nothing here too: take back what this rollback restored, so that the box is as it

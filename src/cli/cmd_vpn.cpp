@@ -363,7 +363,7 @@ ExitCode setup(App& app) {
     }
   }
   if (outcome == Outcome::interrupted) {
-    std::cerr << "boxwarden: interrupted by " << interrupt::signal_name(interrupt::signal_number())
+    std::cerr << "boxwarden: " << interrupt::interrupted_by()
               << ": the box was put back as it was and checked, and no file was kept\n";
     return ExitCode::rolled_back;
   }

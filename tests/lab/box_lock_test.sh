@@ -29,6 +29,14 @@ export BOXWARDEN_LOCK_DIR
 STATE_ROOT=$LAB_DIR/state-root
 STATE_NOBODY=$LOCK_PARENT/state-nobody
 mkdir -m 0700 "$STATE_NOBODY" && chown 65534:65534 "$STATE_NOBODY"
+# nobody may not be able to reach the build tree (a clone under /root or in a 0700 mktemp
+# directory, as CI's may be): it runs a copy laid out as installed (bin/ and, beside it,
+# share/boxwarden/profiles, where the binary looks for the shipped profiles).
+BOXWARDEN_NOBODY=$LOCK_PARENT/nobody/bin/boxwarden
+install -D -m 0755 "$BOXWARDEN" "$BOXWARDEN_NOBODY" &&
+    install -d -m 0755 "$LOCK_PARENT/nobody/share/boxwarden/profiles" &&
+    install -m 0644 "$LAB_LIB_DIR"/../../profiles/*.profile "$LOCK_PARENT/nobody/share/boxwarden/profiles/" ||
+    fail "cannot copy the binary and the profiles for nobody"
 FIX=(--yes --timeout 30 --profile medical-practice fix)
 
 lab_igd_fault_proxy "$LAPTOP_IP"
@@ -51,7 +59,7 @@ as_nobody() {
     shift
     BW_OUT=$LAB_DIR/$name.out BW_ERR=$LAB_DIR/$name.err
     ip netns exec "$NS_LAPTOP" env BOXWARDEN_NETNS="$NS_LAPTOP" \
-        setpriv --reuid=65534 --regid=65534 --clear-groups timeout 60 "$BOXWARDEN" "$@" >"$BW_OUT" 2>"$BW_ERR" </dev/null
+        setpriv --reuid=65534 --regid=65534 --clear-groups timeout 60 "$BOXWARDEN_NOBODY" "$@" >"$BW_OUT" 2>"$BW_ERR" </dev/null
     BW_RC=$?
     printf -- '-- boxwarden %s  (in %s as nobody: exit %s)\n' "$*" "$NS_LAPTOP" "$BW_RC"
 }

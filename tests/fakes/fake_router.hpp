@@ -45,7 +45,7 @@ class FakeSession : public Session {
     m_r.check_up();
     return m_r.state;
   }
-  void apply(const Action& a) override {
+  void apply(const Change& a) override {
     int n = m_r.apply_calls++;
     if (m_r.on_apply) {
       m_r.on_apply(n);
@@ -54,9 +54,9 @@ class FakeSession : public Session {
       m_r.down_left = m_r.down_for_calls + 1;
     }
     m_r.check_up();
-    if (n == m_r.repoint_at_apply && a.target.forward) {
+    if (n == m_r.repoint_at_apply && a.forward) {
       for (auto& f : m_r.state.port_forwards) {
-        if (f.same_rule(*a.target.forward)) {
+        if (f.same_rule(*a.forward)) {
           f.internal_host = m_r.repoint_to;
           f.description = "taken";
         }
@@ -68,21 +68,20 @@ class FakeSession : public Session {
       throw Error(ErrorKind::refused, "fake: refused");
     }
     auto& fs = m_r.state.port_forwards;
-    if (a.kind == ActionKind::delete_port_forward && !m_r.ignore_deletes) {
-      fs.erase(std::remove_if(fs.begin(), fs.end(), [&](const PortForward& f) { return f.same_rule(*a.target.forward); }),
+    if (a.kind == ChangeKind::delete_port_forward && !m_r.ignore_deletes) {
+      fs.erase(std::remove_if(fs.begin(), fs.end(), [&](const PortForward& f) { return f.same_rule(*a.forward); }),
                fs.end());
-    } else if (a.kind == ActionKind::add_port_forward) {
-      fs.push_back(*a.target.forward);
-    } else if (a.kind == ActionKind::disable_dmz) {
+    } else if (a.kind == ChangeKind::add_port_forward) {
+      fs.push_back(*a.forward);
+    } else if (a.kind == ChangeKind::disable_dmz) {
       m_r.state.dmz->enabled = false;
-    } else if (a.kind == ActionKind::restore_dmz) {
-      m_r.state.dmz = a.target.dmz;
+    } else if (a.kind == ChangeKind::restore_dmz) {
+      m_r.state.dmz = a.dmz;
     }
     if (fail) {
       throw Error(ErrorKind::unreachable, "fake: connection reset after the change");
     }
   }
-  std::vector<std::string> describe(const Action& a) const override { return {"fake " + a.summary}; }
 
  private:
   FakeRouter& m_r;
@@ -95,8 +94,7 @@ class FakePlugin : public VendorPlugin {
   std::string_view display_name() const override { return "fake"; }
   std::string_view summary() const override { return "fake"; }
   Capabilities capabilities() const override {
-    return static_cast<Capabilities>(Capability::delete_forward) | static_cast<Capabilities>(Capability::add_forward) |
-           static_cast<Capabilities>(Capability::set_dmz);
+    return Capability::delete_forward | Capability::add_forward | Capability::set_dmz;
   }
   bool matches(const Target&, SessionContext&) const override { return true; }
   std::unique_ptr<Session> open(const Target&, SessionContext&) const override {

@@ -40,7 +40,7 @@ TEST_F(BackupStoreTest, SavesPrivatelyAndLoadsBackExactly) {
   b.state.port_forwards[0].vendor_data = {{"id", "webui_rdp"}};
   b.state.dmz = Dmz{true, "192.168.1.10", {{"key", "value"}}};
   Action a;
-  a.kind = ActionKind::delete_port_forward;
+  a.kind = ChangeKind::delete_port_forward;
   a.target.kind = SubjectKind::port_forward;
   a.target.forward = b.state.port_forwards[0];
   a.summary = "Close TCP port 11112";
@@ -59,7 +59,7 @@ TEST_F(BackupStoreTest, SavesPrivatelyAndLoadsBackExactly) {
   EXPECT_EQ(back.state.port_forwards[0].vendor_data["id"], "webui_rdp");
   EXPECT_EQ(back.state.dmz->host, "192.168.1.10");
   ASSERT_EQ(back.plan.size(), 1u);
-  EXPECT_EQ(back.plan[0].kind, ActionKind::delete_port_forward);
+  EXPECT_EQ(back.plan[0].kind, ChangeKind::delete_port_forward);
   EXPECT_EQ(back.plan[0].target.forward->external_port, 11112);
   EXPECT_EQ(store.latest().value_or(""), path);
 }
@@ -106,7 +106,7 @@ Backup big_backup() {
     b.state.port_forwards.push_back(
         test::forward(Protocol::tcp, static_cast<uint16_t>(10000 + i), "192.168.1.10", "service " + std::to_string(i)));
     Action a;
-    a.kind = ActionKind::delete_port_forward;
+    a.kind = ChangeKind::delete_port_forward;
     a.target.kind = SubjectKind::port_forward;
     a.target.forward = b.state.port_forwards.back();
     a.summary = "Close TCP port " + std::to_string(10000 + i);
@@ -317,7 +317,7 @@ class BackupValidation : public BackupStoreTest {
     b.state.dmz = Dmz{true, "192.168.1.10", nullptr};
     b.state.upnp_igd_enabled = true;
     Action dmz;
-    dmz.kind = ActionKind::disable_dmz;
+    dmz.kind = ChangeKind::disable_dmz;
     dmz.target.kind = SubjectKind::dmz;
     dmz.target.dmz = b.state.dmz;
     b.plan.push_back(dmz);

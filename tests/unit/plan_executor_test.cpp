@@ -42,8 +42,8 @@ class ExecutorTest : public test::FakeBoxTest {
 TEST_F(ExecutorTest, PlanDeletesForwardsBeforeTheDmz) {
   auto p = plan();
   ASSERT_EQ(p.size(), 4u);
-  EXPECT_EQ(p[0].kind, ActionKind::delete_port_forward);
-  EXPECT_EQ(p[3].kind, ActionKind::disable_dmz);
+  EXPECT_EQ(p[0].kind, ChangeKind::delete_port_forward);
+  EXPECT_EQ(p[3].kind, ChangeKind::disable_dmz);
 }
 
 TEST_F(ExecutorTest, AppliesEverythingAndVerifies) {

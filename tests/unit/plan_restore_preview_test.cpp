@@ -17,7 +17,7 @@ Profile medical() {
 
 Action close(const PortForward& f) {
   Action a;
-  a.kind = ActionKind::delete_port_forward;
+  a.kind = ChangeKind::delete_port_forward;
   a.target.kind = SubjectKind::port_forward;
   a.target.forward = f;
   a.summary = "Close " + f.key();
@@ -26,7 +26,7 @@ Action close(const PortForward& f) {
 
 Action dmz_off(const Dmz& d) {
   Action a;
-  a.kind = ActionKind::disable_dmz;
+  a.kind = ChangeKind::disable_dmz;
   a.target.kind = SubjectKind::dmz;
   a.target.dmz = d;
   return a;
@@ -106,9 +106,9 @@ TEST_F(RestorePreview, PutBackShowsTheOriginal) {
   s.upnp_igd_enabled = false;
   s.remote_admin_enabled = false;
   Action upnp;
-  upnp.kind = ActionKind::disable_upnp;
+  upnp.kind = ChangeKind::disable_upnp;
   Action admin;
-  admin.kind = ActionKind::disable_remote_admin;
+  admin.kind = ChangeKind::disable_remote_admin;
   for (const Action& a : {close(rdp), dmz_off(dmz), upnp, admin}) {
     EXPECT_FALSE(original_visible(a, s)) << to_string(a.kind);
     put_back(a, s);

@@ -54,13 +54,13 @@ class LiveboxSession : public ::testing::Test {
     throw std::runtime_error("no forward " + id);
   }
 
-  static Action action(ActionKind kind) {
+  static Action action(ChangeKind kind) {
     Action a;
     a.kind = kind;
     return a;
   }
 
-  static Action forward_action(ActionKind kind, const PortForward& f) {
+  static Action forward_action(ChangeKind kind, const PortForward& f) {
     Action a = action(kind);
     a.target.kind = SubjectKind::port_forward;
     a.target.forward = f;
@@ -142,7 +142,7 @@ TEST_F(LiveboxSession, PersistentPermissionDeniedReLogsInOnlyOnce) {
   auto s = open();
   box.always_13 = true;
   int before = box.logins;
-  EXPECT_THROW(s->apply(action(ActionKind::disable_dmz)), Error);
+  EXPECT_THROW(s->apply(action(ChangeKind::disable_dmz)), Error);
   EXPECT_EQ(box.logins, before + 1);  // one new login for the failed call, never a loop
 }
 
@@ -157,7 +157,7 @@ TEST_F(LiveboxSession, ACallClosedToAdminCostsOneNewLoginNotOnePerRead) {
   EXPECT_EQ(second.port_forwards.size(), 3u);
   // Another call still renews an expired session.
   box.expire_after_calls = 0;
-  s->apply(action(ActionKind::disable_dmz));
+  s->apply(action(ChangeKind::disable_dmz));
   EXPECT_EQ(box.logins, 3);
   EXPECT_TRUE(box.dmz.empty());
 }
@@ -210,7 +210,7 @@ TEST_F(LiveboxSession, DeleteSendsIdOriginAndDestinationThenCommitsAndVerifies) 
   doctor_box();
   auto s = open();
   RouterState st = s->read_state();
-  s->apply(forward_action(ActionKind::delete_port_forward, forward(st, "webui_RDP")));
+  s->apply(forward_action(ChangeKind::delete_port_forward, forward(st, "webui_RDP")));
   auto dels = box.calls_of("Firewall:deletePortForwarding");
   ASSERT_EQ(dels.size(), 1u);
   EXPECT_EQ(dels[0].body["parameters"],
@@ -219,7 +219,7 @@ TEST_F(LiveboxSession, DeleteSendsIdOriginAndDestinationThenCommitsAndVerifies) 
   EXPECT_FALSE(box.forwards.contains("webui_RDP"));
   EXPECT_TRUE(box.forwards.contains("upnp_7"));
   // Already gone: verified by the listing, nothing sent again.
-  s->apply(forward_action(ActionKind::delete_port_forward, forward(st, "webui_RDP")));
+  s->apply(forward_action(ChangeKind::delete_port_forward, forward(st, "webui_RDP")));
   EXPECT_EQ(box.calls_of("Firewall:deletePortForwarding").size(), 1u);
   expect_no_origin_only_delete();
 }
@@ -232,7 +232,7 @@ TEST_F(LiveboxSession, DeleteLeavesARuleRepointedSinceTheRead) {
   RouterState st = s->read_state();
   box.forwards["webui_RDP"] = FakeLivebox::rule("webui_RDP", "webui", "6", "3389", "192.168.1.20");
   try {
-    s->apply(forward_action(ActionKind::delete_port_forward, forward(st, "webui_RDP")));
+    s->apply(forward_action(ChangeKind::delete_port_forward, forward(st, "webui_RDP")));
     FAIL() << "a re-pointed rule was deleted";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::conflict);
@@ -248,9 +248,9 @@ TEST_F(LiveboxSession, RestoreLeavesARuleThatTookTheSavedOnesPlace) {
   auto s = open();
   RouterState st = s->read_state();
   PortForward saved = forward(st, "webui_RDP");
-  s->apply(forward_action(ActionKind::delete_port_forward, saved));
+  s->apply(forward_action(ChangeKind::delete_port_forward, saved));
   box.forwards["webui_RDP"] = FakeLivebox::rule("webui_RDP", "webui", "6", "3389", "192.168.1.20");
-  EXPECT_THROW(s->apply(forward_action(ActionKind::add_port_forward, saved)), Error);
+  EXPECT_THROW(s->apply(forward_action(ChangeKind::add_port_forward, saved)), Error);
   EXPECT_EQ(box.forwards["webui_RDP"]["DestinationIPAddress"], "192.168.1.20");
 }
 
@@ -261,12 +261,12 @@ TEST_F(LiveboxSession, ForwardWithoutIdIsFoundByPortNeverDeletedByOrigin) {
   igd.protocol = Protocol::udp;
   igd.external_port = igd.external_port_end = 3074;
   igd.origin = {"upnp"};
-  s->apply(forward_action(ActionKind::delete_port_forward, igd));
+  s->apply(forward_action(ChangeKind::delete_port_forward, igd));
   EXPECT_FALSE(box.forwards.contains("upnp_7"));
   igd.external_port = igd.external_port_end = 9999;  // nothing there: nothing deleted
-  s->apply(forward_action(ActionKind::delete_port_forward, igd));
+  s->apply(forward_action(ChangeKind::delete_port_forward, igd));
   EXPECT_EQ(box.forwards.size(), 2u);
-  for (const std::string& line : s->describe(forward_action(ActionKind::delete_port_forward, igd))) {
+  for (const std::string& line : s->describe(forward_action(ChangeKind::delete_port_forward, igd))) {
     EXPECT_EQ(line.find("deletePortForwarding"), std::string::npos) << line;
   }
   expect_no_origin_only_delete();
@@ -278,7 +278,7 @@ TEST_F(LiveboxSession, RefusedDeleteIsARefusedError) {
   RouterState st = s->read_state();
   box.refuse = [](const json& b) { return b["method"] == "deletePortForwarding"; };
   try {
-    s->apply(forward_action(ActionKind::delete_port_forward, forward(st, "webui_RDP")));
+    s->apply(forward_action(ChangeKind::delete_port_forward, forward(st, "webui_RDP")));
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::refused);
@@ -292,15 +292,15 @@ TEST_F(LiveboxSession, AddRestoresTheSavedRuleExactly) {
   RouterState st = s->read_state();
   json before = box.forwards;
   const PortForward& rdp = forward(st, "webui_RDP");
-  s->apply(forward_action(ActionKind::delete_port_forward, rdp));
-  s->apply(forward_action(ActionKind::add_port_forward, rdp));
+  s->apply(forward_action(ChangeKind::delete_port_forward, rdp));
+  s->apply(forward_action(ChangeKind::add_port_forward, rdp));
   EXPECT_EQ(box.forwards, before);
   auto sets = box.calls_of("Firewall:setPortForwarding");
   ASSERT_EQ(sets.size(), 1u);
   EXPECT_EQ(sets[0].body["parameters"]["id"], "webui_RDP");
   EXPECT_EQ(sets[0].body["parameters"]["origin"], "webui");
   size_t n = box.seen.size();
-  s->apply(forward_action(ActionKind::add_port_forward, rdp));  // already there: no request but reads
+  s->apply(forward_action(ChangeKind::add_port_forward, rdp));  // already there: no request but reads
   for (size_t i = n; i < box.seen.size(); ++i) {
     EXPECT_NE(box.seen[i].call(), "Firewall:setPortForwarding");
   }
@@ -312,9 +312,9 @@ TEST_F(LiveboxSession, ClosingOneProtocolOfATwoProtocolRuleKeepsTheOther) {
   RouterState st = s->read_state();
   ASSERT_EQ(st.port_forwards.size(), 2u);
   const PortForward& tcp = st.port_forwards[0].protocol == Protocol::tcp ? st.port_forwards[0] : st.port_forwards[1];
-  s->apply(forward_action(ActionKind::delete_port_forward, tcp));
+  s->apply(forward_action(ChangeKind::delete_port_forward, tcp));
   EXPECT_EQ(box.forwards["webui_game"]["Protocol"], "17");
-  s->apply(forward_action(ActionKind::add_port_forward, tcp));
+  s->apply(forward_action(ChangeKind::add_port_forward, tcp));
   EXPECT_EQ(box.forwards["webui_game"]["Protocol"], "6,17");
   expect_no_origin_only_delete();
 }
@@ -349,7 +349,7 @@ TEST_F(LiveboxSession, DmzClearedAndRestoredExactly) {
   json before = box.dmz;
   auto s = open();
   RouterState st = s->read_state();
-  Action off = action(ActionKind::disable_dmz);
+  Action off = action(ChangeKind::disable_dmz);
   off.target.kind = SubjectKind::dmz;
   off.target.dmz = st.dmz;
   EXPECT_EQ(s->describe(off).size(), 2u);
@@ -357,7 +357,7 @@ TEST_F(LiveboxSession, DmzClearedAndRestoredExactly) {
   EXPECT_TRUE(box.dmz.empty());
   EXPECT_EQ(box.calls_of("Firewall:deleteDMZ").size(), 2u);
   Action back = off;
-  back.kind = ActionKind::restore_dmz;
+  back.kind = ChangeKind::restore_dmz;
   s->apply(back);
   EXPECT_EQ(box.dmz, before);
 }
@@ -365,13 +365,13 @@ TEST_F(LiveboxSession, DmzClearedAndRestoredExactly) {
 TEST_F(LiveboxSession, UpnpOffFallsBackToTheFlatFormAndVerifies) {
   box.upnp_form = "flat";
   auto s = open();
-  s->apply(action(ActionKind::disable_upnp));
+  s->apply(action(ChangeKind::disable_upnp));
   EXPECT_FALSE(box.upnp);
   auto sets = box.calls_of("UPnP-IGD:set");
   ASSERT_EQ(sets.size(), 2u);
   EXPECT_EQ(sets[0].body["parameters"], (json{{"parameters", {{"Enable", false}}}}));
   EXPECT_EQ(sets[1].body["parameters"], (json{{"Enable", false}}));
-  s->apply(action(ActionKind::enable_upnp));
+  s->apply(action(ChangeKind::enable_upnp));
   EXPECT_TRUE(box.upnp);
 }
 
@@ -379,7 +379,7 @@ TEST_F(LiveboxSession, UpnpThatNeverChangesIsRefused) {
   box.upnp_form = "none";
   auto s = open();
   try {
-    s->apply(action(ActionKind::disable_upnp));
+    s->apply(action(ChangeKind::disable_upnp));
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::refused);
@@ -391,9 +391,9 @@ TEST_F(LiveboxSession, RemoteAccessOffAndBackOnWithItsPort) {
   box.remote = true;
   box.remote_port = 40123;
   auto s = open();
-  s->apply(action(ActionKind::disable_remote_admin));
+  s->apply(action(ChangeKind::disable_remote_admin));
   EXPECT_FALSE(box.remote);
-  s->apply(action(ActionKind::enable_remote_admin));
+  s->apply(action(ChangeKind::enable_remote_admin));
   EXPECT_TRUE(box.remote);
   auto en = box.calls_of("RemoteAccess:enable");
   ASSERT_EQ(en.size(), 1u);
@@ -404,12 +404,12 @@ TEST_F(LiveboxSession, DescribeNamesTheRequestsWithoutSecrets) {
   doctor_box();
   auto s = open();
   RouterState st = s->read_state();
-  auto lines = s->describe(forward_action(ActionKind::delete_port_forward, forward(st, "webui_RDP")));
+  auto lines = s->describe(forward_action(ChangeKind::delete_port_forward, forward(st, "webui_RDP")));
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0], R"(POST http://192.168.1.1/ws Firewall:deletePortForwarding )"
                       R"({"destinationIPAddress":"192.168.1.10","id":"webui_RDP","origin":"webui"})");
   EXPECT_EQ(lines[1], "POST http://192.168.1.1/ws Firewall:commit {}");
-  for (const std::string& l : s->describe(action(ActionKind::disable_upnp))) {
+  for (const std::string& l : s->describe(action(ChangeKind::disable_upnp))) {
     EXPECT_EQ(l.find("pa\\\"ss"), std::string::npos);
   }
 }

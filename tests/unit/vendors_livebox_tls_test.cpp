@@ -114,7 +114,7 @@ TEST_F(LiveboxTls, RedirectToTheBoxOwnHttpsIsFollowed) {
   EXPECT_EQ(urls().back(), "https://192.168.1.1:8443/ws");
   EXPECT_FALSE(net.any_plain_request_has_password());
   Action a;
-  a.kind = ActionKind::disable_dmz;
+  a.kind = ChangeKind::disable_dmz;
   for (const auto& line : s->describe(a)) {
     EXPECT_EQ(line.rfind("POST https://192.168.1.1:8443/ws ", 0), 0u) << line;
   }

@@ -154,11 +154,11 @@ TEST(VpnSetup, ForwardPlan) {
   caps |= static_cast<Capabilities>(Capability::add_forward);
   auto plan = forward_plan(wanted, ForwardStatus::missing, caps);
   ASSERT_EQ(plan.size(), 1u);
-  EXPECT_EQ(plan[0].kind, ActionKind::add_port_forward);
+  EXPECT_EQ(plan[0].kind, ChangeKind::add_port_forward);
   EXPECT_TRUE(plan[0].automatic);
   EXPECT_TRUE(plan[0].reversible);
   EXPECT_EQ(plan[0].target.forward->key(), "UDP/51820");
-  EXPECT_EQ(inverse(plan[0]).kind, ActionKind::delete_port_forward);  // what rollback applies
+  EXPECT_EQ(inverse(plan[0]).kind, ChangeKind::delete_port_forward);  // what rollback applies
   EXPECT_TRUE(forward_plan(wanted, ForwardStatus::already_there, 0).empty());
 }
 

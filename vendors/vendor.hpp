@@ -13,33 +13,13 @@
 
 #include "core/router_state.hpp"
 #include "core/secret.hpp"
-#include "plan/action.hpp"
+#include "core/change.hpp"
+#include "core/credentials.hpp"
 
 namespace bw {
 
 class HttpClient;
 class Deadline;
-
-// What a plugin can read and change. The planner turns what it cannot change into a
-// manual step; the report turns what it cannot read into "unknown".
-enum class Capability : uint32_t {
-  read_mappings = 1u << 0,        // UPnP-created mappings
-  read_static_forwards = 1u << 1, // forwards made in the box's web UI
-  delete_forward = 1u << 2,
-  add_forward = 1u << 3,          // needed to restore a deleted forward
-  read_dmz = 1u << 4,
-  set_dmz = 1u << 5,
-  read_upnp_switch = 1u << 6,
-  set_upnp_switch = 1u << 7,
-  read_remote_admin = 1u << 8,
-  set_remote_admin = 1u << 9,
-  vpn_server = 1u << 10,          // the box runs its own VPN server (Freebox)
-};
-using Capabilities = uint32_t;
-constexpr bool has(Capabilities set, Capability c) {
-  return (set & static_cast<uint32_t>(c)) != 0;
-}
-std::vector<std::string> capability_names(Capabilities set);
 
 // Where the box is, found by discovery or named with --gateway.
 struct Target {
@@ -48,29 +28,24 @@ struct Target {
   std::string igd_desc_url;  // UPnP root description, validated against `address`
 };
 
-struct Credentials {
-  std::string user;  // empty: the plugin's default admin user
-  Secret password;   // from --password-file or BOXWARDEN_PASSWORD; empty when none was given
-  bool use_netrc = true;  // ~/.netrc (machine = box address) may hold the password
-  // Asks the person at the terminal (no echo) when a plugin needs a password and none was
-  // given; returns an empty Secret when there is no terminal. May be empty.
-  std::function<Secret()> ask_password;
-};
-
 struct SessionContext {
-  HttpClient& http;
+  HttpClient& http;  // for --dry-run, a client that does not send changes (net/recording_http_client.hpp)
   const Deadline& deadline;
   Credentials credentials;
+  // What a plugin has to say to the person (a loose file, a button to press on the box):
+  // plugins never print. May be empty.
+  std::function<void(const std::string&)> tell;
 };
 
 class Session {
  public:
   virtual ~Session() = default;
   virtual RouterState read_state() = 0;
-  // Applies one action; throws Error on failure (the executor undoes and verifies).
-  virtual void apply(const Action& action) = 0;
-  // The requests apply() would send, for --dry-run (no secrets).
-  virtual std::vector<std::string> describe(const Action& action) const = 0;
+  // Makes one change (core/change.hpp); throws Error on failure (the executor undoes and
+  // verifies). Under --dry-run the same code runs through an HttpClient that answers the
+  // requests marked HttpRequest::changes_box instead of sending them (rehearsing() is true):
+  // a plugin then skips the checks it makes by reading the box after a change.
+  virtual void apply(const Change& change) = 0;
   virtual void close() {}
 };
 

@@ -1,5 +1,7 @@
 #include "cli/app.hpp"
 
+#include "net/recording_http_client.hpp"
+
 #include <cerrno>
 #include <cstdlib>
 #include <fcntl.h>
@@ -197,8 +199,11 @@ HttpClient& App::http() {
     pinning.command = "boxwarden" + (m_opt.state_dir.empty() ? "" : " --state-dir " + m_opt.state_dir);
     pinning.notify = [this](const std::string& message) { note(message); };
     m_http = make_pinning_http_client(make_curl_http_client(), pin_store(), std::move(pinning));
+    // Plugins talk through the recorder: it sends everything, except the changes a --dry-run
+    // rehearses (Box::rehearse()).
+    m_recorder = std::make_unique<RecordingHttpClient>(*m_http);
   }
-  return *m_http;
+  return *m_recorder;
 }
 
 PinStore App::pin_store() const {
@@ -234,7 +239,11 @@ SessionContext& App::session_context() {
       c.password = Secret(env);
     }
     c.ask_password = [] { return prompt_password(); };
-    m_ctx = std::make_unique<SessionContext>(SessionContext{http(), m_deadline, std::move(c)});
+    c.can_ask = interactive();
+    // A plugin's word to the person (a loose password file, a button to press on the box):
+    // shown whatever -q says.
+    auto tell = [](const std::string& message) { std::cerr << "boxwarden: " << message << "\n"; };
+    m_ctx = std::make_unique<SessionContext>(SessionContext{http(), m_deadline, std::move(c), tell});
   }
   return *m_ctx;
 }
@@ -270,7 +279,8 @@ std::unique_ptr<Box> App::connect(const Discovered& found) {
     }
   }
   progress("reading the box at " + found.target.address);
-  return std::make_unique<Box>(found, session_context());
+  SessionContext& ctx = session_context();
+  return std::make_unique<Box>(found, ctx, m_recorder.get());
 }
 
 Profile App::profile() const {

@@ -14,6 +14,7 @@
 #include "core/severity.hpp"
 #include "discovery/box.hpp"
 #include "net/http_client.hpp"
+#include "net/recording_http_client.hpp"
 #include "net/pin_store.hpp"
 #include "plan/backup_store.hpp"
 
@@ -82,6 +83,7 @@ class App {
   Options m_opt;
   Deadline m_deadline;
   std::unique_ptr<HttpClient> m_http;
+  std::unique_ptr<RecordingHttpClient> m_recorder;  // wraps m_http; what plugins are given
   std::unique_ptr<SessionContext> m_ctx;
   std::ofstream m_file;
   bool m_lock_wanted = false;

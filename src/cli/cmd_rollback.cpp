@@ -148,7 +148,7 @@ ExitCode cmd_rollback(App& app) {
     nlohmann::json requests = nlohmann::json::array();
     for (const auto& list : items) {
       for (const auto& item : list) {
-        for (const auto& req : box->describe(inverse(item.action))) {
+        for (const auto& req : box->rehearse(inverse(item.action))) {
           requests.push_back(valid_utf8(req));
         }
       }

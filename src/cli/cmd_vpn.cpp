@@ -282,7 +282,7 @@ ExitCode setup(App& app) {
   if (app.opt().dry_run) {
     std::vector<std::string> requests;
     for (const auto& a : p.plan) {
-      for (const auto& req : box->describe(a)) {
+      for (const auto& req : box->rehearse(a)) {
         requests.push_back(valid_utf8(req));
       }
     }

@@ -195,7 +195,7 @@ nlohmann::json skeleton(const Report& r) {
 }
 
 // Names the arrays of `skel` (which must no longer move) that stand for the report's lists.
-void add_lazy(LazyArrays& lazy, const nlohmann::json& skel, const Report& r, const Box* dry_run_box) {
+void add_lazy(LazyArrays& lazy, const nlohmann::json& skel, const Report& r, Box* dry_run_box) {
   const RouterState& s = r.state;
   lazy[&skel["state"]["port_forwards"]] = {s.port_forwards.size(), [&s](size_t i) {
     nlohmann::json f = to_json(s.port_forwards[i]);
@@ -211,7 +211,7 @@ void add_lazy(LazyArrays& lazy, const nlohmann::json& skel, const Report& r, con
     if (dry_run_box) {
       nlohmann::json sends = nlohmann::json::array();
       if (r.plan[i].automatic) {
-        for (const auto& req : dry_run_box->describe(r.plan[i])) {
+        for (const auto& req : dry_run_box->rehearse(r.plan[i])) {
           sends.push_back(req);
         }
       }
@@ -228,7 +228,7 @@ void add_lazy(LazyArrays& lazy, const nlohmann::json& skel, const Report& r, con
 
 }  // namespace
 
-void print_json(std::ostream& out, const std::vector<const Report*>& reports, const Box* dry_run_box) {
+void print_json(std::ostream& out, const std::vector<const Report*>& reports, Box* dry_run_box) {
   nlohmann::json doc = nlohmann::json::array();
   for (const Report* r : reports) {
     doc.push_back(skeleton(*r));
@@ -244,7 +244,7 @@ void print_json(std::ostream& out, const std::vector<const Report*>& reports, co
   out << "\n";
 }
 
-void print_json(std::ostream& out, const Report& r, const Box* dry_run_box) {
+void print_json(std::ostream& out, const Report& r, Box* dry_run_box) {
   print_json(out, std::vector<const Report*>{&r}, dry_run_box);
 }
 
@@ -290,7 +290,7 @@ void print_findings_text(App& app, const Report& r, const std::vector<Finding>& 
   }
 }
 
-void print_plan_text(App& app, const std::vector<Action>& plan, bool dry_run, const Box* box) {
+void print_plan_text(App& app, const std::vector<Action>& plan, bool dry_run, Box* box) {
   auto& out = app.out();
   if (plan.empty()) {
     out << "\nNothing to do.\n";
@@ -304,7 +304,7 @@ void print_plan_text(App& app, const std::vector<Action>& plan, bool dry_run, co
     }
     out << "  " << n++ << ". " << printable(a.summary, 200) << "\n";
     if (dry_run && box != nullptr) {
-      for (const auto& req : box->describe(a)) {
+      for (const auto& req : box->rehearse(a)) {
         out << "       would send: " << printable(req, 400) << "\n";
       }
     }
@@ -326,7 +326,7 @@ void print_plan_text(App& app, const std::vector<Action>& plan, bool dry_run, co
   }
 }
 
-void print_text(App& app, const Report& r, const Box* dry_run_box) {
+void print_text(App& app, const Report& r, Box* dry_run_box) {
   auto& out = app.out();
   const RouterState& s = r.state;
   out << "Box " << s.address << " (" << printable(s.model.empty() ? std::string("model unknown") : s.model, 60);

@@ -14,6 +14,10 @@
 #include "plan/executor.hpp"
 #include "rules/finding.hpp"
 
+namespace bw {
+class Box;
+}
+
 namespace bw::cli {
 
 class App;
@@ -37,12 +41,12 @@ struct Report {
 // entry gets "would_send", the requests it would send (--dry-run). The long lists (mappings,
 // findings, plan) are turned into JSON one entry at a time as they are written, never held
 // whole: a report on 65,535 mappings would otherwise take hundreds of MiB.
-void print_json(std::ostream& out, const std::vector<const Report*>& reports, const class Box* dry_run_box = nullptr);
-void print_json(std::ostream& out, const Report& r, const class Box* dry_run_box = nullptr);
+void print_json(std::ostream& out, const std::vector<const Report*>& reports, bw::Box* dry_run_box = nullptr);
+void print_json(std::ostream& out, const Report& r, bw::Box* dry_run_box = nullptr);
 // With `dry_run_box`, the plan lists the requests each step would send.
-void print_text(App& app, const Report& r, const class Box* dry_run_box = nullptr);
+void print_text(App& app, const Report& r, bw::Box* dry_run_box = nullptr);
 // The parts of the text report, also used by fix before it asks.
 void print_findings_text(App& app, const Report& r, const std::vector<Finding>& findings);
-void print_plan_text(App& app, const std::vector<Action>& plan, bool dry_run, const class Box* box);
+void print_plan_text(App& app, const std::vector<Action>& plan, bool dry_run, bw::Box* box);
 
 }  // namespace bw::cli

@@ -35,6 +35,14 @@ class Deadline {
     auto left = remaining();
     return left < cap ? left : cap;
   }
+  // What one request to a box may take: at most `cap` and at most half of what is left, so
+  // that a box that stops answering in the middle of a fix leaves time to undo what was done
+  // and check it (tests/lab/igd_faults_test.sh: a hung DeletePortMapping once took the whole
+  // deadline, leaving the box half-changed).
+  std::chrono::milliseconds call_budget(std::chrono::milliseconds cap) const {
+    auto half = remaining() / 2;
+    return half < cap ? half : cap;
+  }
 
  private:
   class SteadyTime : public TimeSource {

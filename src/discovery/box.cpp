@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "net/recording_http_client.hpp"
 
 namespace bw {
 
@@ -14,21 +15,6 @@ void add_unique(std::vector<std::string>& to, const std::vector<std::string>& fr
       to.push_back(s);
     }
   }
-}
-
-Capability needed(ActionKind k) {
-  switch (k) {
-    case ActionKind::delete_port_forward: return Capability::delete_forward;
-    case ActionKind::add_port_forward: return Capability::add_forward;
-    case ActionKind::disable_dmz:
-    case ActionKind::restore_dmz: return Capability::set_dmz;
-    case ActionKind::disable_upnp:
-    case ActionKind::enable_upnp: return Capability::set_upnp_switch;
-    case ActionKind::disable_remote_admin:
-    case ActionKind::enable_remote_admin: return Capability::set_remote_admin;
-    case ActionKind::manual: break;
-  }
-  return Capability::vpn_server;  // never satisfied for a manual step
 }
 
 }  // namespace
@@ -52,6 +38,17 @@ void merge_state(RouterState& base, const RouterState& extra) {
   if (!base.remote_admin_enabled) {
     base.remote_admin_enabled = extra.remote_admin_enabled;
   }
+  // Each plugin keeps what it needs to undo a change under keys of its own: all are kept.
+  if (extra.vendor_data.is_object()) {
+    if (!base.vendor_data.is_object()) {
+      base.vendor_data = nlohmann::json::object();
+    }
+    for (const auto& [key, value] : extra.vendor_data.items()) {
+      if (!base.vendor_data.contains(key)) {
+        base.vendor_data[key] = value;
+      }
+    }
+  }
   for (const auto& f : extra.port_forwards) {
     auto same = std::find_if(base.port_forwards.begin(), base.port_forwards.end(), [&](const PortForward& b) {
       return b.same_rule(f) && b.internal_host == f.internal_host;
@@ -65,7 +62,8 @@ void merge_state(RouterState& base, const RouterState& extra) {
   }
 }
 
-Box::Box(const Discovered& found, SessionContext& ctx) : m_target(found.target) {
+Box::Box(const Discovered& found, SessionContext& ctx, RecordingHttpClient* recorder)
+    : m_target(found.target), m_recorder(recorder) {
   for (const VendorPlugin* p : found.plugins) {
     m_sessions.emplace_back(p, p->open(found.target, ctx));
   }
@@ -98,7 +96,7 @@ RouterState Box::read_state() {
 }
 
 const Box::Entry* Box::route(const Action& a) const {
-  Capability cap = needed(a.kind);
+  Capability cap = capability_for(a.kind);
   // A forward goes to an API that reported it, the vendor's own first.
   if (a.target.forward) {
     for (const auto& e : m_sessions) {
@@ -118,7 +116,7 @@ const Box::Entry* Box::route(const Action& a) const {
 }
 
 bool Box::can_apply(const Action& a) const {
-  return a.kind != ActionKind::manual && route(a) != nullptr;
+  return a.kind != ChangeKind::manual && route(a) != nullptr;
 }
 
 void Box::apply(const Action& a) {
@@ -126,15 +124,29 @@ void Box::apply(const Action& a) {
   if (e == nullptr) {
     throw Error(ErrorKind::unsupported, a.summary + ": no plugin can do this on this box");
   }
-  e->second->apply(a);
+  e->second->apply(change_of(a));
 }
 
-std::vector<std::string> Box::describe(const Action& a) const {
+std::vector<std::string> Box::rehearse(const Action& a) {
   const Entry* e = route(a);
-  if (e == nullptr) {
+  if (e == nullptr || m_recorder == nullptr) {
     return {};
   }
-  return e->second->describe(a);
+  m_recorder->start();
+  std::string stopped;
+  try {
+    e->second->apply(change_of(a));
+  } catch (const Error& err) {
+    stopped = std::string("(a real run would stop here: ") + err.what() + ")";
+  } catch (...) {
+    m_recorder->stop();
+    throw;
+  }
+  std::vector<std::string> lines = m_recorder->stop();
+  if (!stopped.empty()) {
+    lines.push_back(stopped);
+  }
+  return lines;
 }
 
 Capabilities Box::capabilities() const {

@@ -9,17 +9,24 @@
 #include <vector>
 
 #include "discovery/discovery.hpp"
+#include "plan/executor.hpp"
 
 namespace bw {
 
-class Box {
- public:
-  Box(const Discovered& found, SessionContext& ctx);  // opens a session per plugin
-  ~Box();
+class RecordingHttpClient;
 
-  RouterState read_state();
-  void apply(const Action& a);                          // throws Error
-  std::vector<std::string> describe(const Action& a) const;
+class Box final : public BoxAccess {
+ public:
+  // Opens a session per plugin. `recorder`: the client the sessions were given, when it is a
+  // RecordingHttpClient (what rehearse() needs).
+  Box(const Discovered& found, SessionContext& ctx, RecordingHttpClient* recorder = nullptr);
+  ~Box() override;
+
+  RouterState read_state() override;
+  void apply(const Action& a) override;                 // throws Error
+  // --dry-run: runs apply(a) without sending its changes; the requests it would send (or why
+  // it would stop). Needs a recorder.
+  std::vector<std::string> rehearse(const Action& a);
   Capabilities capabilities() const;                    // union of the plugins'
   bool can_apply(const Action& a) const;
   const Target& target() const { return m_target; }
@@ -30,6 +37,7 @@ class Box {
 
   Target m_target;
   std::vector<Entry> m_sessions;
+  RecordingHttpClient* m_recorder = nullptr;
 };
 
 // Merges `extra` into `base` (pure; unit-tested).

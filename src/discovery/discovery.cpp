@@ -68,9 +68,10 @@ Discovered discover(const DiscoveryOptions& opts, SessionContext& ctx, Discovery
     }
     d.plugins.push_back(p);
     // The generic IGD view is merged in when the box also speaks UPnP.
-    const VendorPlugin* igd = find_plugin("upnp-igd");
-    if (igd != nullptr && igd != p && igd->matches(d.target, ctx)) {
-      d.plugins.push_back(igd);
+    for (const VendorPlugin* igd : all_plugins()) {
+      if (igd != p && has(igd->capabilities(), Capability::generic_igd) && igd->matches(d.target, ctx)) {
+        d.plugins.push_back(igd);
+      }
     }
     return d;
   }

@@ -22,18 +22,23 @@
 
 namespace bw {
 
-std::string HttpResponse::header(const std::string& name) const {
+std::string header_value(const std::vector<std::string>& headers, std::string_view name) {
   for (const auto& line : headers) {
     if (line.size() > name.size() && line[name.size()] == ':' &&
-        strncasecmp(line.c_str(), name.c_str(), name.size()) == 0) {
-      size_t start = name.size() + 1;
-      while (start < line.size() && line[start] == ' ') {
-        ++start;
+        strncasecmp(line.c_str(), name.data(), name.size()) == 0) {
+      size_t start = line.find_first_not_of(" \t", name.size() + 1);
+      if (start == std::string::npos) {
+        return "";
       }
-      return line.substr(start);
+      size_t end = line.find_last_not_of(" \t\r\n");
+      return line.substr(start, end + 1 - start);
     }
   }
   return "";
+}
+
+std::string HttpResponse::header(const std::string& name) const {
+  return header_value(headers, name);
 }
 
 namespace {
@@ -215,12 +220,19 @@ class CurlHttpClient : public HttpClient {
     if (req.use_netrc) {
       curl_easy_setopt(curl, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
     }
-    if (req.method == "POST") {
+    curl_slist* connect_to = nullptr;
+    if (!req.connect_to.empty()) {
+      // Any host and port of the URL goes to this address; the URL's name stays the TLS name.
+      connect_to = curl_slist_append(nullptr, ("::" + req.connect_to).c_str());
+      curl_easy_setopt(curl, CURLOPT_CONNECT_TO, connect_to);
+    }
+    if (req.method == "POST" || (req.method != "GET" && !req.body.empty())) {
       curl_easy_setopt(curl, CURLOPT_POST, 1L);
       curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req.body.c_str());
       curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(req.body.size()));
-    } else if (req.method != "GET") {
-      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    }
+    if (req.method != "POST" && req.method != "GET") {
+      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req.method.c_str());  // PUT, DELETE
     }
     CURLcode rc = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
@@ -228,6 +240,7 @@ class CurlHttpClient : public HttpClient {
       response.peer_pin = leaf_pin(curl);  // also filled when the pin did not match
     }
     curl_slist_free_all(headers);
+    curl_slist_free_all(connect_to);
     curl_easy_cleanup(curl);
     if (transfer.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
       throw Error(ErrorKind::protocol, "the box sent more than " +

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
@@ -41,6 +42,15 @@ struct HttpRequest {
   std::chrono::milliseconds timeout{5000};  // per request, also bounded by the deadline
   bool use_netrc = false;
   TlsOptions tls;  // https:// only
+  // "HOST:PORT" to connect to instead of the URL's host and port, which still name the server
+  // for TLS (SNI and the certificate's name): a box whose certificate names a DNS name
+  // reached at its LAN address. Empty: the URL's.
+  std::string connect_to;
+  // The request changes the box (a write). Under --dry-run it is not sent: `what` is written
+  // down and `reply_when_not_sent` is the answer (the one the box gives when the change works).
+  bool changes_box = false;
+  std::string what;  // one line, no secret: "Firewall:deletePortForwarding {...}"
+  std::string reply_when_not_sent;
 };
 
 struct HttpResponse {
@@ -75,9 +85,15 @@ class HttpError : public Error {
   std::string m_presented;
 };
 
+// The value of header `name` (case-insensitive) in raw "Name: value" lines; "" when absent.
+std::string header_value(const std::vector<std::string>& headers, std::string_view name);
+
 class HttpClient {
  public:
   virtual ~HttpClient() = default;
+  // True while a --dry-run rehearses a change (net/recording_http_client.hpp): requests that
+  // change the box are not sent, so reading the box after them shows no change.
+  virtual bool rehearsing() const { return false; }
   // Throws HttpError (an Error(unreachable)) on connection failure, timeout or a refused
   // certificate, Error(protocol) when the body exceeds max_response_bytes.
   virtual HttpResponse perform(const HttpRequest& req, const Deadline& deadline) = 0;

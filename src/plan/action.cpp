@@ -9,63 +9,44 @@
 
 namespace bw {
 
-namespace {
-constexpr std::array<std::pair<ActionKind, std::string_view>, 9> k_kinds = {{
-    {ActionKind::delete_port_forward, "delete-port-forward"},
-    {ActionKind::add_port_forward, "restore-port-forward"},
-    {ActionKind::disable_dmz, "disable-dmz"},
-    {ActionKind::restore_dmz, "restore-dmz"},
-    {ActionKind::disable_upnp, "disable-upnp"},
-    {ActionKind::enable_upnp, "enable-upnp"},
-    {ActionKind::disable_remote_admin, "disable-remote-admin"},
-    {ActionKind::enable_remote_admin, "enable-remote-admin"},
-    {ActionKind::manual, "manual"},
-}};
-}  // namespace
-
-std::string_view to_string(ActionKind k) {
-  for (const auto& [kind, name] : k_kinds) {
-    if (kind == k) {
-      return name;
-    }
-  }
-  return "manual";
+Change change_of(const Action& a) {
+  return Change{a.kind, a.target.forward, a.target.dmz};
 }
 
 Action inverse(const Action& a) {
   Action inv = a;
   inv.because_rule = "rollback";
   switch (a.kind) {
-    case ActionKind::delete_port_forward:
-      inv.kind = ActionKind::add_port_forward;
+    case ChangeKind::delete_port_forward:
+      inv.kind = ChangeKind::add_port_forward;
       inv.summary = "Restore " + a.target.forward->key() + " to " + a.target.forward->internal_host;
       break;
-    case ActionKind::add_port_forward:
-      inv.kind = ActionKind::delete_port_forward;
+    case ChangeKind::add_port_forward:
+      inv.kind = ChangeKind::delete_port_forward;
       inv.summary = "Remove " + a.target.forward->key() + " to " + a.target.forward->internal_host;
       break;
-    case ActionKind::disable_dmz:
-      inv.kind = ActionKind::restore_dmz;
+    case ChangeKind::disable_dmz:
+      inv.kind = ChangeKind::restore_dmz;
       inv.summary = "Restore the DMZ";
       break;
-    case ActionKind::restore_dmz:
-      inv.kind = ActionKind::disable_dmz;
+    case ChangeKind::restore_dmz:
+      inv.kind = ChangeKind::disable_dmz;
       break;
-    case ActionKind::disable_upnp:
-      inv.kind = ActionKind::enable_upnp;
+    case ChangeKind::disable_upnp:
+      inv.kind = ChangeKind::enable_upnp;
       inv.summary = "Switch UPnP back on";
       break;
-    case ActionKind::enable_upnp:
-      inv.kind = ActionKind::disable_upnp;
+    case ChangeKind::enable_upnp:
+      inv.kind = ChangeKind::disable_upnp;
       break;
-    case ActionKind::disable_remote_admin:
-      inv.kind = ActionKind::enable_remote_admin;
+    case ChangeKind::disable_remote_admin:
+      inv.kind = ChangeKind::enable_remote_admin;
       inv.summary = "Switch remote administration back on";
       break;
-    case ActionKind::enable_remote_admin:
-      inv.kind = ActionKind::disable_remote_admin;
+    case ChangeKind::enable_remote_admin:
+      inv.kind = ChangeKind::disable_remote_admin;
       break;
-    case ActionKind::manual:
+    case ChangeKind::manual:
       throw Error(ErrorKind::unsupported, "a manual step has no automatic inverse");
   }
   return inv;
@@ -100,14 +81,14 @@ Action action_from_json(const nlohmann::json& j) {
   require_object(j, "");
   Action a;
   std::string kind = text(j, "action", k_short);
-  auto known = std::find_if(k_kinds.begin(), k_kinds.end(), [&](const auto& k) { return k.second == kind; });
-  if (known == k_kinds.end()) {
+  auto known = change_kind_from_name(kind);
+  if (!known) {
     bad("action", "unknown action \"" + printable(kind, 40) + "\"");
   }
-  a.kind = known->first;
+  a.kind = *known;
   a.automatic = flag(j, "automatic", false);
   a.reversible = flag(j, "reversible", false);
-  if (a.kind == ActionKind::manual && a.automatic) {
+  if (a.kind == ChangeKind::manual && a.automatic) {
     bad("automatic", "a manual step cannot be automatic");
   }
   a.summary = text(j, "summary", k_line, "");
@@ -134,7 +115,7 @@ Action action_from_json(const nlohmann::json& j) {
   if (j.contains("target_forward")) {
     a.target.forward = within("target_forward", [&] { return port_forward_from_json(j["target_forward"]); });
   }
-  bool forward_kind = a.kind == ActionKind::delete_port_forward || a.kind == ActionKind::add_port_forward;
+  bool forward_kind = a.kind == ChangeKind::delete_port_forward || a.kind == ChangeKind::add_port_forward;
   if (forward_kind && !a.target.forward) {
     bad("target_forward", "missing (a change to a port forward must name it)");
   }

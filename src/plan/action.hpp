@@ -1,5 +1,6 @@
-// Actions: the planner's output and the unit a plugin applies. Each automatic action
-// has an inverse computed from the state saved before the fix.
+// Actions: the planner's output. An automatic action carries one change of the vocabulary
+// (core/change.hpp) that a plugin makes; each has an inverse computed from the state saved
+// before the fix.
 #pragma once
 
 #include <string>
@@ -7,25 +8,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/change.hpp"
 #include "rules/finding.hpp"
 
 namespace bw {
 
-enum class ActionKind {
-  delete_port_forward,
-  add_port_forward,     // inverse of delete (rollback)
-  disable_dmz,
-  restore_dmz,          // inverse of disable_dmz
-  disable_upnp,
-  enable_upnp,          // inverse of disable_upnp
-  disable_remote_admin,
-  enable_remote_admin,  // inverse of disable_remote_admin
-  manual,               // the plugin cannot do it: instructions for a person
-};
-std::string_view to_string(ActionKind k);  // "delete-port-forward", ...
 
 struct Action {
-  ActionKind kind = ActionKind::manual;
+  ChangeKind kind = ChangeKind::manual;
   Subject target;
   bool automatic = true;   // false: a person must do it (instructions in `manual_steps`)
   bool reversible = true;
@@ -33,6 +23,12 @@ struct Action {
   std::string manual_steps;
   std::string because_rule;  // the finding's rule id
 };
+
+// The change a plugin makes for `a`: its kind and the forward or DMZ it names.
+Change change_of(const Action& a);
+// The same, as the executor checks it on a read of the box.
+inline bool effect_visible(const Action& a, const RouterState& s) { return effect_visible(change_of(a), s); }
+inline bool original_visible(const Action& a, const RouterState& s) { return original_visible(change_of(a), s); }
 
 Action inverse(const Action& a);  // throws Error(unsupported) for manual actions
 nlohmann::json to_json(const Action& a);

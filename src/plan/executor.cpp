@@ -6,17 +6,10 @@
 
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
-#include "discovery/box.hpp"
 
 namespace bw {
 
 namespace {
-
-bool forward_present(const PortForward& f, const RouterState& s) {
-  return std::any_of(s.port_forwards.begin(), s.port_forwards.end(), [&](const PortForward& x) {
-    return x.same_rule(f) && x.internal_host == f.internal_host && x.enabled;
-  });
-}
 
 // Runs `call`; while it fails because the box does not answer and `patience` leaves time,
 // waits and tries again (a box that reboots comes back with its saved settings).
@@ -48,7 +41,7 @@ auto patiently(const Patience& patience, const Progress& progress, Call call) ->
 }
 
 // Applies `actions` in order; stops at the first failure. Returns the applied ones.
-std::vector<Action> apply_all(Box& box, const std::vector<Action>& actions, ExecutionReport& report,
+std::vector<Action> apply_all(BoxAccess& box, const std::vector<Action>& actions, ExecutionReport& report,
                               const Progress& progress, const Patience& patience = {}) {
   std::vector<Action> done;
   for (const auto& a : actions) {
@@ -85,8 +78,8 @@ bool last_step_untouched(const ExecutionReport& report) {
   return !report.steps.empty() && report.steps.back().untouched;
 }
 
-bool read_and_check(Box& box, ExecutionReport& report, const std::vector<Action>& actions,
-                    bool (*check)(const Action&, const RouterState&), const Patience& patience,
+bool read_and_check(BoxAccess& box, ExecutionReport& report, const std::vector<Action>& actions,
+                    bool (*check)(const Change&, const RouterState&), const Patience& patience,
                     const Progress& progress) {
   try {
     report.after = patiently(patience, progress, [&] { return box.read_state(); });
@@ -99,7 +92,7 @@ bool read_and_check(Box& box, ExecutionReport& report, const std::vector<Action>
     return false;
   }
   for (const auto& a : actions) {
-    if (!check(a, report.after)) {
+    if (!check(change_of(a), report.after)) {
       if (report.failure.empty()) {
         report.failure = "the box does not show the change: " + a.summary;
       }
@@ -111,7 +104,7 @@ bool read_and_check(Box& box, ExecutionReport& report, const std::vector<Action>
 
 // Undo `done` in reverse order and verify the original is back. An action whose original
 // is still visible (the box said yes but did nothing) is not undone.
-bool undo(Box& box, const std::vector<Action>& done, ExecutionReport& report, const Progress& progress,
+bool undo(BoxAccess& box, const std::vector<Action>& done, ExecutionReport& report, const Progress& progress,
           const Patience& patience) {
   std::optional<RouterState> now;
   try {
@@ -136,46 +129,7 @@ bool undo(Box& box, const std::vector<Action>& done, ExecutionReport& report, co
 
 }  // namespace
 
-bool effect_visible(const Action& a, const RouterState& s) {
-  switch (a.kind) {
-    case ActionKind::delete_port_forward:
-      return !forward_present(*a.target.forward, s);
-    case ActionKind::add_port_forward:
-      return forward_present(*a.target.forward, s);
-    case ActionKind::disable_dmz:
-      return s.dmz && !s.dmz->enabled;
-    case ActionKind::restore_dmz:
-      return s.dmz && s.dmz->enabled == a.target.dmz.value_or(Dmz{}).enabled;
-    case ActionKind::disable_upnp:
-      return s.upnp_igd_enabled == false;
-    case ActionKind::enable_upnp:
-      return s.upnp_igd_enabled == true;
-    case ActionKind::disable_remote_admin:
-      return s.remote_admin_enabled == false;
-    case ActionKind::enable_remote_admin:
-      return s.remote_admin_enabled == true;
-    case ActionKind::manual:
-      return true;
-  }
-  return false;
-}
-
-bool original_visible(const Action& a, const RouterState& s) {
-  switch (a.kind) {
-    case ActionKind::delete_port_forward:
-      return forward_present(*a.target.forward, s);
-    case ActionKind::disable_dmz:
-      return s.dmz && s.dmz->enabled && (!a.target.dmz || s.dmz->host == a.target.dmz->host);
-    case ActionKind::disable_upnp:
-      return s.upnp_igd_enabled == true;
-    case ActionKind::disable_remote_admin:
-      return s.remote_admin_enabled == true;
-    default:
-      return !effect_visible(a, s);
-  }
-}
-
-ExecutionReport execute(Box& box, const std::vector<Action>& plan, const Progress& progress,
+ExecutionReport execute(BoxAccess& box, const std::vector<Action>& plan, const Progress& progress,
                         const Patience& patience) {
   ExecutionReport report;
   std::vector<Action> automatic;
@@ -219,7 +173,7 @@ std::vector<Action> still_to_restore(const std::vector<Action>& plan, const Rout
   return out;
 }
 
-ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progress& progress,
+ExecutionReport restore(BoxAccess& box, const std::vector<Action>& plan, const Progress& progress,
                         const Patience& patience, const RouterState* just_read) {
   ExecutionReport report;
   auto stopped_before_any_change = [&] {

@@ -14,7 +14,14 @@
 
 namespace bw {
 
-class Box;
+// What the executor needs of a box: read it, make one change (discovery's Box: every plugin
+// session open on the box; tests use fakes).
+class BoxAccess {
+ public:
+  virtual ~BoxAccess() = default;
+  virtual RouterState read_state() = 0;
+  virtual void apply(const Action& a) = 0;  // throws Error
+};
 
 // interrupted: a signal (SIGINT, SIGTERM, SIGHUP) stopped the changes and what was done was
 // undone and checked (exit 5, like rolled_back); when that undo fails the outcome is
@@ -38,11 +45,6 @@ struct ExecutionReport {
   bool after_known = false;
 };
 
-// True when `state` shows the effect of `a` (e.g. the forward is gone).
-bool effect_visible(const Action& a, const RouterState& state);
-// True when `state` shows what `a` changed as it was before (inverse verification).
-bool original_visible(const Action& a, const RouterState& state);
-
 using Progress = std::function<void(const std::string&)>;
 
 // How long to keep trying a box that stopped answering (ErrorKind::unreachable: it may be
@@ -55,7 +57,7 @@ struct Patience {
 };
 
 // Applies the automatic actions of `plan` to `box`. The backup must already be saved.
-ExecutionReport execute(Box& box, const std::vector<Action>& plan, const Progress& progress,
+ExecutionReport execute(BoxAccess& box, const std::vector<Action>& plan, const Progress& progress,
                         const Patience& patience = {});
 
 // Restores what `plan` changed, from the state saved before (rollback command): applies
@@ -69,7 +71,7 @@ std::vector<Action> still_to_restore(const std::vector<Action>& plan, const Rout
 
 // `just_read`: the box as the caller read it an instant before (nothing asked in between),
 // taken instead of a first read of its own (one read less against the --timeout).
-ExecutionReport restore(Box& box, const std::vector<Action>& plan, const Progress& progress,
+ExecutionReport restore(BoxAccess& box, const std::vector<Action>& plan, const Progress& progress,
                         const Patience& patience = {}, const RouterState* just_read = nullptr);
 
 }  // namespace bw

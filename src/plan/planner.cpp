@@ -13,10 +13,10 @@ int order_of(const Action& a) {
     return 10;
   }
   switch (a.kind) {
-    case ActionKind::delete_port_forward: return 0;
-    case ActionKind::disable_dmz: return 1;
-    case ActionKind::disable_remote_admin: return 2;
-    case ActionKind::disable_upnp: return 3;
+    case ChangeKind::delete_port_forward: return 0;
+    case ChangeKind::disable_dmz: return 1;
+    case ChangeKind::disable_remote_admin: return 2;
+    case ChangeKind::disable_upnp: return 3;
     default: return 5;
   }
 }
@@ -57,7 +57,7 @@ Action action_for(const Finding& f, const std::string& box) {
   switch (f.subject.kind) {
     case SubjectKind::port_forward: {
       const PortForward& pf = *f.subject.forward;
-      a.kind = ActionKind::delete_port_forward;
+      a.kind = ChangeKind::delete_port_forward;
       a.summary = "Close " + std::string(to_string(pf.protocol)) + " port " +
                   (pf.external_port == pf.external_port_end
                        ? std::to_string(pf.external_port)
@@ -68,24 +68,24 @@ Action action_for(const Finding& f, const std::string& box) {
       break;
     }
     case SubjectKind::dmz:
-      a.kind = ActionKind::disable_dmz;
+      a.kind = ChangeKind::disable_dmz;
       a.summary = "Switch the DMZ off" + (f.subject.dmz && !f.subject.dmz->host.empty()
                                                ? " (it sends everything to " + printable(f.subject.dmz->host, 40) + ")"
                                                : std::string());
       a.manual_steps = web_ui(box) + "In the Network or Firewall page, find the DMZ setting and switch it off.";
       break;
     case SubjectKind::upnp_igd:
-      a.kind = ActionKind::disable_upnp;
+      a.kind = ChangeKind::disable_upnp;
       a.summary = "Switch UPnP off, so that no program on the network can open ports by itself";
       a.manual_steps = web_ui(box) + "In the Network (NAT/PAT or UPnP) page, switch UPnP IGD off.";
       break;
     case SubjectKind::remote_admin:
-      a.kind = ActionKind::disable_remote_admin;
+      a.kind = ChangeKind::disable_remote_admin;
       a.summary = "Switch off administration of the box from the Internet";
       a.manual_steps = web_ui(box) + "In the remote access page, switch remote administration off.";
       break;
     case SubjectKind::unknown_field:
-      a.kind = ActionKind::manual;
+      a.kind = ChangeKind::manual;
       a.summary = "Check by hand " + plain_field(f.subject.field) + " (boxwarden could not read it)";
       a.manual_steps = web_ui(box) + "Look at " + plain_field(f.subject.field) +
                        ": switch it off, or delete what is not needed. (If boxwarden has a plugin for your box, "
@@ -106,7 +106,7 @@ std::vector<Action> make_plan(const std::vector<Finding>& findings, Severity thr
       continue;
     }
     Action a = action_for(f, box_address);
-    if (a.kind == ActionKind::manual || !can_apply(a)) {
+    if (a.kind == ChangeKind::manual || !can_apply(a)) {
       a.automatic = false;
       a.reversible = false;
     }

@@ -11,21 +11,21 @@ namespace {
 
 bool about(const Finding& f, const Action& a) {
   switch (a.kind) {
-    case ActionKind::delete_port_forward:
-    case ActionKind::add_port_forward:
+    case ChangeKind::delete_port_forward:
+    case ChangeKind::add_port_forward:
       return f.subject.kind == SubjectKind::port_forward && f.subject.forward && a.target.forward &&
              f.subject.forward->same_rule(*a.target.forward) &&
              f.subject.forward->internal_host == a.target.forward->internal_host;
-    case ActionKind::disable_dmz:
-    case ActionKind::restore_dmz:
+    case ChangeKind::disable_dmz:
+    case ChangeKind::restore_dmz:
       return f.subject.kind == SubjectKind::dmz;
-    case ActionKind::disable_upnp:
-    case ActionKind::enable_upnp:
+    case ChangeKind::disable_upnp:
+    case ChangeKind::enable_upnp:
       return f.subject.kind == SubjectKind::upnp_igd;
-    case ActionKind::disable_remote_admin:
-    case ActionKind::enable_remote_admin:
+    case ChangeKind::disable_remote_admin:
+    case ChangeKind::enable_remote_admin:
       return f.subject.kind == SubjectKind::remote_admin;
-    case ActionKind::manual:
+    case ChangeKind::manual:
       return false;
   }
   return false;
@@ -34,42 +34,7 @@ bool about(const Finding& f, const Action& a) {
 }  // namespace
 
 void put_back(const Action& a, RouterState& s) {
-  auto& fs = s.port_forwards;
-  auto same = [&](const PortForward& f) {
-    return f.same_rule(*a.target.forward) && f.internal_host == a.target.forward->internal_host;
-  };
-  switch (a.kind) {
-    case ActionKind::delete_port_forward: {
-      PortForward f = *a.target.forward;
-      f.enabled = true;
-      fs.push_back(f);
-      break;
-    }
-    case ActionKind::add_port_forward:
-      fs.erase(std::remove_if(fs.begin(), fs.end(), same), fs.end());
-      break;
-    case ActionKind::disable_dmz: {
-      Dmz d = a.target.dmz.value_or(Dmz{});
-      d.enabled = true;
-      s.dmz = d;
-      break;
-    }
-    case ActionKind::restore_dmz:
-      if (s.dmz) {
-        s.dmz->enabled = false;
-      }
-      break;
-    case ActionKind::disable_upnp:
-    case ActionKind::enable_upnp:
-      s.upnp_igd_enabled = a.kind == ActionKind::disable_upnp;
-      break;
-    case ActionKind::disable_remote_admin:
-    case ActionKind::enable_remote_admin:
-      s.remote_admin_enabled = a.kind == ActionKind::disable_remote_admin;
-      break;
-    case ActionKind::manual:
-      break;
-  }
+  put_back(change_of(a), s);
 }
 
 std::vector<std::vector<RestoreItem>> preview_restore(const std::vector<Backup>& newest_first,

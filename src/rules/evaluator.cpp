@@ -151,12 +151,9 @@ std::span<const RuleInfo> rules() {
   return k_rules;
 }
 
+// Every plugin names the origin of what it reads; a mapping a program made is "upnp".
 bool is_upnp_mapping(const PortForward& f) {
-  if (std::find(f.origin.begin(), f.origin.end(), "upnp") != f.origin.end()) {
-    return true;
-  }
-  return f.origin.empty() && !f.apis.empty() &&
-         std::all_of(f.apis.begin(), f.apis.end(), [](const std::string& a) { return a == "upnp-igd"; });
+  return std::find(f.origin.begin(), f.origin.end(), "upnp") != f.origin.end();
 }
 
 std::vector<Finding> evaluate(const Profile& profile, const RouterState& state) {

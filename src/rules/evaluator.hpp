@@ -35,7 +35,7 @@ inline constexpr std::string_view admin_wan = "ADMIN-WAN";
 inline constexpr std::string_view state_unknown = "STATE-UNKNOWN";
 }  // namespace rule_id
 
-// Action ids carried by findings (the planner's ActionKind names).
+// Action ids carried by findings (the planner's ChangeKind names).
 namespace action_id {
 inline constexpr std::string_view delete_port_forward = "delete-port-forward";
 inline constexpr std::string_view disable_dmz = "disable-dmz";

@@ -27,8 +27,8 @@ std::string then(const std::string& first, const std::string& second) {
 }
 
 std::string api_name(const std::string& id) {
-  if (id == "upnp-igd") {
-    return "UPnP";
+  if (id.rfind("upnp", 0) == 0) {
+    return "UPnP";  // the standard protocol's plugins, named by it
   }
   return "the " + printable(id, 24) + " interface";
 }

@@ -177,7 +177,7 @@ std::vector<Action> forward_plan(const PortForward& wanted, ForwardStatus status
                     std::to_string(wanted.internal_port) + " in the box's web interface, then run this again");
   }
   Action a;
-  a.kind = ActionKind::add_port_forward;
+  a.kind = ChangeKind::add_port_forward;
   a.target.kind = SubjectKind::port_forward;
   a.target.forward = wanted;
   a.automatic = true;

@@ -7,12 +7,13 @@
 
 #include "core/error.hpp"
 #include "vendors/livebox/livebox_parse.hpp"
+#include "core/credentials.hpp"
 #include "vendors/livebox/livebox_request.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view body(reinterpret_cast<const char*>(data), size);
   namespace lb = bw::livebox;
-  lb::netrc_password(body, "192.168.1.1", "admin");
+  bw::netrc_password(body, "192.168.1.1", "admin");
   try {
     lb::WsReply r = lb::parse_reply(body);
     lb::describe_errors(r.errors);

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/credentials.hpp"
+
 #include "core/error.hpp"
 #include "vendors/livebox/livebox_parse.hpp"
 #include "vendors/livebox/livebox_request.hpp"

@@ -7,6 +7,7 @@
 
 #include "core/deadline.hpp"
 #include "core/error.hpp"
+#include "net/recording_http_client.hpp"
 #include "vendors/livebox/livebox.hpp"
 #include "vendors/livebox/livebox_changes.hpp"
 #include "vendors/livebox/livebox_parse.hpp"
@@ -22,11 +23,12 @@ using nlohmann::json;
 class LiveboxSession : public ::testing::Test {
  protected:
   FakeLivebox box;
+  RecordingHttpClient rec{box};  // sends everything but what a rehearsal (--dry-run) keeps
   Deadline deadline{std::chrono::seconds(30)};
   Target target{"192.168.1.1", 0, ""};
 
   std::unique_ptr<Session> open(const std::string& password = "pa\"ss") {
-    SessionContext ctx{box, deadline, credentials(password)};
+    SessionContext ctx{rec, deadline, credentials(password), {}};
     return livebox_plugin().open(target, ctx);
   }
 
@@ -54,17 +56,23 @@ class LiveboxSession : public ::testing::Test {
     throw std::runtime_error("no forward " + id);
   }
 
-  static Action action(ChangeKind kind) {
-    Action a;
+  static Change action(ChangeKind kind) {
+    Change a;
     a.kind = kind;
     return a;
   }
 
-  static Action forward_action(ChangeKind kind, const PortForward& f) {
-    Action a = action(kind);
-    a.target.kind = SubjectKind::port_forward;
-    a.target.forward = f;
+  static Change forward_action(ChangeKind kind, const PortForward& f) {
+    Change a = action(kind);
+    a.forward = f;
     return a;
+  }
+
+  // --dry-run: the same apply(), its changes written down instead of sent.
+  std::vector<std::string> rehearse(Session& s, const Change& c) {
+    rec.start();
+    s.apply(c);
+    return rec.stop();
   }
 
   void expect_no_origin_only_delete() {
@@ -189,7 +197,7 @@ TEST_F(LiveboxSession, ThrottledLoginReportsWaittimeAndStops) {
 
 TEST_F(LiveboxSession, RepeatersAndSpanishModelsAreUnsupported) {
   box.product_class = "WIFIREPARCFR";
-  SessionContext ctx{box, deadline, credentials("pa\"ss")};
+  SessionContext ctx{box, deadline, credentials("pa\"ss"), {}};
   EXPECT_FALSE(livebox_plugin().matches(target, ctx));
   try {
     open();
@@ -266,7 +274,7 @@ TEST_F(LiveboxSession, ForwardWithoutIdIsFoundByPortNeverDeletedByOrigin) {
   igd.external_port = igd.external_port_end = 9999;  // nothing there: nothing deleted
   s->apply(forward_action(ChangeKind::delete_port_forward, igd));
   EXPECT_EQ(box.forwards.size(), 2u);
-  for (const std::string& line : s->describe(forward_action(ChangeKind::delete_port_forward, igd))) {
+  for (const std::string& line : rehearse(*s, forward_action(ChangeKind::delete_port_forward, igd))) {
     EXPECT_EQ(line.find("deletePortForwarding"), std::string::npos) << line;
   }
   expect_no_origin_only_delete();
@@ -349,14 +357,14 @@ TEST_F(LiveboxSession, DmzClearedAndRestoredExactly) {
   json before = box.dmz;
   auto s = open();
   RouterState st = s->read_state();
-  Action off = action(ChangeKind::disable_dmz);
-  off.target.kind = SubjectKind::dmz;
-  off.target.dmz = st.dmz;
-  EXPECT_EQ(s->describe(off).size(), 2u);
+  Change off = action(ChangeKind::disable_dmz);
+  off.dmz = st.dmz;
+  EXPECT_EQ(rehearse(*s, off).size(), 2u);
+  EXPECT_EQ(box.dmz, before);  // rehearsed: nothing sent
   s->apply(off);
   EXPECT_TRUE(box.dmz.empty());
   EXPECT_EQ(box.calls_of("Firewall:deleteDMZ").size(), 2u);
-  Action back = off;
+  Change back = off;
   back.kind = ChangeKind::restore_dmz;
   s->apply(back);
   EXPECT_EQ(box.dmz, before);
@@ -400,16 +408,17 @@ TEST_F(LiveboxSession, RemoteAccessOffAndBackOnWithItsPort) {
   EXPECT_EQ(en[0].body["parameters"]["port"], 40123);
 }
 
-TEST_F(LiveboxSession, DescribeNamesTheRequestsWithoutSecrets) {
+TEST_F(LiveboxSession, DryRunNamesTheRequestsWithoutSecretsAndSendsNone) {
   doctor_box();
   auto s = open();
   RouterState st = s->read_state();
-  auto lines = s->describe(forward_action(ChangeKind::delete_port_forward, forward(st, "webui_RDP")));
+  auto lines = rehearse(*s, forward_action(ChangeKind::delete_port_forward, forward(st, "webui_RDP")));
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0], R"(POST http://192.168.1.1/ws Firewall:deletePortForwarding )"
                       R"({"destinationIPAddress":"192.168.1.10","id":"webui_RDP","origin":"webui"})");
   EXPECT_EQ(lines[1], "POST http://192.168.1.1/ws Firewall:commit {}");
-  for (const std::string& l : s->describe(action(ChangeKind::disable_upnp))) {
+  EXPECT_TRUE(box.forwards.contains("webui_RDP"));  // rehearsed: nothing sent
+  for (const std::string& l : rehearse(*s, action(ChangeKind::disable_upnp))) {
     EXPECT_EQ(l.find("pa\\\"ss"), std::string::npos);
   }
 }
@@ -428,7 +437,7 @@ TEST_F(LiveboxSession, PasswordFromThePromptOrAPlainAuthError) {
   Credentials c;
   c.use_netrc = false;
   c.ask_password = [] { return Secret("pa\"ss"); };
-  SessionContext ctx{box, deadline, c};
+  SessionContext ctx{box, deadline, c, {}};
   EXPECT_NO_THROW(livebox_plugin().open(target, ctx));
   ctx.credentials.ask_password = [] { return Secret(); };
   try {

@@ -7,6 +7,7 @@
 
 #include "core/deadline.hpp"
 #include "core/error.hpp"
+#include "net/recording_http_client.hpp"
 #include "vendors/livebox/livebox.hpp"
 #include "vendors_livebox_fake_http.hpp"
 
@@ -62,13 +63,14 @@ class Transport : public HttpClient {
 class LiveboxTls : public ::testing::Test {
  protected:
   Transport net;
+  RecordingHttpClient rec{net};
   Deadline deadline{std::chrono::seconds(30)};
 
   std::unique_ptr<Session> open(uint16_t port = 0) {
     Credentials c;
     c.password = Secret(net.box.password);
     c.use_netrc = false;
-    SessionContext ctx{net, deadline, c};
+    SessionContext ctx{rec, deadline, c, {}};
     return livebox_plugin().open(Target{"192.168.1.1", port, ""}, ctx);
   }
   std::vector<std::string> urls() const {
@@ -113,9 +115,11 @@ TEST_F(LiveboxTls, RedirectToTheBoxOwnHttpsIsFollowed) {
   EXPECT_EQ(urls()[1], "https://192.168.1.1:8443/ws");
   EXPECT_EQ(urls().back(), "https://192.168.1.1:8443/ws");
   EXPECT_FALSE(net.any_plain_request_has_password());
-  Action a;
+  Change a;
   a.kind = ChangeKind::disable_dmz;
-  for (const auto& line : s->describe(a)) {
+  rec.start();
+  s->apply(a);
+  for (const auto& line : rec.stop()) {
     EXPECT_EQ(line.rfind("POST https://192.168.1.1:8443/ws ", 0), 0u) << line;
   }
 }
@@ -151,7 +155,7 @@ TEST_F(LiveboxTls, NeitherHttpNorHttpsSaysBoth) {
     }
   } nothing;
   Credentials c;
-  SessionContext ctx{nothing, deadline, c};
+  SessionContext ctx{nothing, deadline, c, {}};
   try {
     livebox_plugin().open(Target{"192.168.1.1", 0, ""}, ctx);
     FAIL();
@@ -174,7 +178,7 @@ TEST_F(LiveboxTls, ChangedKeyIsNotHiddenAsNoLivebox) {
     }
   } changed;
   Credentials c;
-  SessionContext ctx{changed, deadline, c};
+  SessionContext ctx{changed, deadline, c, {}};
   EXPECT_THROW(livebox_plugin().matches(Target{"192.168.1.1", 0, ""}, ctx), HttpError);
 }
 

@@ -1,18 +1,14 @@
 #include "vendors/livebox/livebox.hpp"
 
-#include <cstdlib>
-#include <fstream>
-#include <iostream>
-#include <sstream>
 
-#include <sys/stat.h>
+#include <functional>
 
+#include "core/credentials.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "net/http_client.hpp"
 #include "vendors/livebox/livebox_changes.hpp"
 #include "vendors/livebox/livebox_read.hpp"
-#include "vendors/livebox/livebox_request.hpp"
 #include "vendors/livebox/livebox_ws.hpp"
 
 namespace bw {
@@ -34,8 +30,8 @@ std::string base_url(const Target& t) {
 // close() (also run by the destructor) logs out, best effort.
 class LiveboxSession final : public Session {
  public:
-  LiveboxSession(HttpClient& http, const Deadline& deadline, const Target& target)
-      : m_ws(http, deadline, base_url(target)), m_address(target.address) {}
+  LiveboxSession(SessionContext& ctx, const Target& target)
+      : m_ws(ctx.http, ctx.deadline, base_url(target)), m_address(target.address), m_tell(ctx.tell) {}
   ~LiveboxSession() override { close(); }
   LiveboxSession(const LiveboxSession&) = delete;
   LiveboxSession& operator=(const LiveboxSession&) = delete;
@@ -72,44 +68,36 @@ class LiveboxSession final : public Session {
     return livebox::read_router_state(m_ws, m_address, m_anonymous);
   }
 
-  void apply(const Action& a) override {
+  void apply(const Change& a) override {
     switch (a.kind) {
-      case ActionKind::delete_port_forward:
+      case ChangeKind::delete_port_forward:
         livebox::delete_forward(m_ws, forward_of(a));
         return;
-      case ActionKind::add_port_forward:
+      case ChangeKind::add_port_forward:
         livebox::add_forward(m_ws, forward_of(a));
         return;
-      case ActionKind::disable_dmz:
+      case ChangeKind::disable_dmz:
         livebox::clear_dmz(m_ws);
         return;
-      case ActionKind::restore_dmz:
-        if (!a.target.dmz) {
+      case ChangeKind::restore_dmz:
+        if (!a.dmz) {
           throw Error(ErrorKind::unsupported, "no saved DMZ to restore on the Livebox");
         }
-        livebox::restore_dmz(m_ws, *a.target.dmz);
+        livebox::restore_dmz(m_ws, *a.dmz);
         return;
-      case ActionKind::disable_upnp:
-      case ActionKind::enable_upnp:
-        livebox::set_upnp(m_ws, a.kind == ActionKind::enable_upnp);
+      case ChangeKind::disable_upnp:
+      case ChangeKind::enable_upnp:
+        livebox::set_upnp(m_ws, a.kind == ChangeKind::enable_upnp);
         return;
-      case ActionKind::disable_remote_admin:
-      case ActionKind::enable_remote_admin:
-        livebox::set_remote_access(m_ws, a.kind == ActionKind::enable_remote_admin);
+      case ChangeKind::disable_remote_admin:
+      case ChangeKind::enable_remote_admin:
+        livebox::set_remote_access(m_ws, a.kind == ChangeKind::enable_remote_admin);
         return;
-      case ActionKind::manual:
+      case ChangeKind::manual:
         break;
     }
-    throw Error(ErrorKind::unsupported, "the Livebox plugin cannot do this by itself: " + a.summary);
-  }
-
-  std::vector<std::string> describe(const Action& a) const override {
-    std::vector<std::string> out;
-    for (const livebox::PlannedCall& c : livebox::planned_calls(a)) {
-      out.push_back("POST " + m_ws.base_url() + "/ws " + c.service + ":" + c.method + " " +
-                    c.params.dump());
-    }
-    return out;
+    throw Error(ErrorKind::unsupported,
+                "the Livebox plugin cannot do this by itself: " + std::string(to_string(a.kind)));
   }
 
   void close() override { m_ws.logout(); }
@@ -117,53 +105,27 @@ class LiveboxSession final : public Session {
  private:
   using json = nlohmann::json;
 
-  // --password-file / BOXWARDEN_PASSWORD, else ~/.netrc (machine = the box address: the
-  // password travels in the JSON body, so curl's own netrc support cannot supply it), else
-  // the prompt.
+  // core/credentials.hpp: given, ~/.netrc, or asked.
   Secret password_for(const Credentials& c) const {
-    if (!c.password.empty()) {
-      return c.password;
+    Secret s = find_password(c, m_address, "admin", m_tell);
+    if (s.empty()) {
+      throw Error(ErrorKind::auth,
+                  "the Livebox needs its admin password (printed under the box, or the one you set): "
+                  "give it with --password-file FILE, BOXWARDEN_PASSWORD or ~/.netrc");
     }
-    if (c.use_netrc) {
-      const char* env = std::getenv("NETRC");
-      const char* home = std::getenv("HOME");
-      std::string path = env != nullptr ? env : (home != nullptr ? std::string(home) + "/.netrc" : "");
-      struct stat st {};
-      // A netrc is a few lines; a bigger one is not read (and never a device or a FIFO).
-      if (!path.empty() && stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= (1 << 20)) {
-        std::ifstream in(path);
-        std::stringstream text;
-        text << in.rdbuf();
-        std::string login = c.user.empty() ? "admin" : c.user;
-        if (auto pw = livebox::netrc_password(text.str(), m_address, login)) {
-          if ((st.st_mode & 077) != 0) {  // as for --password-file, whatever -q says
-            std::cerr << "boxwarden: warning: " << path << " can be read by other users; run: chmod 600 " << path
-                      << "\n";
-          }
-          Secret s(*pw);
-          return s;
-        }
-      }
-    }
-    if (c.ask_password) {
-      if (Secret s = c.ask_password(); !s.empty()) {
-        return s;
-      }
-    }
-    throw Error(ErrorKind::auth,
-                "the Livebox needs its admin password (printed under the box, or the one you set): "
-                "give it with --password-file FILE, BOXWARDEN_PASSWORD or ~/.netrc");
+    return s;
   }
 
-  static const PortForward& forward_of(const Action& a) {
-    if (!a.target.forward) {
-      throw Error(ErrorKind::unsupported, "the action names no port forward");
+  static const PortForward& forward_of(const Change& a) {
+    if (!a.forward) {
+      throw Error(ErrorKind::unsupported, "the change names no port forward");
     }
-    return *a.target.forward;
+    return *a.forward;
   }
 
   WsClient m_ws;
   std::string m_address;
+  std::function<void(const std::string&)> m_tell;
   std::optional<livebox::DeviceInfo> m_anonymous;
 };
 
@@ -205,7 +167,7 @@ class LiveboxPlugin final : public VendorPlugin {
   }
 
   std::unique_ptr<Session> open(const Target& target, SessionContext& ctx) const override {
-    auto s = std::make_unique<LiveboxSession>(ctx.http, ctx.deadline, target);
+    auto s = std::make_unique<LiveboxSession>(ctx, target);
     s->open(ctx.credentials);
     return s;
   }

@@ -122,7 +122,7 @@ json delete_params(const std::string& id, const std::string& origin, const std::
 
 void send_delete(WsClient& ws, const std::string& id, const std::string& origin,
                  const std::string& dest) {
-  WsReply r = ws.call("Firewall", "deletePortForwarding", delete_params(id, origin, dest));
+  WsReply r = ws.call("Firewall", "deletePortForwarding", delete_params(id, origin, dest), WsClient::Change::yes);
   if (!r.ok() && !(r.errors.size() == 1 && r.has_error(k_err_rule_not_found))) {
     throw Error(ErrorKind::refused, "the Livebox refused to delete port forward " + printable(id) + ": " +
                                         describe_errors(r.errors));
@@ -130,7 +130,7 @@ void send_delete(WsClient& ws, const std::string& id, const std::string& origin,
 }
 
 void commit(WsClient& ws) {
-  ws.call_ok("Firewall", "commit", json::object(), ErrorKind::refused);
+  ws.call_ok("Firewall", "commit", json::object(), ErrorKind::refused, WsClient::Change::yes);
 }
 
 // setPortForwarding parameters that recreate `f`.
@@ -169,7 +169,7 @@ json add_params(const PortForward& f) {
 }
 
 void set_rule(WsClient& ws, const json& params, const std::string& what) {
-  WsReply r = ws.call("Firewall", "setPortForwarding", params);
+  WsReply r = ws.call("Firewall", "setPortForwarding", params, WsClient::Change::yes);
   if (!r.ok()) {
     throw Error(ErrorKind::refused,
                 "the Livebox refused to " + what + ": " + describe_errors(r.errors));
@@ -247,7 +247,9 @@ void delete_forward(WsClient& ws, const PortForward& f) {
     send_delete(ws, found->id, origin, get_string(found->rule, "DestinationIPAddress"));
   }
   commit(ws);
-
+  if (ws.rehearsing()) {
+    return;  // --dry-run: nothing was sent, there is nothing to see
+  }
   auto after = find_by_id(list_forward_rules(ws), found->id);
   auto still = [&](const json& rule) {
     auto now = split_protocols(get_string(rule, "Protocol"));
@@ -270,6 +272,9 @@ void add_forward(WsClient& ws, const PortForward& f) {
   }
   set_rule(ws, p, "restore port forward " + printable(id));
   commit(ws);
+  if (ws.rehearsing()) {
+    return;
+  }
   auto after = find_by_id(list_forward_rules(ws), id);
   if (!after || signature_of_rule(after->rule) != signature_of_params(p)) {
     throw Error(ErrorKind::refused, "the Livebox does not list port forward " + printable(id) +
@@ -290,6 +295,9 @@ void set_forward_enabled(WsClient& ws, const PortForward& f, bool enable) {
   p["id"] = found->id;
   set_rule(ws, p, std::string(enable ? "enable" : "disable") + " port forward " + printable(found->id));
   commit(ws);
+  if (ws.rehearsing()) {
+    return;
+  }
   auto after = find_by_id(list_forward_rules(ws), found->id);
   if (!after || get_bool(after->rule, "Enable").value_or(!enable) != enable) {
     throw Error(ErrorKind::refused, "port forward " + printable(found->id) + " is not " +
@@ -300,7 +308,10 @@ void set_forward_enabled(WsClient& ws, const PortForward& f, bool enable) {
 void clear_dmz(WsClient& ws) {
   json entries = list_dmz(ws);  // named: items() must not outlive a temporary
   for (const auto& [id, entry] : entries.items()) {
-    ws.call_ok("Firewall", "deleteDMZ", json{{"id", id}}, ErrorKind::refused);
+    ws.call_ok("Firewall", "deleteDMZ", json{{"id", id}}, ErrorKind::refused, WsClient::Change::yes);
+  }
+  if (ws.rehearsing()) {
+    return;
   }
   json left = list_dmz(ws);
   if (!left.empty()) {
@@ -314,14 +325,17 @@ void restore_dmz(WsClient& ws, const Dmz& dmz) {
   json now = list_dmz(ws);
   for (const auto& [id, entry] : now.items()) {
     if (!want.contains(id)) {
-      ws.call_ok("Firewall", "deleteDMZ", json{{"id", id}}, ErrorKind::refused);
+      ws.call_ok("Firewall", "deleteDMZ", json{{"id", id}}, ErrorKind::refused, WsClient::Change::yes);
     }
   }
   for (const auto& [id, entry] : want.items()) {
     if (now.contains(id) && dmz_entry_matches(now[id], entry)) {
       continue;
     }
-    ws.call_ok("Firewall", "setDMZ", dmz_set_params(id, entry), ErrorKind::refused);
+    ws.call_ok("Firewall", "setDMZ", dmz_set_params(id, entry), ErrorKind::refused, WsClient::Change::yes);
+  }
+  if (ws.rehearsing()) {
+    return;
   }
   json after = list_dmz(ws);
   bool same = after.size() == want.size();
@@ -341,11 +355,11 @@ void set_upnp(WsClient& ws, bool enable) {
   // firmware may take the flat form, as other objects' generic set does.
   std::string errors;
   for (const json& params : {json{{"parameters", {{"Enable", enable}}}}, json{{"Enable", enable}}}) {
-    WsReply r = ws.call("UPnP-IGD", "set", params);
+    WsReply r = ws.call("UPnP-IGD", "set", params, WsClient::Change::yes);
     if (!r.ok()) {
       errors += (errors.empty() ? " (" : "; ") + describe_errors(r.errors);
     }
-    if (read_upnp_enabled(ws) == enable) {
+    if (ws.rehearsing() || read_upnp_enabled(ws) == enable) {
       return;
     }
   }
@@ -375,11 +389,11 @@ void set_remote_access(WsClient& ws, bool enable) {
   }
   std::string errors;
   for (const auto& [method, params] : attempts) {
-    WsReply r = ws.call("RemoteAccess", method, params);
+    WsReply r = ws.call("RemoteAccess", method, params, WsClient::Change::yes);
     if (!r.ok()) {
       errors += (errors.empty() ? " (" : "; ") + describe_errors(r.errors);
     }
-    if (get_bool(read_remote_access(ws), "Enable") == enable) {
+    if (ws.rehearsing() || get_bool(read_remote_access(ws), "Enable") == enable) {
       return;
     }
   }
@@ -387,71 +401,5 @@ void set_remote_access(WsClient& ws, bool enable) {
                                       on_off(!enable) + (errors.empty() ? "" : errors + ")"));
 }
 
-std::vector<PlannedCall> planned_calls(const Action& a) {
-  std::vector<PlannedCall> out;
-  const json none = json::object();
-  switch (a.kind) {
-    case ActionKind::delete_port_forward: {
-      if (!a.target.forward) {
-        break;
-      }
-      const PortForward& f = *a.target.forward;
-      const json* rule = stored_rule(f);
-      auto protos = rule ? split_protocols(get_string(*rule, "Protocol")) : std::vector<std::string>{};
-      if (protos.size() > 1) {
-        json p = forward_set_params(*rule, get_bool(*rule, "Enable").value_or(true));
-        p["id"] = f.id;
-        std::erase(protos, proto_number(f.protocol));
-        p["protocol"] = join(protos);
-        out.push_back({"Firewall", "setPortForwarding", p});
-      } else if (!f.id.empty() && !rule_origin(f).empty()) {
-        out.push_back({"Firewall", "deletePortForwarding",
-                       delete_params(f.id, rule_origin(f), f.internal_host)});
-      } else {
-        out.push_back({"Firewall", "getPortForwarding", none});  // finds the id first
-      }
-      out.push_back({"Firewall", "commit", none});
-      break;
-    }
-    case ActionKind::add_port_forward:
-      if (a.target.forward) {
-        out.push_back({"Firewall", "setPortForwarding", add_params(*a.target.forward)});
-        out.push_back({"Firewall", "commit", none});
-      }
-      break;
-    case ActionKind::disable_dmz: {
-      json entries = a.target.dmz ? dmz_entries(*a.target.dmz) : json::object();
-      if (entries.empty()) {
-        entries["webui"] = none;
-      }
-      for (const auto& [id, e] : entries.items()) {
-        out.push_back({"Firewall", "deleteDMZ", json{{"id", id}}});
-      }
-      break;
-    }
-    case ActionKind::restore_dmz:
-      if (a.target.dmz) {
-        json entries = dmz_entries(*a.target.dmz);
-        for (const auto& [id, e] : entries.items()) {
-          out.push_back({"Firewall", "setDMZ", dmz_set_params(id, e)});
-        }
-      }
-      break;
-    case ActionKind::disable_upnp:
-    case ActionKind::enable_upnp:
-      out.push_back({"UPnP-IGD", "set",
-                     json{{"parameters", {{"Enable", a.kind == ActionKind::enable_upnp}}}}});
-      break;
-    case ActionKind::disable_remote_admin:
-      out.push_back({"RemoteAccess", "disable", none});
-      break;
-    case ActionKind::enable_remote_admin:
-      out.push_back({"RemoteAccess", "enable", none});  // port and limits as the box kept them
-      break;
-    case ActionKind::manual:
-      break;
-  }
-  return out;
-}
 
 }  // namespace bw::livebox

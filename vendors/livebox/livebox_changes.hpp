@@ -9,14 +9,15 @@
 // - A forward is only ever deleted by its exact id and origin. No request of this
 //   plugin ever carries an origin without an id to a delete call (guarded in one place,
 //   send_delete()); the box would delete every rule of that origin.
-// - planned_calls() lists the requests an action sends (for --dry-run); no secrets.
+// - Every request that changes the box is marked (WsClient::Change::yes): --dry-run runs
+//   these same functions and writes those requests down instead of sending them.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "core/router_state.hpp"
-#include "plan/action.hpp"
+#include "core/change.hpp"
 #include "vendors/livebox/livebox_ws.hpp"
 
 namespace bw::livebox {
@@ -37,11 +38,5 @@ void set_upnp(WsClient& ws, bool enable);
 // RemoteAccess:disable / RemoteAccess:enable with the port and limits the box kept.
 void set_remote_access(WsClient& ws, bool enable);
 
-struct PlannedCall {
-  std::string service;
-  std::string method;
-  nlohmann::json params;
-};
-std::vector<PlannedCall> planned_calls(const Action& action);
 
 }  // namespace bw::livebox

@@ -1,4 +1,4 @@
-// Request bodies for the Livebox `/ws` API and the ~/.netrc lookup of its password. Pure
+// Request bodies for the Livebox `/ws` API. Pure
 // text in, text out; internal to the Livebox plugin.
 #pragma once
 
@@ -11,11 +11,6 @@
 namespace bw::livebox {
 
 using nlohmann::json;
-
-// The password of `machine` in a ~/.netrc text (tokens machine/default, login, password,
-// account, macdef), for `login` when the entry names one; nullopt when none applies.
-std::optional<std::string> netrc_password(std::string_view netrc, std::string_view machine,
-                                          std::string_view login);
 
 // Request bodies. Key order is fixed ("service","method","parameters"); login is
 // compact JSON with the password JSON-escaped, as the box's own web UI sends it.

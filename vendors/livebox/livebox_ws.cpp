@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "net/http_client.hpp"
+#include "net/url.hpp"
 #include "vendors/livebox/livebox_request.hpp"
 
 namespace bw::livebox {
@@ -35,64 +36,17 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-std::string header_value(const std::vector<std::string>& headers, std::string_view name) {
-  for (const std::string& line : headers) {
-    if (line.size() > name.size() && starts_with_ci(line, name) && line[name.size()] == ':') {
-      std::string v = line.substr(name.size() + 1);
-      v.erase(0, v.find_first_not_of(" \t"));
-      while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) {
-        v.pop_back();
-      }
-      return v;
-    }
-  }
-  return {};
-}
-
 std::string call_name(std::string_view service, std::string_view method) {
   return std::string(service) + ":" + std::string(method);
-}
-
-// "SCHEME://HOST[:PORT][/...]" -> scheme, host, port (0 when none). False when malformed.
-bool split_url(const std::string& url, std::string& scheme, std::string& host, uint16_t& port) {
-  auto sep = url.find("://");
-  if (sep == std::string::npos) {
-    return false;
-  }
-  scheme = url.substr(0, sep);
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  std::string rest = url.substr(sep + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  if (rest.find('@') != std::string::npos) {
-    return false;  // user info: never
-  }
-  port = 0;
-  auto colon = rest.rfind(':');
-  if (colon != std::string::npos && rest.find(']', colon) == std::string::npos) {
-    std::string digits = rest.substr(colon + 1);
-    if (digits.empty() || digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos ||
-        std::stol(digits) < 1 || std::stol(digits) > 65535) {
-      return false;
-    }
-    port = static_cast<uint16_t>(std::stol(digits));
-    rest = rest.substr(0, colon);
-  }
-  host = rest;
-  return !host.empty();
-}
-
-bool same_host(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && starts_with_ci(a, b);
 }
 
 }  // namespace
 
 WsClient::WsClient(HttpClient& http, const Deadline& deadline, std::string base_url)
     : m_http(http), m_deadline(deadline), m_base_url(std::move(base_url)) {
-  std::string scheme;
-  if (!split_url(m_base_url, scheme, m_host, m_port)) {
-    m_host.clear();
+  if (auto u = parse_url(m_base_url)) {
+    m_host = u->host;
+    m_port = u->port;
   }
 }
 
@@ -105,7 +59,12 @@ HttpResponse WsClient::send(const std::string& body, const std::vector<std::stri
   req.body = body;
   // At most half of what is left of --timeout, as on the IGD path: a call that hangs in the
   // middle of a fix or rollback must leave time to take back what was done and check it.
-  req.timeout = std::min(m_deadline.slice(m_timeout), m_deadline.remaining() / 2);
+  req.timeout = m_deadline.call_budget(m_timeout);
+  if (m_changes) {
+    req.changes_box = true;
+    req.what = m_what;
+    req.reply_when_not_sent = R"({"status":true})";
+  }
   if (over_tls()) {
     req.tls.trust = TlsTrust::first_use;  // self-signed: pinned on first use
   }
@@ -142,12 +101,10 @@ WsClient::Raw WsClient::post(const std::string& body, const std::vector<std::str
   }
   if (resp.status >= 300 && resp.status < 400) {
     std::string location = header_value(resp.headers, "Location");
-    std::string scheme, host;
-    uint16_t port = 0;
-    bool parsed = split_url(location, scheme, host, port);
-    if (may_move && parsed && scheme == "https" && same_host(host, m_host)) {
+    auto to = parse_url(location);
+    if (may_move && to && to->scheme == "https" && same_host(to->host, m_host)) {
       // Livebox S firmware sends port 80 to HTTPS with a self-signed certificate.
-      switch_to_https(port, "the Livebox redirects plain HTTP to " + printable(location));
+      switch_to_https(to->port, "the Livebox redirects plain HTTP to " + printable(location));
       return post(body, extra, Secrets::some);
     }
     throw Error(ErrorKind::unsupported,
@@ -264,16 +221,27 @@ void WsClient::login(const std::string& user, const Secret& password) {
   ++m_logins;
 }
 
-WsReply WsClient::call(std::string_view service, std::string_view method, const json& params) {
+WsReply WsClient::call(std::string_view service, std::string_view method, const json& params,
+                       Change change) {
   if (m_context.empty()) {
     login(m_user, m_password);
   }
+  // A change is marked on its requests (and only on them: not on a login it may need), so
+  // that --dry-run writes it down instead of sending it.
+  struct Marking {
+    WsClient& ws;
+    ~Marking() { ws.m_changes = false; }
+  } marking{*this};
+  m_changes = change == Change::yes;
+  m_what = call_name(service, method) + " " + params.dump();
   std::string body = request_body(service, method, params);
   Raw r = post(body, session_headers());
   bool closed = m_closed_calls.count(call_name(service, method)) != 0;
   if (r.http_status == 401 || (r.reply.has_error(k_err_permission) && !closed)) {
     // Expired or lost session: log in again once, retry once, never loop.
+    m_changes = false;
     login(m_user, m_password);
+    m_changes = change == Change::yes;
     r = post(body, session_headers());
     if (r.http_status == 200 && r.reply.has_error(k_err_permission)) {
       m_closed_calls.insert(call_name(service, method));  // closed to this account, not expired
@@ -287,8 +255,8 @@ WsReply WsClient::call(std::string_view service, std::string_view method, const 
 }
 
 WsReply WsClient::call_ok(std::string_view service, std::string_view method, const json& params,
-                          ErrorKind kind) {
-  WsReply r = call(service, method, params);
+                          ErrorKind kind, Change change) {
+  WsReply r = call(service, method, params, change);
   if (!r.ok()) {
     std::string what = call_name(service, method);
     if (r.has_error(k_err_permission)) {
@@ -298,6 +266,10 @@ WsReply WsClient::call_ok(std::string_view service, std::string_view method, con
     throw Error(kind, "the Livebox refused " + what + ": " + describe_errors(r.errors));
   }
   return r;
+}
+
+bool WsClient::rehearsing() const {
+  return m_http.rehearsing();
 }
 
 void WsClient::logout() noexcept {

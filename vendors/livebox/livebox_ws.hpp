@@ -58,11 +58,17 @@ class WsClient {
   void login(const std::string& user, const Secret& password);
   bool logged_in() const { return !m_context.empty(); }
 
+  // Whether a call changes the box: its request is then marked HttpRequest::changes_box, and
+  // --dry-run writes it down instead of sending it (answered {"status":true}).
+  enum class Change { no, yes };
   // Authenticated call; see the contract above. The reply may carry errors.
-  WsReply call(std::string_view service, std::string_view method, const json& params);
+  WsReply call(std::string_view service, std::string_view method, const json& params,
+               Change change = Change::no);
   // call(), then throws Error(kind) naming the call and the box's errors when it failed.
   WsReply call_ok(std::string_view service, std::string_view method, const json& params,
-                  ErrorKind kind);
+                  ErrorKind kind, Change change = Change::no);
+  // True under --dry-run: changes are not sent, so a re-read cannot show them.
+  bool rehearsing() const;
 
   // releaseContext, best effort: never throws, forgets the session either way.
   void logout() noexcept;
@@ -97,6 +103,8 @@ class WsClient {
   std::vector<std::string> m_cookies;  // "name=value", exactly as set by the box
   std::set<std::string> m_closed_calls;  // "Service:method" that answered 13 after a fresh login
   int m_logins = 0;
+  bool m_changes = false;  // the request being sent changes the box
+  std::string m_what;      // ... and what it is, for --dry-run
   std::chrono::milliseconds m_timeout{15000};
 };
 

@@ -81,38 +81,27 @@ class IgdSession : public Session {
     return s;
   }
 
-  void apply(const Action& a) override {
+  void apply(const Change& a) override {
     const PortForward& f = forward_of(a);
     igd::SoapReply r;
-    if (a.kind == ActionKind::delete_port_forward) {
+    if (a.kind == ChangeKind::delete_port_forward) {
       // Only the mapping that was read: DeletePortMapping names a port, not a mapping, and
       // deletes whatever holds it now (another machine's mapping that took its place).
       if (!holds(f, true)) {
         return;  // already gone: the re-read that follows is the check
       }
-      r = call("DeletePortMapping", delete_args(f));
-    } else if (a.kind == ActionKind::add_port_forward) {
+      r = call("DeletePortMapping", delete_args(f), true);
+    } else if (a.kind == ChangeKind::add_port_forward) {
       // AddPortMapping would re-point a port that another machine has taken since.
       holds(f, false);
-      r = call("AddPortMapping", add_args(f));
+      r = call("AddPortMapping", add_args(f), true);
     } else {
       throw Error(ErrorKind::unsupported, "UPnP cannot do that; it is a manual step");
     }
     if (r.fault_code != 0) {
-      throw Error(ErrorKind::refused, a.summary + ": " + upnp_error_text(r.fault_code));
+      throw Error(ErrorKind::refused, std::string(a.kind == ChangeKind::delete_port_forward ? "deleting " : "restoring ") +
+                                          "the UPnP mapping of " + f.key() + ": " + upnp_error_text(r.fault_code));
     }
-  }
-
-  std::vector<std::string> describe(const Action& a) const override {
-    const PortForward& f = forward_of(a);
-    bool del = a.kind == ActionKind::delete_port_forward;
-    auto args = del ? delete_args(f) : add_args(f);
-    std::string line = "POST " + service().control_url + " SOAPAction " + service().service_type + "#" +
-                       (del ? "DeletePortMapping" : "AddPortMapping") + " (";
-    for (size_t i = 0; i < args.size(); ++i) {
-      line += (i ? ", " : "") + args[i].first + "=" + args[i].second;
-    }
-    return {line + ")"};
   }
 
  private:
@@ -144,11 +133,11 @@ class IgdSession : public Session {
                                 : "it was left alone: the saved mapping cannot be put back without removing it"));
   }
 
-  static const PortForward& forward_of(const Action& a) {
-    if (!a.target.forward) {
+  static const PortForward& forward_of(const Change& a) {
+    if (!a.forward) {
       throw Error(ErrorKind::unsupported, "UPnP can only add or delete port mappings");
     }
-    return *a.target.forward;
+    return *a.forward;
   }
 
   static std::vector<std::pair<std::string, std::string>> delete_args(const PortForward& f) {
@@ -168,7 +157,9 @@ class IgdSession : public Session {
             {"NewLeaseDuration", std::to_string(f.lease_seconds)}};
   }
 
-  igd::SoapReply call(const std::string& action, const std::vector<std::pair<std::string, std::string>>& args) const {
+  // `changes`: the action changes the box (--dry-run writes it down instead of sending it).
+  igd::SoapReply call(const std::string& action, const std::vector<std::pair<std::string, std::string>>& args,
+                      bool changes = false) const {
     HttpRequest req;
     req.method = "POST";
     req.url = service().control_url;
@@ -176,10 +167,16 @@ class IgdSession : public Session {
                    "SOAPAction: \"" + service().service_type + "#" + action + "\""};
     req.body = igd::soap_envelope(service().service_type, action, args);
     req.max_response_bytes = k_max_reply;
-    // At most half of what is left of --timeout: a box that stops answering in the middle of
-    // a fix must leave time to undo what was done and check it (tests/lab/igd_faults_test.sh:
-    // a hung DeletePortMapping used to take the whole deadline, leaving the box half-changed).
-    req.timeout = std::min(std::chrono::milliseconds(10000), m_deadline.remaining() / 2);
+    req.timeout = m_deadline.call_budget(std::chrono::milliseconds(10000));
+    if (changes) {
+      req.changes_box = true;
+      std::string what = "SOAPAction " + service().service_type + "#" + action + " (";
+      for (size_t i = 0; i < args.size(); ++i) {
+        what += (i ? ", " : "") + args[i].first + "=" + args[i].second;
+      }
+      req.what = what + ")";
+      req.reply_when_not_sent = igd::soap_envelope(service().service_type, action + "Response", {});
+    }
     auto resp = m_http.perform(req, m_deadline);
     if (resp.status != 200 && resp.status != 500) {
       throw Error(ErrorKind::protocol, action + ": the box answered HTTP " + std::to_string(resp.status));
@@ -266,8 +263,8 @@ class UpnpIgdPlugin : public VendorPlugin {
            "the DMZ or remote admin, and cannot switch UPnP off";
   }
   Capabilities capabilities() const override {
-    return static_cast<Capabilities>(Capability::read_mappings) | static_cast<Capabilities>(Capability::delete_forward) |
-           static_cast<Capabilities>(Capability::add_forward) | static_cast<Capabilities>(Capability::read_upnp_switch);
+    return Capability::read_mappings | Capability::delete_forward | Capability::add_forward |
+           Capability::read_upnp_switch | Capability::generic_igd;
   }
 
   bool matches(const Target& target, SessionContext& ctx) const override {

@@ -1,0 +1,166 @@
+#include "core/change.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace bw {
+
+namespace {
+
+// The one table of the vocabulary: a new kind of change is a row here (and a case in the
+// plugins that make it).
+struct Row {
+  ChangeKind kind;
+  std::string_view name;
+  ChangeKind inverse;
+  Capability needs;
+  std::optional<bool> RouterState::*flag;  // the on/off setting it changes, or nullptr
+  bool sets_to;                            // the value it gives that setting
+};
+
+constexpr std::array<Row, 9> k_changes = {{
+    {ChangeKind::delete_port_forward, "delete-port-forward", ChangeKind::add_port_forward,
+     Capability::delete_forward, nullptr, false},
+    {ChangeKind::add_port_forward, "restore-port-forward", ChangeKind::delete_port_forward,
+     Capability::add_forward, nullptr, true},
+    {ChangeKind::disable_dmz, "disable-dmz", ChangeKind::restore_dmz, Capability::set_dmz, nullptr, false},
+    {ChangeKind::restore_dmz, "restore-dmz", ChangeKind::disable_dmz, Capability::set_dmz, nullptr, true},
+    {ChangeKind::disable_upnp, "disable-upnp", ChangeKind::enable_upnp, Capability::set_upnp_switch,
+     &RouterState::upnp_igd_enabled, false},
+    {ChangeKind::enable_upnp, "enable-upnp", ChangeKind::disable_upnp, Capability::set_upnp_switch,
+     &RouterState::upnp_igd_enabled, true},
+    {ChangeKind::disable_remote_admin, "disable-remote-admin", ChangeKind::enable_remote_admin,
+     Capability::set_remote_admin, &RouterState::remote_admin_enabled, false},
+    {ChangeKind::enable_remote_admin, "enable-remote-admin", ChangeKind::disable_remote_admin,
+     Capability::set_remote_admin, &RouterState::remote_admin_enabled, true},
+    {ChangeKind::manual, "manual", ChangeKind::manual, Capability::pairing, nullptr, false},
+}};
+
+const Row& row(ChangeKind k) {
+  auto it = std::find_if(k_changes.begin(), k_changes.end(), [&](const Row& r) { return r.kind == k; });
+  return it != k_changes.end() ? *it : k_changes.back();
+}
+
+bool forward_present(const PortForward& f, const RouterState& s) {
+  return std::any_of(s.port_forwards.begin(), s.port_forwards.end(), [&](const PortForward& x) {
+    return x.same_rule(f) && x.internal_host == f.internal_host && x.enabled;
+  });
+}
+
+bool is_dmz(ChangeKind k) {
+  return k == ChangeKind::disable_dmz || k == ChangeKind::restore_dmz;
+}
+
+}  // namespace
+
+std::vector<std::string> capability_names(Capabilities set) {
+  static const std::pair<Capability, const char*> k_names[] = {
+      {Capability::read_mappings, "read-upnp-mappings"},
+      {Capability::read_static_forwards, "read-static-forwards"},
+      {Capability::delete_forward, "delete-forward"},
+      {Capability::add_forward, "restore-forward"},
+      {Capability::read_dmz, "read-dmz"},
+      {Capability::set_dmz, "change-dmz"},
+      {Capability::read_upnp_switch, "read-upnp-switch"},
+      {Capability::set_upnp_switch, "switch-upnp-off"},
+      {Capability::read_remote_admin, "read-remote-admin"},
+      {Capability::set_remote_admin, "switch-remote-admin-off"},
+      {Capability::vpn_server, "vpn-server"},
+      {Capability::generic_igd, "generic-upnp"},
+      {Capability::pairing, "pairing"},
+  };
+  std::vector<std::string> out;
+  for (const auto& [cap, name] : k_names) {
+    if (has(set, cap)) {
+      out.emplace_back(name);
+    }
+  }
+  return out;
+}
+
+std::string_view to_string(ChangeKind k) {
+  return row(k).name;
+}
+
+std::optional<ChangeKind> change_kind_from_name(std::string_view name) {
+  for (const Row& r : k_changes) {
+    if (r.name == name) {
+      return r.kind;
+    }
+  }
+  return std::nullopt;
+}
+
+ChangeKind inverse(ChangeKind k) {
+  return row(k).inverse;
+}
+
+Capability capability_for(ChangeKind k) {
+  return row(k).needs;
+}
+
+bool changes_forward(ChangeKind k) {
+  return k == ChangeKind::delete_port_forward || k == ChangeKind::add_port_forward;
+}
+
+bool effect_visible(const Change& c, const RouterState& s) {
+  const Row& r = row(c.kind);
+  if (c.kind == ChangeKind::manual) {
+    return true;
+  }
+  if (changes_forward(c.kind)) {
+    return c.forward && forward_present(*c.forward, s) == r.sets_to;
+  }
+  if (is_dmz(c.kind)) {
+    bool on = r.sets_to && c.dmz.value_or(Dmz{}).enabled;
+    return s.dmz && s.dmz->enabled == on;
+  }
+  return s.*r.flag == r.sets_to;
+}
+
+bool original_visible(const Change& c, const RouterState& s) {
+  if (c.kind == ChangeKind::disable_dmz) {
+    return s.dmz && s.dmz->enabled && (!c.dmz || s.dmz->host == c.dmz->host);
+  }
+  const Row& r = row(c.kind);
+  if (r.flag != nullptr && !r.sets_to) {
+    return s.*r.flag == true;  // a switch turned off: on again (unknown is not the original)
+  }
+  if (c.kind == ChangeKind::delete_port_forward) {
+    return c.forward && forward_present(*c.forward, s);
+  }
+  return !effect_visible(c, s);
+}
+
+void put_back(const Change& c, RouterState& s) {
+  const Row& r = row(c.kind);
+  if (changes_forward(c.kind)) {
+    if (!c.forward) {
+      return;
+    }
+    auto& fs = s.port_forwards;
+    if (c.kind == ChangeKind::delete_port_forward) {
+      PortForward f = *c.forward;
+      f.enabled = true;
+      fs.push_back(f);
+    } else {
+      fs.erase(std::remove_if(fs.begin(), fs.end(),
+                              [&](const PortForward& f) {
+                                return f.same_rule(*c.forward) && f.internal_host == c.forward->internal_host;
+                              }),
+               fs.end());
+    }
+  } else if (c.kind == ChangeKind::disable_dmz) {
+    Dmz d = c.dmz.value_or(Dmz{});
+    d.enabled = true;
+    s.dmz = d;
+  } else if (c.kind == ChangeKind::restore_dmz) {
+    if (s.dmz) {
+      s.dmz->enabled = false;
+    }
+  } else if (r.flag != nullptr) {
+    s.*r.flag = !r.sets_to;
+  }
+}
+
+}  // namespace bw

@@ -43,6 +43,7 @@
 #include "core/error.hpp"
 #include "net/ssdp.hpp"
 #include "tests/differential/miniupnpc_listing.h"
+#include "net/soap.hpp"
 #include "vendors/upnp_igd/igd_xml.hpp"
 
 namespace bw {
@@ -268,7 +269,7 @@ void compare_listing(const std::string& xml) {
 void compare_soap(const std::string& xml) {
   NameValueParserData d{};
   ParseNameValue(xml.data(), static_cast<int>(xml.size()), &d);
-  igd::SoapReply ours = igd::parse_soap_reply(xml);
+  soap::Reply ours = soap::parse_reply(xml);
   auto mini_get = [&](const std::string& name) -> std::optional<std::string> {
     const char* v = GetValueFromNameValueList(&d, name.c_str());
     return v ? std::optional<std::string>(v) : std::nullopt;
@@ -454,7 +455,7 @@ TEST(UpnpDifferential, BothReadWhatMiniupnpcsOwnTestsExpect) {
     } else if (p.extension() == ".namevalue") {
       auto expected = expected_values(p, "");
       fs::path xml_path = p;
-      auto ours = igd::parse_soap_reply(read_file(xml_path.replace_extension(".xml")));
+      auto ours = soap::parse_reply(read_file(xml_path.replace_extension(".xml")));
       EXPECT_EQ(ours.values, expected);
       ++replies;
     }
@@ -778,7 +779,7 @@ GenReply gen_reply(Gen& g, int serial) {
     r.listing = gen_listing(g, 20, r.listing_escaped);
     std::string written;
     if (r.listing_escaped) {
-      written = igd::xml_escape(r.listing->xml);
+      written = xml::escape(r.listing->xml);
     } else {
       written = "<![CDATA[" + r.listing->xml + "]]>";
     }
@@ -824,7 +825,7 @@ TEST(UpnpDifferential, GeneratedReplies) {
     auto r = gen_reply(g, i);
     SCOPED_TRACE("generated reply " + std::to_string(i) + ":\n" + r.xml.substr(0, 4000));
     compare_soap(r.xml);
-    auto ours = igd::parse_soap_reply(r.xml);
+    auto ours = soap::parse_reply(r.xml);
     EXPECT_EQ(ours.fault_code, r.fault);
     EXPECT_EQ(ours.fault_text, r.fault_text);
     EXPECT_EQ(ours.values, r.values);
@@ -990,7 +991,7 @@ TEST(UpnpDifferentialByDesign, MiniupnpcCutsLongValues) {
   ASSERT_NE(v, nullptr);
   EXPECT_EQ(std::string(v), value.substr(0, 127));
   ClearNameValueList(&d);
-  EXPECT_EQ(igd::parse_soap_reply(reply).values.at(name), value);
+  EXPECT_EQ(soap::parse_reply(reply).values.at(name), value);
 }
 
 TEST(UpnpDifferentialByDesign, MiniupnpcDecodesNoEntity) {
@@ -1000,7 +1001,7 @@ TEST(UpnpDifferentialByDesign, MiniupnpcDecodesNoEntity) {
   ParseNameValue(reply.data(), static_cast<int>(reply.size()), &d);
   EXPECT_STREQ(GetValueFromNameValueList(&d, "NewPortMappingDescription"), "R&amp;D &lt;lab&gt; &#233;");
   ClearNameValueList(&d);
-  EXPECT_EQ(igd::parse_soap_reply(reply).values.at("NewPortMappingDescription"), "R&D <lab> \xC3\xA9");
+  EXPECT_EQ(soap::parse_reply(reply).values.at("NewPortMappingDescription"), "R&D <lab> \xC3\xA9");
 }
 
 TEST(UpnpDifferentialByDesign, WhiteSpaceOnlyTextAndEmptyElementTags) {
@@ -1012,7 +1013,7 @@ TEST(UpnpDifferentialByDesign, WhiteSpaceOnlyTextAndEmptyElementTags) {
   EXPECT_EQ(GetValueFromNameValueList(&d, "NewRemoteHost"), nullptr);
   EXPECT_STREQ(GetValueFromNameValueList(&d, "NewUptime"), "  \n ");
   ClearNameValueList(&d);
-  auto ours = igd::parse_soap_reply(reply);
+  auto ours = soap::parse_reply(reply);
   EXPECT_EQ(ours.values.at("NewRemoteHost"), "");
   EXPECT_EQ(ours.values.at("NewUptime"), "");
   compare_soap(reply);
@@ -1030,7 +1031,7 @@ TEST(UpnpDifferentialByDesign, BoxwardenKeepsAtMost64ValuesOfAReply) {
   ParseNameValue(reply.data(), static_cast<int>(reply.size()), &d);
   EXPECT_STREQ(GetValueFromNameValueList(&d, "X99"), "99");
   ClearNameValueList(&d);
-  auto ours = igd::parse_soap_reply(reply);
+  auto ours = soap::parse_reply(reply);
   EXPECT_EQ(ours.values.size(), 64u);
   EXPECT_EQ(ours.values.count("X99"), 0u);
   compare_soap(reply);  // on the 64 both read, they agree
@@ -1046,7 +1047,7 @@ TEST(UpnpDifferentialByDesign, AFaultWithoutACodeIsStillAFault) {
   EXPECT_EQ(GetValueFromNameValueList(&d, "errorCode"), nullptr);
   EXPECT_STREQ(GetValueFromNameValueList(&d, "errorDescription"), "nope");
   ClearNameValueList(&d);
-  auto ours = igd::parse_soap_reply(reply);
+  auto ours = soap::parse_reply(reply);
   EXPECT_EQ(ours.fault_code, 501);
   EXPECT_EQ(ours.fault_text, "nope");
 }
@@ -1061,7 +1062,7 @@ TEST(UpnpDifferentialByDesign, AnEscapedListingIsEmptyForMiniupnpc) {
   std::string raw(d.portListing, d.portListingLength);
   ClearNameValueList(&d);
   EXPECT_TRUE(mini_listing(raw).empty());
-  auto ours = igd::parse_port_listing(igd::parse_soap_reply(seed).values.at("NewPortListing"));
+  auto ours = igd::parse_port_listing(soap::parse_reply(seed).values.at("NewPortListing"));
   EXPECT_EQ(ours.size(), 6u);
   compare_listing(xml_decode(raw));  // decoded, miniupnpc reads what boxwarden reads
 }
@@ -1078,7 +1079,7 @@ TEST(UpnpDifferentialByDesign, ABrokenCdataListingIsRepairedByBoxwarden) {
   std::string raw(d.portListing, d.portListingLength);
   ClearNameValueList(&d);
   auto mini = mini_listing(raw);
-  auto ours = igd::parse_port_listing(igd::parse_soap_reply(seed).values.at("NewPortListing"));
+  auto ours = igd::parse_port_listing(soap::parse_reply(seed).values.at("NewPortListing"));
   EXPECT_EQ(ours.size(), 11u);
   EXPECT_LT(mini.size(), ours.size());
   for (size_t i = 0; i < mini.size(); ++i) {  // what miniupnpc read is what boxwarden read first
@@ -1131,7 +1132,7 @@ TEST(UpnpDifferentialByDesign, ANulInAValue) {
   ParseNameValue(seed.data(), static_cast<int>(seed.size()), &d);
   EXPECT_STREQ(GetValueFromNameValueList(&d, "NewExternalIPAddress"), "11.22");
   ClearNameValueList(&d);
-  EXPECT_EQ(igd::parse_soap_reply(seed).values.at("NewExternalIPAddress"), "11.22\xEF\xBF\xBD" "33.44");
+  EXPECT_EQ(soap::parse_reply(seed).values.at("NewExternalIPAddress"), "11.22\xEF\xBF\xBD" "33.44");
 }
 
 }  // namespace

@@ -1,16 +1,17 @@
-// SOAP replies from the IGD (8 MiB at most): parse_soap_reply and the conversion of one
+// SOAP replies from the IGD (8 MiB at most): soap::parse_reply and the conversion of one
 // GetGenericPortMappingEntry answer into a PortForward must not crash on any body.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "core/error.hpp"
+#include "net/soap.hpp"
 #include "vendors/upnp_igd/igd_xml.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view xml(reinterpret_cast<const char*>(data), size);
   try {
-    auto r = bw::igd::parse_soap_reply(xml);
+    auto r = bw::soap::parse_reply(xml);
     if (r.values.size() > 64) {
       __builtin_trap();  // the contract: at most 64 values are kept
     }

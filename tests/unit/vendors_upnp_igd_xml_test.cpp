@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "net/soap.hpp"
 #include "vendors/upnp_igd/igd_xml.hpp"
 
 namespace bw::igd {
@@ -36,13 +37,13 @@ TEST(IgdXml, LinksysDescriptionGivesPppV1Service) {
 }
 
 TEST(IgdXml, ExternalIpReplyParses) {
-  auto r = parse_soap_reply(fixture("miniupnpc-testreplyparse_GetExternalIPAddress.xml"));
+  auto r = soap::parse_reply(fixture("miniupnpc-testreplyparse_GetExternalIPAddress.xml"));
   EXPECT_EQ(r.fault_code, 0);
   EXPECT_FALSE(r.values["NewExternalIPAddress"].empty());
 }
 
 TEST(IgdXml, SpecificEntryReplyParses) {
-  auto r = parse_soap_reply(fixture("miniupnpc-testreplyparse_GetSpecificPortMappingEntryResp.xml"));
+  auto r = soap::parse_reply(fixture("miniupnpc-testreplyparse_GetSpecificPortMappingEntryResp.xml"));
   EXPECT_EQ(r.fault_code, 0);
   EXPECT_TRUE(r.values.count("NewInternalClient"));
 }
@@ -53,7 +54,7 @@ TEST(IgdXml, FaultGivesTheUpnpErrorCode) {
       "<faultstring>UPnPError</faultstring><detail><UPnPError xmlns=\"urn:schemas-upnp-org:control-1-0\"><errorCode>713"
       "</errorCode><errorDescription>SpecifiedArrayIndexInvalid</errorDescription></UPnPError></detail></s:Fault></s:Body>"
       "</s:Envelope>";
-  auto r = parse_soap_reply(xml);
+  auto r = soap::parse_reply(xml);
   EXPECT_EQ(r.fault_code, 713);
 }
 
@@ -82,11 +83,11 @@ TEST(IgdXml, EntityExpansionIsNotPerformed) {
 
 TEST(IgdXml, GarbageIsAProtocolError) {
   EXPECT_THROW(parse_description("not xml at all <", "http://192.168.1.1/"), Error);
-  EXPECT_THROW(parse_soap_reply("<a/>"), Error);
+  EXPECT_THROW(soap::parse_reply("<a/>"), Error);
 }
 
 TEST(IgdXml, EnvelopeEscapesArguments) {
-  auto body = soap_envelope("urn:x", "AddPortMapping", {{"NewPortMappingDescription", "<b>&"}});
+  auto body = soap::envelope("urn:x", "AddPortMapping", {{"NewPortMappingDescription", "<b>&"}});
   EXPECT_NE(body.find("&lt;b&gt;&amp;"), std::string::npos);
 }
 

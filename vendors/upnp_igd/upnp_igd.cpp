@@ -7,6 +7,7 @@
 #include "core/text.hpp"
 #include "net/http_client.hpp"
 #include "net/ssdp.hpp"
+#include "net/soap.hpp"
 #include "vendors/upnp_igd/igd_xml.hpp"
 
 namespace bw {
@@ -83,7 +84,7 @@ class IgdSession : public Session {
 
   void apply(const Change& a) override {
     const PortForward& f = forward_of(a);
-    igd::SoapReply r;
+    soap::Reply r;
     if (a.kind == ChangeKind::delete_port_forward) {
       // Only the mapping that was read: DeletePortMapping names a port, not a mapping, and
       // deletes whatever holds it now (another machine's mapping that took its place).
@@ -158,14 +159,14 @@ class IgdSession : public Session {
   }
 
   // `changes`: the action changes the box (--dry-run writes it down instead of sending it).
-  igd::SoapReply call(const std::string& action, const std::vector<std::pair<std::string, std::string>>& args,
+  soap::Reply call(const std::string& action, const std::vector<std::pair<std::string, std::string>>& args,
                       bool changes = false) const {
     HttpRequest req;
     req.method = "POST";
     req.url = service().control_url;
     req.headers = {"Content-Type: text/xml; charset=\"utf-8\"",
                    "SOAPAction: \"" + service().service_type + "#" + action + "\""};
-    req.body = igd::soap_envelope(service().service_type, action, args);
+    req.body = soap::envelope(service().service_type, action, args);
     req.max_response_bytes = k_max_reply;
     req.timeout = m_deadline.call_budget(std::chrono::milliseconds(10000));
     if (changes) {
@@ -175,13 +176,13 @@ class IgdSession : public Session {
         what += (i ? ", " : "") + args[i].first + "=" + args[i].second;
       }
       req.what = what + ")";
-      req.reply_when_not_sent = igd::soap_envelope(service().service_type, action + "Response", {});
+      req.reply_when_not_sent = soap::envelope(service().service_type, action + "Response", {});
     }
     auto resp = m_http.perform(req, m_deadline);
     if (resp.status != 200 && resp.status != 500) {
       throw Error(ErrorKind::protocol, action + ": the box answered HTTP " + std::to_string(resp.status));
     }
-    return igd::parse_soap_reply(resp.body);
+    return soap::parse_reply(resp.body);
   }
 
   std::vector<PortForward> list_mappings() {

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "core/error.hpp"
+#include "core/json_get.hpp"
 #include "core/text.hpp"
 
 namespace bw::livebox {
@@ -169,50 +170,16 @@ bool is_redacted(const json& v) {
 }
 
 std::string get_string(const json& obj, std::string_view key) {
-  if (!obj.is_object()) {
-    return {};
-  }
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_string() || is_redacted(*it)) {
-    return {};
-  }
-  return it->get<std::string>();
+  std::string v = json_string(obj, key);
+  return v == k_redacted ? std::string() : v;
 }
 
 std::optional<bool> get_bool(const json& obj, std::string_view key) {
-  if (!obj.is_object()) {
-    return std::nullopt;
-  }
-  auto it = obj.find(key);
-  if (it == obj.end()) {
-    return std::nullopt;
-  }
-  if (it->is_boolean()) {
-    return it->get<bool>();
-  }
-  if (it->is_number_integer()) {
-    return it->get<long long>() != 0;
-  }
-  return std::nullopt;
+  return json_bool(obj, key);
 }
 
 std::optional<long long> get_int(const json& obj, std::string_view key) {
-  if (!obj.is_object()) {
-    return std::nullopt;
-  }
-  auto it = obj.find(key);
-  if (it == obj.end()) {
-    return std::nullopt;
-  }
-  if (it->is_number_integer()) {
-    return it->get<long long>();
-  }
-  if (it->is_string()) {
-    if (auto n = to_number(it->get_ref<const std::string&>())) {
-      return *n;
-    }
-  }
-  return std::nullopt;
+  return json_int(obj, key);
 }
 
 std::optional<DeviceInfo> parse_device_info(const json& status) {

@@ -46,6 +46,10 @@ class Session {
   // requests marked HttpRequest::changes_box instead of sending them (rehearsing() is true):
   // a plugin then skips the checks it makes by reading the box after a change.
   virtual void apply(const Change& change) = 0;
+  // The box's own VPN server (Capability::vpn_server): the client configuration of the user
+  // `peer` as the box gives it (wg-quick text holding the client's private key: a secret,
+  // written to a 0600 file only). Throws Error(unsupported) on a box without one.
+  virtual Secret vpn_peer_config(const std::string& peer);
   virtual void close() {}
 };
 

@@ -23,6 +23,7 @@
 #include "plan/executor.hpp"
 #include "rules/evaluator.hpp"
 #include "rules/profile.hpp"
+#include "cli/vpn_box.hpp"
 #include "vpn/files.hpp"
 #include "vpn/qr.hpp"
 #include "vpn/setup.hpp"
@@ -39,7 +40,8 @@ struct VpnOptions {
   std::vector<std::string> peers;
   std::string out = "boxwarden-vpn";
   std::string host;
-  int port = vpn::k_default_port;
+  int port = 0;  // 0: not given (vpn::k_default_port, or the port the box's own server chose)
+  std::string server = "auto";
   std::string subnet;
   std::string endpoint;
   bool preshared_keys = false;
@@ -69,10 +71,10 @@ vpn::SetupRequest request_from_options() {
   r.peers = o.peers;
   r.out_dir = o.out;
   r.host = o.host;
-  if (o.port < 1 || o.port > 65535) {
+  if (o.port < 0 || o.port > 65535) {
     throw Error(ErrorKind::usage, "--port: give a UDP port between 1 and 65535 (WireGuard's usual port is 51820)");
   }
-  r.port = static_cast<uint16_t>(o.port);
+  r.port = o.port == 0 ? vpn::k_default_port : static_cast<uint16_t>(o.port);
   r.subnet = o.subnet;
   r.endpoint = o.endpoint;
   r.preshared_keys = o.preshared_keys;
@@ -113,17 +115,17 @@ void profile_note(App& app, const Prepared& p) {
   }
 }
 
-Prepared prepare(App& app, Box& box, const Discovered& found, vpn::SetupRequest request) {
+Prepared prepare(App& app, Box& box, const Discovered& found, vpn::SetupRequest request, RouterState state) {
   Prepared p;
   p.request = std::move(request);
   const vpn::SetupRequest& r = p.request;
-  app.progress("reading the box's forwards");
-  p.state = box.read_state();
+  p.state = std::move(state);
   Capabilities caps = box.capabilities();
-  if (has(caps, Capability::vpn_server) && vpn::server_choice(caps) == vpn::ServerSide::lan_host) {
-    p.warnings.push_back("this box has a VPN server of its own; boxwarden cannot set it up yet, so the server will "
-                         "run on a computer of the LAN");
+  if (has(caps, Capability::vpn_server) && p.state.vpn_server) {
+    p.warnings.push_back("this box has a VPN server of its own, which needs no forward to a computer of the LAN: "
+                         "leave --host and --server lan out to use it");
   }
+  (void)app;
   bool loopback_box = is_loopback_ipv4(found.target.address);
   std::optional<uint32_t> source;
   if (!loopback_box) {
@@ -272,7 +274,12 @@ ExitCode setup(App& app) {
     app.lock_box_on_connect();  // one run per box
   }
   auto box = app.connect(found);
-  Prepared p = prepare(app, *box, found, std::move(request));
+  app.progress("reading the box");
+  RouterState state = box->read_state();
+  if (vpn::server_choice(box->capabilities(), state, vpn_opts().server, request) == vpn::ServerSide::box) {
+    return setup_on_box(app, *box, state, BoxVpnRequest{std::move(request), vpn_opts().port != 0});
+  }
+  Prepared p = prepare(app, *box, found, std::move(request), std::move(state));
   for (const auto& w : p.warnings) {
     app.note("warning: " + w);
   }
@@ -405,8 +412,11 @@ void vpn_options(po::options_description& d) {
        "where the configurations go (created with mode 0700; nothing is overwritten)")
       ("host", po::value(&o.host)->value_name("IP"),
        "LAN address of the computer that will run the WireGuard server (default: this computer)")
-      ("port", po::value(&o.port)->value_name("N")->default_value(o.port),
-       "UDP port of the server, forwarded on the box")
+      ("port", po::value(&o.port)->value_name("N")->default_value(0, "51820"),
+       "UDP port of the server, forwarded on the box (on the box's own server: the port the box chose)")
+      ("server", po::value(&o.server)->value_name("WHERE")->default_value(o.server),
+       "where the WireGuard server runs: box (the box's own VPN server, no forward needed), lan (a computer of the "
+       "LAN, behind a forward), auto (the box when it has one)")
       ("subnet", po::value(&o.subnet)->value_name("CIDR"),
        "tunnel subnet (default: a /24 that collides with nothing here, e.g. 10.253.0.0/24)")
       ("endpoint", po::value(&o.endpoint)->value_name("HOST"),

@@ -18,7 +18,7 @@ struct Row {
   bool sets_to;                            // the value it gives that setting
 };
 
-constexpr std::array<Row, 9> k_changes = {{
+constexpr std::array<Row, 13> k_changes = {{
     {ChangeKind::delete_port_forward, "delete-port-forward", ChangeKind::add_port_forward,
      Capability::delete_forward, nullptr, false},
     {ChangeKind::add_port_forward, "restore-port-forward", ChangeKind::delete_port_forward,
@@ -33,6 +33,13 @@ constexpr std::array<Row, 9> k_changes = {{
      Capability::set_remote_admin, &RouterState::remote_admin_enabled, false},
     {ChangeKind::enable_remote_admin, "enable-remote-admin", ChangeKind::disable_remote_admin,
      Capability::set_remote_admin, &RouterState::remote_admin_enabled, true},
+    {ChangeKind::enable_vpn_server, "enable-vpn-server", ChangeKind::disable_vpn_server, Capability::vpn_server,
+     nullptr, true},
+    {ChangeKind::disable_vpn_server, "disable-vpn-server", ChangeKind::enable_vpn_server, Capability::vpn_server,
+     nullptr, false},
+    {ChangeKind::add_vpn_peer, "add-vpn-peer", ChangeKind::delete_vpn_peer, Capability::vpn_server, nullptr, true},
+    {ChangeKind::delete_vpn_peer, "delete-vpn-peer", ChangeKind::add_vpn_peer, Capability::vpn_server, nullptr,
+     false},
     {ChangeKind::manual, "manual", ChangeKind::manual, Capability::pairing, nullptr, false},
 }};
 
@@ -49,6 +56,19 @@ bool forward_present(const PortForward& f, const RouterState& s) {
 
 bool is_dmz(ChangeKind k) {
   return k == ChangeKind::disable_dmz || k == ChangeKind::restore_dmz;
+}
+
+bool is_vpn_server(ChangeKind k) {
+  return k == ChangeKind::enable_vpn_server || k == ChangeKind::disable_vpn_server;
+}
+
+bool is_vpn_peer(ChangeKind k) {
+  return k == ChangeKind::add_vpn_peer || k == ChangeKind::delete_vpn_peer;
+}
+
+bool has_peer(const RouterState& s, const std::string& name) {
+  return s.vpn_server && std::find(s.vpn_server->peers.begin(), s.vpn_server->peers.end(), name) !=
+                             s.vpn_server->peers.end();
 }
 
 }  // namespace
@@ -115,7 +135,13 @@ bool effect_visible(const Change& c, const RouterState& s) {
     bool on = r.sets_to && c.dmz.value_or(Dmz{}).enabled;
     return s.dmz && s.dmz->enabled == on;
   }
-  return s.*r.flag == r.sets_to;
+  if (is_vpn_server(c.kind)) {
+    return s.vpn_server && s.vpn_server->enabled == r.sets_to;
+  }
+  if (is_vpn_peer(c.kind)) {
+    return s.vpn_server && has_peer(s, c.peer) == r.sets_to;
+  }
+  return r.flag != nullptr && s.*r.flag == r.sets_to;
 }
 
 bool original_visible(const Change& c, const RouterState& s) {
@@ -157,6 +183,17 @@ void put_back(const Change& c, RouterState& s) {
   } else if (c.kind == ChangeKind::restore_dmz) {
     if (s.dmz) {
       s.dmz->enabled = false;
+    }
+  } else if (is_vpn_server(c.kind)) {
+    if (s.vpn_server) {
+      s.vpn_server->enabled = !r.sets_to;
+    }
+  } else if (is_vpn_peer(c.kind) && s.vpn_server) {
+    auto& peers = s.vpn_server->peers;
+    if (r.sets_to) {
+      std::erase(peers, c.peer);
+    } else if (!has_peer(s, c.peer)) {
+      peers.push_back(c.peer);
     }
   } else if (r.flag != nullptr) {
     s.*r.flag = !r.sets_to;

@@ -13,10 +13,14 @@
 //   enable-upnp                                                               disable-upnp
 //   disable-remote-admin  switch off administration from the Internet         enable-remote-admin
 //   enable-remote-admin   (a plugin restores its saved port and settings)     disable-remote-admin
+//   enable-vpn-server     start the box's own VPN server (Change::vpn: the   disable-vpn-server
+//                         port wanted, 0 = the box's)
+//   disable-vpn-server    stop it (Change::vpn: as saved)                     enable-vpn-server
+//   add-vpn-peer          create a user of that server (Change::peer)         delete-vpn-peer
+//   delete-vpn-peer                                                           add-vpn-peer
 //   manual                a person must do it (no inverse)
 // Kinds planned by the next issues take a row of k_changes (change.cpp) and a RouterState
-// field: the IPv6 firewall and pinholes (like the switches and the forwards), the box's own
-// VPN server.
+// field: the IPv6 firewall and pinholes (like the switches and the forwards).
 #pragma once
 
 #include <cstdint>
@@ -67,6 +71,10 @@ enum class ChangeKind {
   enable_upnp,          // inverse of disable_upnp
   disable_remote_admin,
   enable_remote_admin,  // inverse of disable_remote_admin
+  enable_vpn_server,    // the box's own VPN server (vpn setup on the box)
+  disable_vpn_server,   // inverse of enable_vpn_server
+  add_vpn_peer,
+  delete_vpn_peer,      // inverse of add_vpn_peer
   manual,               // the plugin cannot do it: instructions for a person
 };
 std::string_view to_string(ChangeKind k);  // "delete-port-forward", ...
@@ -80,6 +88,8 @@ struct Change {
   ChangeKind kind = ChangeKind::manual;
   std::optional<PortForward> forward;  // the forward as read (delete) or saved (restore)
   std::optional<Dmz> dmz;              // the DMZ as saved before it was switched off
+  std::optional<VpnServer> vpn;        // the VPN server wanted (enable) or as saved (disable)
+  std::string peer;                    // add/delete-vpn-peer: the user's name
 };
 
 // True when `state` shows the effect of `c` (e.g. the forward is gone).

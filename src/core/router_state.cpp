@@ -135,10 +135,31 @@ nlohmann::json to_json(const RouterState& s, bool with_forwards) {
       {"remote_admin", flag(s.remote_admin_enabled)},
       {"unknown", s.unknown()},
   };
+  if (s.vpn_server) {
+    const VpnServer& v = *s.vpn_server;
+    j["vpn_server"] = {{"enabled", v.enabled}, {"type", v.type}, {"port", v.port}, {"peers", v.peers}};
+    if (!v.vendor_data.is_null()) {
+      j["vpn_server"]["vendor_data"] = v.vendor_data;
+    }
+  }
   if (!s.vendor_data.is_null()) {
     j["vendor_data"] = s.vendor_data;
   }
   return j;
+}
+
+VpnServer vpn_server_from_json(const nlohmann::json& v) {
+  using namespace fields;
+  require_object(v, "");
+  VpnServer out;
+  out.enabled = flag(v, "enabled", false);
+  out.type = text(v, "type", k_short, "");
+  out.port = static_cast<uint16_t>(number(v, "port", 0, 65535, 0));
+  if (v.contains("peers")) {
+    out.peers = texts(v, "peers", 256, k_short);
+  }
+  out.vendor_data = vendor_data(v, "vendor_data");
+  return out;
 }
 
 RouterState router_state_from_json(const nlohmann::json& j) {
@@ -185,6 +206,9 @@ RouterState router_state_from_json(const nlohmann::json& j) {
   };
   s.upnp_igd_enabled = on_off("upnp_igd");
   s.remote_admin_enabled = on_off("remote_admin");
+  if (j.contains("vpn_server") && !j["vpn_server"].is_null()) {
+    s.vpn_server = within("vpn_server", [&] { return vpn_server_from_json(j["vpn_server"]); });
+  }
   texts(j, "unknown", 16, k_short);  // derived from the rest: only checked
   s.vendor_data = vendor_data(j, "vendor_data");
   return s;

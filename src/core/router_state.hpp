@@ -44,6 +44,16 @@ struct Dmz {
   nlohmann::json vendor_data;  // what the plugin needs to restore it exactly
 };
 
+// The box's own VPN server (a Freebox runs WireGuard itself): a way in that needs no
+// forward to a LAN machine. Only boxes that have one report it.
+struct VpnServer {
+  bool enabled = false;
+  std::string type;                // "wireguard"
+  uint16_t port = 0;               // UDP port on the box's Internet address; 0 when unknown
+  std::vector<std::string> peers;  // the names (logins) of its users
+  nlohmann::json vendor_data;      // what the plugin needs to put it back as it was
+};
+
 struct RouterState {
   std::string address;      // the box's LAN address we talk to
   std::string vendor;       // plugin id that identified the box
@@ -58,6 +68,7 @@ struct RouterState {
   std::optional<Dmz> dmz;
   std::optional<bool> upnp_igd_enabled;
   std::optional<bool> remote_admin_enabled;
+  std::optional<VpnServer> vpn_server;  // only boxes with a VPN server of their own
   // Plugin-specific settings needed to undo a change (e.g. remote access port), no secrets.
   nlohmann::json vendor_data;
 
@@ -70,5 +81,6 @@ PortForward port_forward_from_json(const nlohmann::json& j);  // throws Error(pr
 // Without `with_forwards`, "port_forwards" is an empty array (a report fills it as it writes).
 nlohmann::json to_json(const RouterState& s, bool with_forwards = true);
 RouterState router_state_from_json(const nlohmann::json& j);  // throws Error(protocol)
+VpnServer vpn_server_from_json(const nlohmann::json& j);      // throws Error(protocol)
 
 }  // namespace bw

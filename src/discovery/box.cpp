@@ -149,6 +149,15 @@ std::vector<std::string> Box::rehearse(const Action& a) {
   return lines;
 }
 
+Secret Box::vpn_peer_config(const std::string& peer) {
+  for (auto& [plugin, session] : m_sessions) {
+    if (has(plugin->capabilities(), Capability::vpn_server)) {
+      return session->vpn_peer_config(peer);
+    }
+  }
+  throw Error(ErrorKind::unsupported, "this box has no VPN server of its own");
+}
+
 Capabilities Box::capabilities() const {
   Capabilities c = 0;
   for (const auto& e : m_sessions) {

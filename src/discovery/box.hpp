@@ -27,6 +27,8 @@ class Box final : public BoxAccess {
   // --dry-run: runs apply(a) without sending its changes; the requests it would send (or why
   // it would stop). Needs a recorder.
   std::vector<std::string> rehearse(const Action& a);
+  // The client configuration of `peer` from the box's own VPN server (a secret).
+  Secret vpn_peer_config(const std::string& peer);
   Capabilities capabilities() const;                    // union of the plugins'
   bool can_apply(const Action& a) const;
   const Target& target() const { return m_target; }

@@ -10,45 +10,40 @@
 namespace bw {
 
 Change change_of(const Action& a) {
-  return Change{a.kind, a.target.forward, a.target.dmz};
+  return Change{a.kind, a.target.forward, a.target.dmz, a.vpn, a.peer};
 }
 
-Action inverse(const Action& a) {
-  Action inv = a;
-  inv.because_rule = "rollback";
+namespace {
+
+// Plain words for undoing `a` (what a rollback lists); the kind comes from core/change.
+std::string undo_summary(const Action& a) {
   switch (a.kind) {
     case ChangeKind::delete_port_forward:
-      inv.kind = ChangeKind::add_port_forward;
-      inv.summary = "Restore " + a.target.forward->key() + " to " + a.target.forward->internal_host;
-      break;
+      return "Restore " + a.target.forward->key() + " to " + a.target.forward->internal_host;
     case ChangeKind::add_port_forward:
-      inv.kind = ChangeKind::delete_port_forward;
-      inv.summary = "Remove " + a.target.forward->key() + " to " + a.target.forward->internal_host;
-      break;
-    case ChangeKind::disable_dmz:
-      inv.kind = ChangeKind::restore_dmz;
-      inv.summary = "Restore the DMZ";
-      break;
-    case ChangeKind::restore_dmz:
-      inv.kind = ChangeKind::disable_dmz;
-      break;
-    case ChangeKind::disable_upnp:
-      inv.kind = ChangeKind::enable_upnp;
-      inv.summary = "Switch UPnP back on";
-      break;
-    case ChangeKind::enable_upnp:
-      inv.kind = ChangeKind::disable_upnp;
-      break;
-    case ChangeKind::disable_remote_admin:
-      inv.kind = ChangeKind::enable_remote_admin;
-      inv.summary = "Switch remote administration back on";
-      break;
-    case ChangeKind::enable_remote_admin:
-      inv.kind = ChangeKind::disable_remote_admin;
-      break;
-    case ChangeKind::manual:
-      throw Error(ErrorKind::unsupported, "a manual step has no automatic inverse");
+      return "Remove " + a.target.forward->key() + " to " + a.target.forward->internal_host;
+    case ChangeKind::disable_dmz: return "Restore the DMZ";
+    case ChangeKind::disable_upnp: return "Switch UPnP back on";
+    case ChangeKind::disable_remote_admin: return "Switch remote administration back on";
+    case ChangeKind::enable_vpn_server: return "Stop the box's VPN server again";
+    case ChangeKind::add_vpn_peer: return "Remove the VPN user " + printable(a.peer, 40) + " from the box";
+    default: return a.summary;
   }
+}
+
+}  // namespace
+
+Action inverse(const Action& a) {
+  if (a.kind == ChangeKind::manual) {
+    throw Error(ErrorKind::unsupported, "a manual step has no automatic inverse");
+  }
+  if (changes_forward(a.kind) && !a.target.forward) {
+    throw Error(ErrorKind::unsupported, "the action names no port forward to put back");
+  }
+  Action inv = a;
+  inv.because_rule = "rollback";
+  inv.kind = inverse(a.kind);
+  inv.summary = undo_summary(a);
   return inv;
 }
 
@@ -66,6 +61,13 @@ nlohmann::json to_json(const Action& a) {
   }
   if (a.target.forward) {
     j["target_forward"] = to_json(*a.target.forward);
+  }
+  if (a.vpn) {
+    j["target_vpn"] = {{"enabled", a.vpn->enabled}, {"type", a.vpn->type}, {"port", a.vpn->port},
+                       {"peers", a.vpn->peers}, {"vendor_data", a.vpn->vendor_data}};
+  }
+  if (!a.peer.empty()) {
+    j["peer"] = a.peer;
   }
   if (a.target.dmz) {
     j["target_dmz"] = {{"enabled", a.target.dmz->enabled}, {"host", a.target.dmz->host},
@@ -118,6 +120,14 @@ Action action_from_json(const nlohmann::json& j) {
   bool forward_kind = a.kind == ChangeKind::delete_port_forward || a.kind == ChangeKind::add_port_forward;
   if (forward_kind && !a.target.forward) {
     bad("target_forward", "missing (a change to a port forward must name it)");
+  }
+  if (j.contains("target_vpn")) {
+    a.vpn = within("target_vpn", [&] { return vpn_server_from_json(j["target_vpn"]); });
+  }
+  a.peer = text(j, "peer", k_short, "");
+  bool peer_kind = a.kind == ChangeKind::add_vpn_peer || a.kind == ChangeKind::delete_vpn_peer;
+  if (peer_kind && a.peer.empty()) {
+    bad("peer", "missing (a change to a VPN user must name it)");
   }
   if (j.contains("target_dmz")) {
     a.target.dmz = within("target_dmz", [&] {

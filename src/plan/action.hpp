@@ -22,6 +22,9 @@ struct Action {
   std::string summary;     // plain words: "Close TCP port 11112 (to 192.168.1.10)"
   std::string manual_steps;
   std::string because_rule;  // the finding's rule id
+  // vpn setup on a box with its own server: the server wanted or saved, and the peer's name.
+  std::optional<VpnServer> vpn;
+  std::string peer;
 };
 
 // The change a plugin makes for `a`: its kind and the forward or DMZ it names.

@@ -25,10 +25,9 @@ bool about(const Finding& f, const Action& a) {
     case ChangeKind::disable_remote_admin:
     case ChangeKind::enable_remote_admin:
       return f.subject.kind == SubjectKind::remote_admin;
-    case ChangeKind::manual:
+    default:  // the VPN server and its users are no finding's subject; manual steps change nothing
       return false;
   }
-  return false;
 }
 
 }  // namespace

@@ -28,8 +28,12 @@ void write_private(const std::string& path, const std::string& data, WrittenFile
 
 }  // namespace
 
-std::vector<std::string> planned_paths(const std::string& dir, const std::vector<std::string>& peers) {
-  std::vector<std::string> out{join_path(dir, "server.conf")};
+std::vector<std::string> planned_paths(const std::string& dir, const std::vector<std::string>& peers,
+                                       bool with_server) {
+  std::vector<std::string> out;
+  if (with_server) {
+    out.push_back(join_path(dir, "server.conf"));
+  }
   for (const auto& p : peers) {
     out.push_back(join_path(dir, p + ".conf"));
     out.push_back(join_path(dir, p + ".png"));
@@ -37,7 +41,7 @@ std::vector<std::string> planned_paths(const std::string& dir, const std::vector
   return out;
 }
 
-void check_out_dir(const std::string& dir, const std::vector<std::string>& peers) {
+void check_out_dir(const std::string& dir, const std::vector<std::string>& peers, bool with_server) {
   struct stat st {};
   if (lstat(dir.c_str(), &st) != 0) {
     if (errno == ENOENT) {
@@ -55,7 +59,7 @@ void check_out_dir(const std::string& dir, const std::vector<std::string>& peers
     throw Error(ErrorKind::usage, "--out " + dir + " can be read by other users and the files hold private keys; give "
                                   "a new directory (it is created with mode 0700) or run: chmod 700 " + dir);
   }
-  for (const auto& path : planned_paths(dir, peers)) {
+  for (const auto& path : planned_paths(dir, peers, with_server)) {
     struct stat f {};
     if (lstat(path.c_str(), &f) == 0) {
       throw Error(ErrorKind::usage, path + " already exists (an earlier setup's keys may be in use); give another "
@@ -64,7 +68,12 @@ void check_out_dir(const std::string& dir, const std::vector<std::string>& peers
   }
 }
 
-WrittenFiles write_setup_files(const std::string& dir, const WgSetup& setup) {
+namespace {
+
+// Creates `dir` (0700) when missing and writes NAME.conf (and NAME.png, its QR code, for
+// every file but the server's) for each entry.
+WrittenFiles write_configs(const std::string& dir, const std::vector<std::pair<std::string, Secret>>& configs,
+                           bool first_is_server) {
   WrittenFiles written;
   written.dir = dir;
   struct stat st {};
@@ -80,17 +89,33 @@ WrittenFiles write_setup_files(const std::string& dir, const WgSetup& setup) {
   }
   chmod(dir.c_str(), 0700);
   try {
-    write_private(join_path(dir, "server.conf"), server_config(setup, Keys::reveal), written);
-    for (const auto& p : setup.peers) {
-      std::string text = client_config(setup, p, Keys::reveal);
-      write_private(join_path(dir, p.name + ".conf"), text, written);
-      write_private(join_path(dir, p.name + ".png"), qr_png(qr_encode(text)), written);
+    for (size_t i = 0; i < configs.size(); ++i) {
+      const auto& [name, text] = configs[i];
+      write_private(join_path(dir, name + ".conf"), text.reveal(), written);
+      if (i > 0 || !first_is_server) {
+        write_private(join_path(dir, name + ".png"), qr_png(qr_encode(text.reveal())), written);
+      }
     }
   } catch (const Error&) {
     remove_written(written);
     throw;
   }
   return written;
+}
+
+}  // namespace
+
+WrittenFiles write_setup_files(const std::string& dir, const WgSetup& setup) {
+  std::vector<std::pair<std::string, Secret>> configs;
+  configs.emplace_back("server", Secret(server_config(setup, Keys::reveal)));
+  for (const auto& p : setup.peers) {
+    configs.emplace_back(p.name, Secret(client_config(setup, p, Keys::reveal)));
+  }
+  return write_configs(dir, configs, true);
+}
+
+WrittenFiles write_peer_files(const std::string& dir, const std::vector<std::pair<std::string, Secret>>& configs) {
+  return write_configs(dir, configs, false);
 }
 
 void remove_written(const WrittenFiles& files) {

@@ -61,10 +61,64 @@ void check_request(const SetupRequest& r) {
   }
 }
 
-ServerSide server_choice(Capabilities) {
-  // The box's own server (Freebox /vpn/wireguard) needs a plugin that creates its users and
-  // downloads their configurations (vendor-api/freebox.md section 10.6); none does yet.
-  return ServerSide::lan_host;
+ServerSide server_choice(Capabilities box, const RouterState& state, const std::string& wanted,
+                         const SetupRequest& r) {
+  bool can = has(box, Capability::vpn_server) && state.vpn_server.has_value();
+  if (wanted == "lan") {
+    return ServerSide::lan_host;
+  }
+  if (wanted == "box") {
+    if (!can) {
+      usage("--server box: this box has no VPN server boxwarden can set up; leave --server out to run the server "
+            "on a computer of the LAN");
+    }
+    if (!r.host.empty()) {
+      usage("--host names a LAN computer, but --server box puts the server on the box; give one of them");
+    }
+    return ServerSide::box;
+  }
+  if (wanted != "auto") {
+    usage("--server: '" + printable(wanted, 20) + "' is not a choice; use auto, box or lan");
+  }
+  return can && r.host.empty() ? ServerSide::box : ServerSide::lan_host;
+}
+
+std::vector<Action> box_server_plan(const SetupRequest& r, const VpnServer& server, bool port_given) {
+  std::vector<Action> plan;
+  if (!server.enabled) {
+    Action a;
+    a.kind = ChangeKind::enable_vpn_server;
+    a.target.kind = SubjectKind::unknown_field;
+    a.target.field = "vpn_server";
+    VpnServer want = server;
+    want.enabled = true;
+    if (port_given) {
+      want.port = r.port;
+    }
+    a.vpn = want;
+    a.summary = "Start the box's own " + (server.type.empty() ? std::string("VPN") : printable(server.type, 20)) +
+                " server" + (want.port != 0 ? " on UDP port " + std::to_string(want.port) : std::string());
+    a.because_rule = "vpn";
+    plan.push_back(a);
+  } else if (port_given && server.port != 0 && server.port != r.port) {
+    usage("the box's VPN server already runs on UDP port " + std::to_string(server.port) +
+          "; leave --port out to keep it, or change it in the box's settings first");
+  }
+  for (const auto& name : r.peers) {
+    if (std::find(server.peers.begin(), server.peers.end(), name) != server.peers.end()) {
+      usage("the box's VPN server already has a user named " + name + "; choose another --peer name, or delete "
+            "that user in the box's settings first");
+    }
+    Action a;
+    a.kind = ChangeKind::add_vpn_peer;
+    a.target.kind = SubjectKind::unknown_field;
+    a.target.field = "vpn_server";
+    a.peer = name;
+    a.summary = "Add " + name + " as a user of the box's VPN server";
+    a.because_rule = "vpn";
+    plan.push_back(a);
+  }
+  return plan;
 }
 
 uint32_t choose_host(const SetupRequest& r, const std::string& box_address, std::optional<uint32_t> source,

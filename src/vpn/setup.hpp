@@ -3,10 +3,9 @@
 // one change it makes on the box (a UDP forward to the server), as a plan the executor
 // applies with a backup, verification and rollback like `fix`.
 //
-// Room for a box with its own VPN server (Freebox, Capability::vpn_server): such a box
-// needs no forward and no server on the LAN. server_choice() is where that is decided;
-// until a plugin implements the box side, the server is always a LAN computer and the
-// command says that the box could do it.
+// A box with its own VPN server (Capability::vpn_server) needs no forward and no server on
+// the LAN: server_choice() makes it the default there, and box_server_plan() starts the
+// box's server and adds one user per peer; the box gives each peer's configuration.
 #pragma once
 
 #include <cstdint>
@@ -42,8 +41,15 @@ void check_request(const SetupRequest& r);
 
 // Where the server runs.
 enum class ServerSide { lan_host, box };
-// Always lan_host today; box when the box has its own VPN server and a plugin can set it up.
-ServerSide server_choice(Capabilities box);
+// `wanted`: --server ("auto", "box" or "lan"). auto is the box when it has a VPN server of its
+// own that was read, and no --host names a LAN computer. Throws Error(usage) for "box" on a
+// box without one, and for --host with "box".
+ServerSide server_choice(Capabilities box, const RouterState& state, const std::string& wanted,
+                         const SetupRequest& r);
+
+// On the box's own server: start it when it is stopped (on --port when given, else on the port
+// the box chose), then one user per peer. Throws Error(usage) when a peer's name is taken.
+std::vector<Action> box_server_plan(const SetupRequest& r, const VpnServer& server, bool port_given);
 
 // The server's LAN address: --host, or the address this computer uses towards the box.
 // Throws Error(usage) when neither gives a usable LAN address.

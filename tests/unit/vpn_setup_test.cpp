@@ -80,7 +80,48 @@ TEST(VpnSetup, Host) {
             std::string::npos);
   r.host = "127.0.0.1";
   error_of([&] { choose_host(r, "192.168.1.1", std::nullopt, false); }, ErrorKind::usage);
-  EXPECT_EQ(server_choice(static_cast<Capabilities>(Capability::vpn_server)), ServerSide::lan_host);
+}
+
+TEST(VpnSetup, TheBoxOwnServerIsTheDefaultWhereThereIsOne) {
+  SetupRequest r;
+  r.peers = {"doctor"};
+  RouterState plain, freebox;
+  freebox.vpn_server = VpnServer{false, "wireguard", 18964, {"old"}, {}};
+  Capabilities can = static_cast<Capabilities>(Capability::vpn_server);
+  EXPECT_EQ(server_choice(can, freebox, "auto", r), ServerSide::box);
+  EXPECT_EQ(server_choice(can, plain, "auto", r), ServerSide::lan_host);  // not read: not assumed
+  EXPECT_EQ(server_choice(0, freebox, "auto", r), ServerSide::lan_host);
+  EXPECT_EQ(server_choice(can, freebox, "lan", r), ServerSide::lan_host);
+  error_of([&] { server_choice(0, plain, "box", r); }, ErrorKind::usage);
+  error_of([&] { server_choice(can, freebox, "elsewhere", r); }, ErrorKind::usage);
+  r.host = "192.168.1.10";  // a LAN computer named: the LAN side
+  EXPECT_EQ(server_choice(can, freebox, "auto", r), ServerSide::lan_host);
+  error_of([&] { server_choice(can, freebox, "box", r); }, ErrorKind::usage);
+}
+
+TEST(VpnSetup, BoxServerPlanStartsItAndAddsOneUserPerPeer) {
+  SetupRequest r;
+  r.peers = {"doctor", "nurse"};
+  r.port = 25000;
+  VpnServer off{false, "wireguard", 18964, {"old"}, {}};
+  auto plan = box_server_plan(r, off, true);
+  ASSERT_EQ(plan.size(), 3u);
+  EXPECT_EQ(plan[0].kind, ChangeKind::enable_vpn_server);
+  EXPECT_EQ(plan[0].vpn->port, 25000);
+  EXPECT_EQ(plan[1].kind, ChangeKind::add_vpn_peer);
+  EXPECT_EQ(plan[2].peer, "nurse");
+  EXPECT_EQ(inverse(plan[1]).kind, ChangeKind::delete_vpn_peer);  // what rollback sends
+  EXPECT_EQ(box_server_plan(r, off, false)[0].vpn->port, 18964);   // the box's own port kept
+  VpnServer on = off;
+  on.enabled = true;
+  EXPECT_EQ(box_server_plan(r, on, false).size(), 2u);
+  error_of([&] { box_server_plan(r, on, true); }, ErrorKind::usage);  // runs on another port
+  r.peers = {"old"};
+  error_of([&] { box_server_plan(r, on, false); }, ErrorKind::usage);  // the name is taken
+  // A backup holds the plan: the peer and the server survive the round trip.
+  Action back = action_from_json(to_json(plan[0]));
+  EXPECT_EQ(back.vpn->port, 25000);
+  EXPECT_EQ(action_from_json(to_json(plan[2])).peer, "nurse");
 }
 
 TEST(VpnSetup, Lan) {
@@ -183,6 +224,8 @@ TEST(VpnSetup, PlannedFiles) {
   std::vector<std::string> want = {"/tmp/vpn/server.conf", "/tmp/vpn/doctor.conf", "/tmp/vpn/doctor.png",
                                    "/tmp/vpn/nurse.conf", "/tmp/vpn/nurse.png"};
   EXPECT_EQ(paths, want);
+  want.erase(want.begin());  // the box is the server: no server.conf
+  EXPECT_EQ(planned_paths("/tmp/vpn", {"doctor", "nurse"}, false), want);
 }
 
 }  // namespace

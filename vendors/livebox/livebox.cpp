@@ -93,7 +93,7 @@ class LiveboxSession final : public Session {
       case ChangeKind::enable_remote_admin:
         livebox::set_remote_access(m_ws, a.kind == ChangeKind::enable_remote_admin);
         return;
-      case ChangeKind::manual:
+      default:  // manual, and what a Livebox has not (its own VPN server)
         break;
     }
     throw Error(ErrorKind::unsupported,

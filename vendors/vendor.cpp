@@ -1,0 +1,11 @@
+#include "vendors/vendor.hpp"
+
+#include "core/error.hpp"
+
+namespace bw {
+
+Secret Session::vpn_peer_config(const std::string&) {
+  throw Error(ErrorKind::unsupported, "this box has no VPN server of its own");
+}
+
+}  // namespace bw

@@ -32,9 +32,11 @@ class EmulatorProcess:
     reboots counts them, wait_up() waits for the box to be back.
     """
 
+    script = EMULATOR  # a subclass names another emulator (freebox_client.FreeboxProcess)
+
     def __init__(self, scenario=None, extra_args=(), workdir=None, state_path=None, tls=None,
                  http_mode="serve", redirect_to=None, reboot_delay=None):
-        self.dir = workdir or tempfile.mkdtemp(prefix="livebox-emu-")
+        self.dir = workdir or tempfile.mkdtemp(prefix=os.path.basename(self.script).split("_")[0] + "-emu-")
         self.state_path = state_path or os.path.join(self.dir, "state.json")
         self.scenario = scenario
         self.extra_args = list(extra_args)
@@ -83,7 +85,7 @@ class EmulatorProcess:
         for f in (port_file, tls_port_file):
             if os.path.exists(f):
                 os.unlink(f)
-        args = [sys.executable, EMULATOR, "--bind", "127.0.0.1", "--port", str(self.port or 0),
+        args = [sys.executable, self.script, "--bind", "127.0.0.1", "--port", str(self.port or 0),
                 "--port-file", port_file, "--state", self.state_path] + self.extra_args
         wanted = [] if self.http_mode == "off" else [port_file]
         if self.tls:

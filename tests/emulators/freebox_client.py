@@ -97,11 +97,12 @@ class FbxClient:
         h = {"Content-Type": "application/json"} if body is not None else {}
         h.update(headers or {})
         data = json.dumps(body).encode() if body is not None and not isinstance(body, bytes) else body
-        conn.request(method, path, body=data, headers=h)
-        resp = conn.getresponse()
-        out = resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
-        conn.close()
-        return out
+        try:
+            conn.request(method, path, body=data, headers=h)
+            resp = conn.getresponse()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+        finally:
+            conn.close()
 
     def request(self, method, endpoint, body=None, auth=True, headers=None):
         """(HTTP status, decoded JSON) of /api/vN/endpoint."""

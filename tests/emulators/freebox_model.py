@@ -121,7 +121,8 @@ def apply_scenario(state, scenario):
     unknown = set(scenario) - set(state)
     if unknown:
         raise SystemExit("freebox_emulator: unknown scenario keys: %s" % ", ".join(sorted(unknown)))
-    for key, value in scenario.items():
+    # Merged sections first: forwards and mappings name their hosts from lan_hosts.
+    for key, value in sorted(scenario.items(), key=lambda kv: kv[0] not in MERGED):
         if key in MERGED:
             state[key].update(value)
         elif key == "incoming" and isinstance(value, dict):
@@ -135,6 +136,7 @@ def apply_scenario(state, scenario):
             for rule in value:
                 full = new_forward(state, rule)
                 state["forwards"].append(full)
+                state["next_forward_id"] = max(state["next_forward_id"], full["id"] + 1)
         elif key == "upnp_redirs":
             state["upnp_redirs"] = [upnp_redir(state, r) for r in value]
         elif key == "apps":
@@ -224,7 +226,6 @@ def new_forward(state, body, fid=None):
     check_forward(state, rule)
     if fid is None:
         fid = body.get("id") or state["next_forward_id"]
-    state["next_forward_id"] = max(state["next_forward_id"], fid + 1)
     host, name = lan_host(state, rule["lan_ip"])
     return dict(rule, id=fid, host=host, hostname=name)
 
@@ -410,6 +411,7 @@ class FreeboxModel:
         rule = new_forward(self.state, dict(b, id=None), fid=self.state["next_forward_id"])
         self.check_conflict(rule)
         self.state["forwards"].append(rule)
+        self.state["next_forward_id"] = rule["id"] + 1  # a refused POST uses no id
         self.changed()
         return rule
 

@@ -8,11 +8,13 @@ Faults: {"call": KEY, "kind": "error|reset|hang|http500|reboot" [+"-after"], "co
 harness (livebox_client.EmulatorProcess) starts it again from its state file.
 """
 
+import json
 import os
 import socket
 import socketserver
 import ssl
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -148,3 +150,77 @@ def serve(servers, cleanup=None):
     finally:
         if cleanup:
             cleanup()
+
+
+def stop_process(proc, timeout=5):
+    """SIGTERM, then SIGKILL after `timeout` seconds; reaps it."""
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def load_state(scenario_path, state_path, default_state, overlay):
+    """The persisted state when it exists (a reboot), else default_state() overlaid by the
+    scenario file through overlay(state, scenario)."""
+    if state_path and os.path.exists(state_path):
+        with open(state_path) as f:
+            return json.load(f)
+    state = default_state()
+    if scenario_path:
+        with open(scenario_path) as f:
+            overlay(state, json.load(f))
+    return state
+
+
+def add_common_args(ap, http_modes=("serve", "off")):
+    """The options every emulator takes: where it listens, its state, TLS, faults' hang."""
+    ap.add_argument("--bind", default="127.0.0.1", help="address to listen on (127.0.0.1 or a lab address)")
+    ap.add_argument("--port", type=int, default=0, help="TCP port (0: a free one, see --port-file)")
+    ap.add_argument("--port-file", help="write the port here once listening")
+    ap.add_argument("--scenario", help="JSON file overlaying the default state (first start only)")
+    ap.add_argument("--state", help="state file: loaded when it exists (a reboot), rewritten after each change")
+    ap.add_argument("--hang-seconds", type=float, default=30.0, help="how long a hang fault holds the call")
+    ap.add_argument("--tls-cert", help="PEM certificate (chain): also serve HTTPS (with --tls-key)")
+    ap.add_argument("--tls-key", help="PEM private key of --tls-cert")
+    ap.add_argument("--tls-port", type=int, default=0, help="HTTPS port (0: a free one, see --tls-port-file)")
+    ap.add_argument("--tls-port-file", help="write the HTTPS port here once listening")
+    ap.add_argument("--http-mode", choices=list(http_modes), default="serve",
+                    help="plain HTTP: " + ", ".join(http_modes) + " (off: HTTPS only)")
+    ap.add_argument("--verbose", action="store_true")
+
+
+def check_common_args(ap, args):
+    if args.state and not os.path.isabs(args.state):
+        args.state = os.path.abspath(args.state)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        ap.error("--tls-cert and --tls-key go together")
+    if args.http_mode != "serve" and not args.tls_cert:
+        ap.error("--http-mode %s needs --tls-cert and --tls-key" % args.http_mode)
+
+
+def make_servers(args, handler, emu):
+    """[(server, port file, scheme)]: HTTPS when --tls-cert (emu.tls_servers, emu.load_tls(),
+    emu.tls_port are set), plain HTTP first unless --http-mode off."""
+    servers = []
+    if args.tls_cert:
+        tls = Server((args.bind, args.tls_port), handler)
+        emu.tls_servers.append(tls)
+        emu.load_tls(args.tls_cert, args.tls_key)
+        emu.tls_port = tls.server_address[1]
+        servers.append((tls, args.tls_port_file, "https"))
+    if args.http_mode != "off":
+        servers.insert(0, (Server((args.bind, args.port), handler), args.port_file, "http"))
+    return servers
+
+
+def announce(servers, bind, prefix):
+    """Port files written and a "listening on" line each, once every server is bound."""
+    for server, port_file, scheme in servers:
+        port = server.server_address[1]
+        if port_file:
+            write_port_file(port_file, port)
+        print("%s: listening on %s://%s:%d" % (prefix, scheme, bind, port), file=sys.stderr, flush=True)

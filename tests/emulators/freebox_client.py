@@ -214,6 +214,41 @@ def ca_context(ca_file):
     return ctx
 
 
-if __name__ == "__main__":  # python3 freebox_client.py DIR NAME: make a test CA from a shell test
+def lab_session(url, header_file, app_id="fr.boxwarden.lab", settings=True):
+    """For shell tests: pair with the emulator at `url` (http://ADDR[:PORT]), grant the app
+    through the control endpoints (the person at the box), log in and write the session's
+    header line "X-Fbx-App-Auth: ..." to `header_file` (0600, for curl -H @FILE)."""
+    from urllib.parse import urlsplit
+    u = urlsplit(url)
+    c = FbxClient(u.port or 80, host=u.hostname, app_id=app_id)
+    track = c.pair()
+
+    def control(path, payload):
+        conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=10)
+        conn.request("POST", "/_emu/" + path, body=json.dumps(payload).encode(),
+                     headers={"Content-Type": "application/json"})
+        conn.getresponse().read()
+        conn.close()
+    control("authorize", {"decision": "granted", "track_id": track})
+    if c.wait_decision(track) != "granted":
+        raise SystemExit("freebox_client: the app was not granted")
+    if settings:
+        control("permissions", {"app_id": app_id, "settings": True})
+    status, body = c.login()
+    if status != 200:
+        raise SystemExit("freebox_client: login failed: %s" % body.get("error_code"))
+    fd = os.open(header_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("X-Fbx-App-Auth: %s\n" % c.session_token)
+
+
+if __name__ == "__main__":
+    # freebox_client.py ca DIR NAME            a test CA (JSON of the paths on stdout)
+    # freebox_client.py session URL HDR_FILE   pair, grant, log in; the header line in HDR_FILE
     import sys
-    print(json.dumps(make_test_ca(sys.argv[1], sys.argv[2])))
+    if len(sys.argv) == 4 and sys.argv[1] == "ca":
+        print(json.dumps(make_test_ca(sys.argv[2], sys.argv[3])))
+    elif len(sys.argv) == 4 and sys.argv[1] == "session":
+        lab_session(sys.argv[2], sys.argv[3])
+    else:
+        sys.exit("usage: freebox_client.py ca DIR NAME | session URL HEADER_FILE")

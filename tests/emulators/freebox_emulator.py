@@ -39,7 +39,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emu_http  # noqa: E402
@@ -133,8 +132,9 @@ class Emulator:
             freebox_nft.apply(self.nft_script)
         self.sync_remote(state)
         upnp = state["upnpigd"]["enabled"]
-        if self.args.upnp_hook and self.upnp not in (None, upnp):
-            subprocess.run([self.args.upnp_hook, "on" if upnp else "off"], check=False)
+        if self.args.upnp_hook and self.upnp != upnp:  # at start too: the hook is idempotent
+            subprocess.run([self.args.upnp_hook, "on" if upnp else "off"], check=False,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.upnp = upnp
         if self.wg is not None:
             self.model.vpn_runtime["wireguard"] = self.wg.sync(state)
@@ -358,11 +358,7 @@ def envelope(result):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--bind", default="127.0.0.1", help="address to listen on (127.0.0.1 or a lab address)")
-    ap.add_argument("--port", type=int, default=0, help="TCP port (0: a free one, see --port-file)")
-    ap.add_argument("--port-file", help="write the port here once listening")
-    ap.add_argument("--scenario", help="JSON file overlaying the default state (first start only)")
-    ap.add_argument("--state", help="state file: loaded when it exists (a reboot), rewritten after each change")
+    emu_http.add_common_args(ap)
     ap.add_argument("--api-domain", help="api_domain to announce (default: the scenario's, fake-1.fbxos.fr)")
     ap.add_argument("--uid", help="the box's uid (default: the scenario's)")
     ap.add_argument("--wan-ip", help="the box's public IPv4 (connection/ ipv4, the WireGuard endpoint)")
@@ -371,7 +367,6 @@ def main(argv=None):
     ap.add_argument("--max-bad-logins", type=int, default=5, help="bad session logins before ratelimited")
     ap.add_argument("--ratelimit-seconds", type=float, default=60.0)
     ap.add_argument("--session-idle", type=float, default=1800.0, help="idle seconds before a session expires")
-    ap.add_argument("--hang-seconds", type=float, default=30.0)
     ap.add_argument("--nft", action="store_true", help="apply forwards and DMZ to this namespace's nftables")
     ap.add_argument("--wan-if", default="wan0", help="WAN interface name for the nft rules")
     ap.add_argument("--remote-bind", metavar="ADDR", help="serve remote access on ADDR:remote_access_port while on")
@@ -379,40 +374,17 @@ def main(argv=None):
     ap.add_argument("--upnp-hook", metavar="CMD", help="run CMD on|off when the UPnP IGD switch changes")
     ap.add_argument("--wg", metavar="IFNAME", help="run the WireGuard server as this wireguard-go interface")
     ap.add_argument("--wg-keys", action="store_true", help="make WireGuard keys (openssl) without --wg")
-    ap.add_argument("--tls-cert", help="PEM certificate (chain): also serve HTTPS (with --tls-key)")
-    ap.add_argument("--tls-key", help="PEM private key of --tls-cert")
-    ap.add_argument("--tls-port", type=int, default=0, help="HTTPS port (0: a free one, see --tls-port-file)")
-    ap.add_argument("--tls-port-file", help="write the HTTPS port here once listening")
-    ap.add_argument("--http-mode", choices=["serve", "off"], default="serve", help="plain HTTP: answer, or not listen")
-    ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args(argv)
-    if args.state and not os.path.isabs(args.state):
-        args.state = os.path.abspath(args.state)
-    if bool(args.tls_cert) != bool(args.tls_key):
-        ap.error("--tls-cert and --tls-key go together")
-    if args.http_mode == "off" and not args.tls_cert:
-        ap.error("--http-mode off needs --tls-cert and --tls-key")
+    emu_http.check_common_args(ap, args)
 
     emu = Emulator(args)
     Handler.emu = emu
     Handler.verbose = args.verbose
-    servers = []
-    if args.tls_cert:
-        tls = emu_http.Server((args.bind, args.tls_port), Handler)
-        emu.tls_servers.append(tls)
-        emu.load_tls(args.tls_cert, args.tls_key)
-        emu.tls_port = tls.server_address[1]
-        servers.append((tls, args.tls_port_file, "https"))
+    servers = emu_http.make_servers(args, Handler, emu)
     emu.set_https(emu.tls_port)
-    if args.http_mode != "off":
-        servers.insert(0, (emu_http.Server((args.bind, args.port), Handler), args.port_file, "http"))
     with emu.model.lock:
         emu.model.changed()  # write the state file and make the effects real once at start
-    for server, port_file, scheme in servers:
-        port = server.server_address[1]
-        if port_file:
-            emu_http.write_port_file(port_file, port)
-        emu.log("freebox-emu: listening on %s://%s:%d" % (scheme, args.bind, port))
+    emu_http.announce(servers, args.bind, "freebox-emu")
     emu_http.serve([s for s, _, _ in servers], emu.stop_effects)
     return 0
 

@@ -15,6 +15,8 @@ import os
 import re
 import threading
 
+import emu_http
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.normpath(os.path.join(HERE, "..", "fixtures", "freebox"))
 VPN_POOL = ("192.168.27.65", "192.168.27.95")
@@ -107,14 +109,7 @@ MERGED = ("api_version", "system", "lan_config", "connection", "connection_confi
 
 def load_state(scenario_path=None, state_path=None):
     """The persisted state when it exists (a reboot), else defaults overlaid by the scenario."""
-    if state_path and os.path.exists(state_path):
-        with open(state_path) as f:
-            return json.load(f)
-    state = default_state()
-    if scenario_path:
-        with open(scenario_path) as f:
-            apply_scenario(state, json.load(f))
-    return state
+    return emu_http.load_state(scenario_path, state_path, default_state, apply_scenario)
 
 
 def apply_scenario(state, scenario):
@@ -193,6 +188,12 @@ def want_bool(body, key):
 def want_port(value, key, lo=1, hi=65535):
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
         raise inval(key)
+    return value
+
+
+def want_password(value):
+    if not isinstance(value, str) or not 8 <= len(value) <= 32:
+        raise inval("password")
     return value
 
 
@@ -584,11 +585,8 @@ class FreeboxModel:
             self.check_reservation(ip, login)
         user = {"login": login, "type": kind, "ip_reservation": ip, "password_set": False}
         if kind == "standard":
-            pw = b.get("password")
-            if pw is not None:
-                if not isinstance(pw, str) or not 8 <= len(pw) <= 32:
-                    raise inval("password")
-                user["password"], user["password_set"] = pw, True
+            if b.get("password") is not None:
+                user["password"], user["password_set"] = want_password(b["password"]), True
         else:
             conf = b.get("conf_wireguard") or {}
             keepalive = conf.get("keepalive", 0)
@@ -611,9 +609,7 @@ class FreeboxModel:
     def put_user(self, p, b):
         user = self.user(p["login"])
         if "password" in b:
-            if not isinstance(b["password"], str) or not 8 <= len(b["password"]) <= 32:
-                raise inval("password")
-            user["password"], user["password_set"] = b["password"], True
+            user["password"], user["password_set"] = want_password(b["password"]), True
         if "ip_reservation" in b:
             self.check_reservation(b["ip_reservation"], user["login"])
             user["ip_reservation"] = b["ip_reservation"]

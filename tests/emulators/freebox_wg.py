@@ -15,6 +15,8 @@ import signal
 import subprocess
 import time
 
+import emu_http
+
 POOL = "192.168.27.64/27"
 RULE_COMMENT = "freebox_emu_wg"
 
@@ -114,12 +116,6 @@ class WgServer:
             if RULE_COMMENT in line and "# handle " in line:
                 run("nft", "delete", "rule", "inet", "filter", "forward", "handle",
                     line.rsplit("# handle ", 1)[1].strip(), check=False)
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        emu_http.stop_process(self.proc)
         self.proc = None
         self.kill_leftover()

@@ -14,6 +14,8 @@ import tempfile
 import threading
 import time
 
+import emu_http
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATOR = os.path.join(HERE, "livebox_emulator.py")
 REBOOT_EXIT = 75  # livebox_emulator.REBOOT_EXIT: it went away on a "reboot" fault
@@ -130,13 +132,7 @@ class EmulatorProcess:
     def stop(self):
         self.stopping = True
         self.up.set()
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        emu_http.stop_process(self.proc)
         if getattr(self, "stderr", None):
             self.stderr.close()
 

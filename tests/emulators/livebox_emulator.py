@@ -306,14 +306,9 @@ Server = emu_http.Server
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--bind", default="127.0.0.1", help="address to listen on (127.0.0.1 or a lab address)")
-    ap.add_argument("--port", type=int, default=0, help="TCP port (0: a free one, see --port-file)")
-    ap.add_argument("--port-file", help="write the port here once listening")
-    ap.add_argument("--scenario", help="JSON file overlaying the default state (first start only)")
-    ap.add_argument("--state", help="state file: loaded when it exists (a reboot), rewritten after each change")
+    emu_http.add_common_args(ap, http_modes=("serve", "redirect", "off"))
     ap.add_argument("--fail", action="append", metavar="SERVICE:METHOD[:KIND[:COUNT]]",
                     help="inject a fault: KIND error|reset|hang|http500|reboot, with -after to apply the change first")
-    ap.add_argument("--hang-seconds", type=float, default=30.0)
     ap.add_argument("--throttle", type=int, default=3, help="waittime step after each bad password (s)")
     ap.add_argument("--session-idle", type=float, default=300.0, help="idle seconds before a context expires")
     ap.add_argument("--upnp-set-form", choices=["both", "nested", "flat"], default="both",
@@ -323,39 +318,14 @@ def main(argv=None):
     ap.add_argument("--igd-mirror", metavar="CONTROL_URL",
                     help="the box's IGD (WANIPConnection control URL): its mappings are the upnp-origin rules")
     ap.add_argument("--upnp-hook", help="command run with on/off when UPnP IGD is switched")
-    ap.add_argument("--tls-cert", help="PEM certificate: also serve HTTPS (with --tls-key)")
-    ap.add_argument("--tls-key", help="PEM private key of --tls-cert")
-    ap.add_argument("--tls-port", type=int, default=0, help="HTTPS port (0: a free one, see --tls-port-file)")
-    ap.add_argument("--tls-port-file", help="write the HTTPS port here once listening")
-    ap.add_argument("--http-mode", choices=["serve", "redirect", "off"], default="serve",
-                    help="plain HTTP: answer /ws, redirect it to HTTPS, or do not listen at all")
     ap.add_argument("--redirect-to", metavar="URL", help="with --http-mode redirect: send /ws here instead")
-    ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args(argv)
-    if args.state and not os.path.isabs(args.state):
-        args.state = os.path.abspath(args.state)
-
-    if bool(args.tls_cert) != bool(args.tls_key):
-        ap.error("--tls-cert and --tls-key go together")
-    if args.http_mode != "serve" and not args.tls_cert:
-        ap.error("--http-mode %s needs --tls-cert and --tls-key" % args.http_mode)
+    emu_http.check_common_args(ap, args)
 
     emu = Emulator(args)
     Handler.emu = emu
-    servers = []
-    if args.tls_cert:
-        tls = Server((args.bind, args.tls_port), Handler)
-        emu.tls_servers.append(tls)
-        emu.load_tls(args.tls_cert, args.tls_key)
-        emu.tls_port = tls.server_address[1]
-        servers.append((tls, args.tls_port_file, "https"))
-    if args.http_mode != "off":
-        servers.insert(0, (Server((args.bind, args.port), Handler), args.port_file, "http"))
-    for server, port_file, scheme in servers:
-        port = server.server_address[1]
-        if port_file:
-            emu_http.write_port_file(port_file, port)
-        print("livebox-emu: listening on %s://%s:%d" % (scheme, args.bind, port), file=sys.stderr, flush=True)
+    servers = emu_http.make_servers(args, Handler, emu)
+    emu_http.announce(servers, args.bind, "livebox-emu")
     Handler.verbose = args.verbose
     emu_http.serve([server for server, _, _ in servers], livebox_nft.remove if args.nft else None)
     return 0

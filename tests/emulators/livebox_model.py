@@ -404,20 +404,17 @@ class LiveboxModel:
 
 def load_state(scenario_path=None, state_path=None):
     """The persisted state when it exists (a reboot), else defaults overlaid by the scenario."""
-    if state_path and os.path.exists(state_path):
-        with open(state_path) as f:
-            return json.load(f)
-    state = default_state()
-    if scenario_path:
-        with open(scenario_path) as f:
-            scenario = json.load(f)
-        unknown = set(scenario) - set(state)
-        if unknown:
-            raise SystemExit("livebox_emulator: unknown scenario keys: %s" % ", ".join(sorted(unknown)))
-        for key, value in scenario.items():
-            if isinstance(state[key], dict) and key in ("device_info", "wan_status", "upnp_igd", "firewall",
-                                                        "remote_access", "nmc", "wifi"):
-                state[key].update(value)
-            else:
-                state[key] = value
-    return state
+    import emu_http
+    return emu_http.load_state(scenario_path, state_path, default_state, apply_scenario)
+
+
+def apply_scenario(state, scenario):
+    unknown = set(scenario) - set(state)
+    if unknown:
+        raise SystemExit("livebox_emulator: unknown scenario keys: %s" % ", ".join(sorted(unknown)))
+    for key, value in scenario.items():
+        if isinstance(state[key], dict) and key in ("device_info", "wan_status", "upnp_igd", "firewall",
+                                                    "remote_access", "nmc", "wifi"):
+            state[key].update(value)
+        else:
+            state[key] = value

@@ -60,6 +60,13 @@ def redact(value):
     return value
 
 
+def parse_fault(spec):
+    """'METHOD PATH[:KIND[:COUNT]]' (the path has no ':'); default error, once."""
+    call, _, rest = spec.partition(":")
+    kind, _, count = rest.partition(":")
+    return emu_http.Fault(call, kind or "error", -1 if count in ("always", "-1") else int(count or 1))
+
+
 class IgdMirror:
     """miniupnpd's mappings (livebox_igd talks SOAP to it) as Freebox UPnPRedir objects."""
 
@@ -88,7 +95,7 @@ class Emulator:
     def __init__(self, args):
         self.args = args
         self.lock = threading.Lock()
-        self.faults = []
+        self.faults = [parse_fault(spec) for spec in args.fail or []]
         self.calls = []
         self.nft_script = ""
         self.remote = None  # (port, server) while remote access listens
@@ -374,6 +381,9 @@ def main(argv=None):
     ap.add_argument("--upnp-hook", metavar="CMD", help="run CMD on|off when the UPnP IGD switch changes")
     ap.add_argument("--wg", metavar="IFNAME", help="run the WireGuard server as this wireguard-go interface")
     ap.add_argument("--wg-keys", action="store_true", help="make WireGuard keys (openssl) without --wg")
+    ap.add_argument("--fail", action="append", metavar="'METHOD PATH[:KIND[:COUNT]]'",
+                    help="a fault armed from the start (as /_emu/fail), e.g. 'POST login/session/:reset:1';"
+                         " COUNT always or -1: every time")
     args = ap.parse_args(argv)
     emu_http.check_common_args(ap, args)
 

@@ -468,6 +468,24 @@ class FaultTest(Case):
         self.assertEqual(c.call("GET", "fw/dmz/")["ip"], PC)
 
 
+class CliFaultTest(Case):
+    extra_args = ("--fail", "POST login/session/:http500:2", "--fail", "GET fw/dmz/", "--fail",
+                  "GET fw/incoming/:error:always")
+
+    def test_faults_armed_from_the_command_line(self):
+        c = FbxClient(self.emu.port)
+        self.emu.decide("granted", c.pair())
+        for _ in range(2):
+            self.assertEqual(c.raw("POST", c.base + "login/session/", {"app_id": APP, "password": "x"})[0], 500)
+        self.assertEqual(c.login()[0], 200)  # the third one goes through
+        for endpoint, times in (("fw/dmz/", 1), ("fw/incoming/", 3)):
+            for _ in range(times):
+                with self.assertRaises(ApiFailure) as e:
+                    c.call("GET", endpoint)
+                self.assertEqual(e.exception.code, "internal_error")
+        self.assertEqual(c.call("GET", "fw/dmz/")["ip"], PC)  # once only
+
+
 class PersistenceTest(Case):
     def test_restart_keeps_state(self):
         c = self.client()

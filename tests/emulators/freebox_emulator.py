@@ -287,6 +287,9 @@ class Handler(emu_http.BaseHandler):
             code, reply = 200, self.answer(method, rest, route, body)
         except ApiError as e:
             code, reply = e.http, e.body()
+        except Exception as e:  # the IGD behind upnpigd/redir went away, a bug: the box's 500 page
+            emu.log("freebox-emu: %s %s: %r" % (method, rest, e))
+            code, reply = 200, {"msg": "Erreur interne", "success": False, "error_code": "internal_error"}
         entry["status"] = code
         if isinstance(reply, dict) and reply.get("success") is False:
             entry["error_code"] = reply.get("error_code")

@@ -13,6 +13,7 @@
 #   freebox_emu_down              stop it (a power cut: its nftables table goes with it)
 #   freebox_ctl GET /state | POST /fail '{"call":"PUT fw/dmz/","kind":"error"}'
 #   freebox_state                 the stored state, canonical JSON, without secrets
+#   freebox_settings              the same without forward ids (compare before fix / after rollback)
 #   freebox_session NS            pair + grant + log in from NS; FREEBOX_HDR = curl header file
 #   freebox_api NS METHOD ENDPOINT [JSON]   one API call through curl with that session
 #   freebox_nft                   the emulator's table as the kernel has it
@@ -90,6 +91,19 @@ import json, sys
 d = json.load(sys.stdin)
 for k in ("apps", "next_track_id", "wireguard_keys"):
     d.pop(k, None)
+print(json.dumps(d, sort_keys=True, indent=1))'
+}
+
+# freebox_settings: the same, made comparable across a fix and its rollback: a forward made
+# again gets a new id on a Freebox (POST), so ids and the id counter are left out and the
+# forwards sorted.
+freebox_settings() {
+    freebox_ctl GET /state | "$LAB_PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin)
+for k in ("apps", "next_track_id", "wireguard_keys", "next_forward_id"):
+    d.pop(k, None)
+d["forwards"] = sorted((dict(r, id=None) for r in d["forwards"]), key=lambda r: json.dumps(r, sort_keys=True))
 print(json.dumps(d, sort_keys=True, indent=1))'
 }
 

@@ -51,6 +51,7 @@ check "HTTPS does not verify for another name" not lab_ns "$NS_LAPTOP" curl -fsS
     --cacert "$FREEBOX_CA" -o /dev/null "https://$BOX_LAN/api_version" 2>/dev/null
 
 echo "== each write closes exactly its own opening"
+SETTINGS_BEFORE=$(freebox_settings)
 check "PUT fw/dmz/ {enabled:false}" api PUT fw/dmz/ '{"enabled": false}'
 check "probe: 104 is refused after the DMZ is off" not lab_probe 104 2>/dev/null
 check "probe: 3389 still reaches the PC (its forward)" lab_probe 3389
@@ -62,8 +63,9 @@ check_eq "the nft table holds no DNAT" "0" "$(freebox_nft | grep -c dnat)"
 
 echo "== and each comes back"
 check "PUT fw/dmz/ {enabled:true}" api PUT fw/dmz/ "{\"enabled\": true, \"ip\": \"$PC_IP\"}"
-check "POST fw/redir/ (3389 again)" api POST fw/redir/ "{\"enabled\": true, \"ip_proto\": \"tcp\", \"wan_port_start\": 3389, \"wan_port_end\": 3389, \"lan_ip\": \"$PC_IP\", \"lan_port\": 3389, \"src_ip\": \"0.0.0.0\"}"
+check "POST fw/redir/ (3389 again)" api POST fw/redir/ "{\"enabled\": true, \"comment\": \"Bureau a distance\", \"ip_proto\": \"tcp\", \"wan_port_start\": 3389, \"wan_port_end\": 3389, \"lan_ip\": \"$PC_IP\", \"lan_port\": 3389, \"src_ip\": \"0.0.0.0\"}"
 check "PUT connection/config/ {remote_access:true}" api PUT connection/config/ '{"remote_access": true}'
+check_eq "the settings are as at the start but for the forward's new id" "$SETTINGS_BEFORE" "$(freebox_settings)"
 for port in 104 3389 "$REMOTE"; do
     check "probe: $port answers again" lab_probe "$port"
 done

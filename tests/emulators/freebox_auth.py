@@ -41,6 +41,7 @@ class Auth:
         self.model = model
         self.auto_grant = auto_grant  # grant after this many pending polls (None: never)
         self.max_bad, self.ratelimit_seconds, self.session_idle = max_bad, ratelimit_seconds, session_idle
+        self.issued = {"challenges": [], "session_tokens": [], "passwords": []}  # for secrets tests
         self.challenge = new_challenge()
         self.sessions = {}  # session token -> {"app_token", "permissions", "last"}
         self.bad = 0
@@ -54,7 +55,18 @@ class Auth:
 
     def fresh_challenge(self):
         self.challenge = new_challenge()
+        self.remember("challenges", self.challenge)
         return self.challenge
+
+    def remember(self, kind, value):
+        """Every secret handed out or received, so that a test can look for it in outputs."""
+        self.issued[kind] = self.issued[kind][-999:] + [value]
+
+    def secrets(self):
+        with self.lock:
+            out = {k: list(v) for k, v in self.issued.items()}
+        out["app_tokens"] = [a["app_token"] for a in self.model.state["apps"]]
+        return out
 
     def app_by_track(self, track_id):
         for app in self.model.state["apps"]:
@@ -145,6 +157,8 @@ class Auth:
             self.fresh_challenge()  # one use, good or bad
             app_id = body.get("app_id") if isinstance(body, dict) else None
             password = body.get("password") if isinstance(body, dict) else None
+            if isinstance(password, str):
+                self.remember("passwords", password)
             apps = [a for a in self.model.state["apps"] if a["app_id"] == app_id]
             match = None
             if isinstance(password, str):
@@ -163,6 +177,7 @@ class Auth:
             self.bad = 0
             token = base64.b64encode(secrets.token_bytes(36)).decode()
             perms = {k: bool(match["permissions"].get(k, False)) for k in PERMISSION_DESC}
+            self.remember("session_tokens", token)
             self.sessions[token] = {"app_token": match["app_token"], "permissions": perms, "last": now}
         with self.model.lock:
             match["last_session"] = int(now)

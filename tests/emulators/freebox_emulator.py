@@ -20,6 +20,8 @@ Control endpoints on the same ports (for tests):
   GET  /_emu/state    the stored state (holds app tokens: never print it)
   GET  /_emu/log      {"calls": [...]}: METHOD path, status, error_code, redacted body
   GET  /_emu/nft      {"script": ...}        GET /_emu/sessions  {"count": N}
+  GET  /_emu/secrets  every app token, challenge, session token and session password handed
+                      out or received (for secrets tests: look for them in outputs; never print)
   POST /_emu/fail     {"call": "PUT fw/dmz/", "kind": "error|reset|hang|http500|reboot"[+"-after"],
                        "count": 1|-1, "skip": N}; call = METHOD + path without /api/vN/, exact
                        ("DELETE fw/redir/3") or as the route names it ("DELETE fw/redir/{id}")
@@ -223,6 +225,8 @@ class Handler(emu_http.BaseHandler):
                     return self.send_json(200, {"calls": list(emu.calls)})
             if method == "GET" and path == "/_emu/nft":
                 return self.send_json(200, {"script": emu.nft_script})
+            if method == "GET" and path == "/_emu/secrets":
+                return self.send_json(200, emu.auth.secrets())
             if method == "GET" and path == "/_emu/sessions":
                 return self.send_json(200, {"count": len(emu.auth.sessions)})
             if method != "POST":

@@ -396,6 +396,11 @@ class WriteTest(Case):
         challenge = c.challenge()
         c.login(challenge)
         log = json.dumps(self.emu.control("GET", "/_emu/log")) + self.emu.log()
+        issued = self.emu.control("GET", "/_emu/secrets")
+        self.assertIn(c.app_token, issued["app_tokens"])
+        self.assertIn(c.session_token, issued["session_tokens"])
+        self.assertIn(challenge, issued["challenges"])
+        self.assertIn(c.password(c.app_token, challenge), issued["passwords"])
         private = [line.split(" = ")[1] for line in conf.splitlines() if line.startswith("PrivateKey")][0]
         for secret in (c.app_token, c.session_token, challenge, c.password(c.app_token, challenge),
                        "pw-0123456789", private):

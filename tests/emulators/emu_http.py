@@ -8,6 +8,7 @@ Faults: {"call": KEY, "kind": "error|reset|hang|http500|reboot" [+"-after"], "co
 harness (livebox_client.EmulatorProcess) starts it again from its state file.
 """
 
+import copy
 import json
 import os
 import socket
@@ -163,17 +164,41 @@ def stop_process(proc, timeout=5):
             proc.wait()
 
 
-def load_state(scenario_path, state_path, default_state, overlay):
+def load_state(scenario_path, state_path, default_state, overlay, name="emulator"):
     """The persisted state when it exists (a reboot), else default_state() overlaid by the
-    scenario file through overlay(state, scenario)."""
+    scenario file through overlay(state, scenario); a key the state lacks is refused."""
     if state_path and os.path.exists(state_path):
         with open(state_path) as f:
             return json.load(f)
     state = default_state()
     if scenario_path:
         with open(scenario_path) as f:
-            overlay(state, json.load(f))
+            scenario = json.load(f)
+        unknown = set(scenario) - set(state)
+        if unknown:
+            raise SystemExit("%s: unknown scenario keys: %s" % (name, ", ".join(sorted(unknown))))
+        overlay(state, scenario)
     return state
+
+
+class PersistedState:
+    """For an emulator's model (self.state, self.state_path, self.on_change, self.lock):
+    snapshot() and changed(), which rewrites the state file atomically (0600: it holds the
+    box's secrets) and then runs on_change(state)."""
+
+    def snapshot(self):
+        with self.lock:
+            return copy.deepcopy(self.state)
+
+    def changed(self):
+        if self.state_path:
+            tmp = self.state_path + ".tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                json.dump(self.state, f, indent=1, sort_keys=True)
+            os.replace(tmp, self.state_path)
+        if self.on_change:
+            self.on_change(self.state)
 
 
 def add_common_args(ap, http_modes=("serve", "off")):

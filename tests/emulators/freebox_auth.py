@@ -22,10 +22,11 @@ import secrets
 import threading
 import time
 
+import freebox_common
 import freebox_model
-from freebox_model import ApiError
+from freebox_common import ApiError
 
-PERMISSION_DESC = {k: v["desc"] for k, v in freebox_model.result("fbxcli_login_perms.json").items()}
+PERMISSION_DESC = {k: v["desc"] for k, v in freebox_common.result("fbxcli_login_perms.json").items()}
 
 
 def new_challenge():

@@ -47,7 +47,7 @@ import emu_http  # noqa: E402
 import freebox_auth  # noqa: E402
 import freebox_model  # noqa: E402
 import freebox_nft  # noqa: E402
-from freebox_model import ApiError  # noqa: E402
+from freebox_common import ApiError  # noqa: E402
 
 SECRET_KEYS = {"app_token", "password", "session_token", "challenge", "private", "psk"}
 JSON_TYPE = "application/json; charset=utf-8"

@@ -74,14 +74,7 @@ freebox_wait_up() {
 }
 
 freebox_ctl() {
-    local method=$1 path=$2 data=${3:-}
-    [[ -n $data ]] || data='{}'
-    if [[ $method == GET ]]; then
-        lab_ns "$NS_BOX" curl -fsS --max-time 5 "http://$BOX_LAN/_emu$path"
-    else
-        lab_ns "$NS_BOX" curl -fsS --max-time 5 -X "$method" -H 'Content-Type: application/json' \
-            --data "$data" "http://$BOX_LAN/_emu$path"
-    fi
+    lab_emu_ctl "$@"
 }
 
 # freebox_state: the settings as stored (apps, their tokens and the WireGuard keys left out).

@@ -9,64 +9,12 @@ WireGuard: the emulator decides). Never sends anything anywhere itself.
 """
 
 import copy
-import ipaddress
-import json
-import os
 import re
 import threading
 
 import emu_http
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-FIXTURES = os.path.normpath(os.path.join(HERE, "..", "fixtures", "freebox"))
-VPN_POOL = ("192.168.27.65", "192.168.27.95")
-
-
-class ApiError(Exception):
-    """A `success:false` reply: error_code, French msg, HTTP status (functional errors: 200)."""
-
-    def __init__(self, code, msg, http=200, extra=None):
-        super().__init__(code)
-        self.code, self.msg, self.http, self.extra = code, msg, http, extra or {}
-
-    def body(self):
-        out = {"msg": self.msg, "success": False, "error_code": self.code}
-        out.update(self.extra)
-        return out
-
-
-def fixture(name):
-    with open(os.path.join(FIXTURES, name), encoding="utf-8") as f:
-        return json.load(f)
-
-
-def result(name):
-    return fixture(name)["result"]
-
-
-def default_vpn_servers(incoming):
-    ports = {e["id"]: e for e in incoming}
-    pool = {"ip_start": VPN_POOL[0], "ip_end": VPN_POOL[1], "ip6_start": "2001:db8:27::10",
-            "ip6_end": "2001:db8:27::2f"}
-    rng = {"min_port": 16384, "max_port": 32767}
-    return {
-        "pptp": dict(pool, id="pptp", type="pptp", enabled=False, enable_ipv4=True, enable_ipv6=False,
-                     conf_pptp={"mppe": "require_128", "allowed_auth": {"pap": False, "chap": False,
-                                                                         "mschapv2": True}}),
-        "openvpn_routed": dict(pool, id="openvpn_routed", type="openvpn", enabled=False, enable_ipv4=True,
-                               enable_ipv6=False, port=ports["openvpn_routed"]["in_port"],
-                               conf_openvpn={"cipher": "aes256", "disable_fragment": False, "use_tcp": False},
-                               **rng),
-        "ipsec": dict(pool, id="ipsec", type="ipsec", enabled=False, enable_ipv4=True, enable_ipv6=False,
-                      port_ike=500, port_nat=4500,
-                      conf_ipsec={"ike_version": 2, "auth_modes": [{"id_source": "custom", "id_custom": ""}]}),
-        "openvpn_bridge": dict(id="openvpn_bridge", type="openvpn", enabled=False,
-                               port=ports["openvpn_bridge"]["in_port"],
-                               conf_openvpn={"cipher": "aes256", "disable_fragment": False, "use_tcp": False},
-                               **rng),
-        "wireguard": dict(pool, id="wireguard", type="wireguard", enabled=False,
-                          port=ports["wireguard"]["in_port"], conf_wireguard={"mtu": 1420}, **rng),
-    }
+import freebox_vpn
+from freebox_common import ApiError, fixture, in_lan, inval, result, want_bool, want_ipv4, want_port
 
 
 def default_state():
@@ -89,7 +37,7 @@ def default_state():
         "upnpigd": result("fbxcli_upnpigd_config.json"),
         "upnp_redirs": [],
         "incoming": incoming,
-        "vpn": default_vpn_servers(incoming),
+        "vpn": freebox_vpn.default_servers(incoming),
         "vpn_users": [],
         "wireguard_keys": {"server": None, "users": {}},
         "lan_hosts": {},
@@ -109,13 +57,10 @@ MERGED = ("api_version", "system", "lan_config", "connection", "connection_confi
 
 def load_state(scenario_path=None, state_path=None):
     """The persisted state when it exists (a reboot), else defaults overlaid by the scenario."""
-    return emu_http.load_state(scenario_path, state_path, default_state, apply_scenario)
+    return emu_http.load_state(scenario_path, state_path, default_state, apply_scenario, "freebox_emulator")
 
 
 def apply_scenario(state, scenario):
-    unknown = set(scenario) - set(state)
-    if unknown:
-        raise SystemExit("freebox_emulator: unknown scenario keys: %s" % ", ".join(sorted(unknown)))
     # Merged sections first: forwards and mappings name their hosts from lan_hosts.
     for key, value in sorted(scenario.items(), key=lambda kv: kv[0] not in MERGED):
         if key in MERGED:
@@ -174,47 +119,6 @@ def lan_host(state, ip):
     return host, name
 
 
-# -- validation ------------------------------------------------------------------------------------
-def inval(what):
-    return ApiError("inval", "Paramètre invalide: %s" % what)
-
-
-def want_bool(body, key):
-    if not isinstance(body[key], bool):
-        raise inval(key)
-    return body[key]
-
-
-def want_port(value, key, lo=1, hi=65535):
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise inval(key)
-    return value
-
-
-def want_password(value):
-    if not isinstance(value, str) or not 8 <= len(value) <= 32:
-        raise inval("password")
-    return value
-
-
-def want_ipv4(value, key, allow_empty=False):
-    if allow_empty and value == "":
-        return value
-    try:
-        return str(ipaddress.IPv4Address(str(value)))
-    except ValueError:
-        raise inval(key) from None
-
-
-def in_lan(state, ip):
-    lan = ipaddress.IPv4Network(state["lan_config"]["ip"] + "/24", strict=False)
-    return ipaddress.IPv4Address(ip) in lan
-
-
-def lan_prefix(state):
-    return str(ipaddress.IPv4Network(state["lan_config"]["ip"] + "/24", strict=False))
-
-
 # -- port forwards ---------------------------------------------------------------------------------
 FORWARD_RW = ("enabled", "comment", "lan_port", "wan_port_end", "wan_port_start", "lan_ip", "ip_proto", "src_ip")
 
@@ -267,7 +171,7 @@ def upnp_redir(state, r):
 
 
 # -- the model -------------------------------------------------------------------------------------
-class FreeboxModel:
+class FreeboxModel(emu_http.PersistedState, freebox_vpn.VpnEndpoints):
     """Thread-safe state plus every settings endpoint. Routes are (METHOD, template): the
     template names the call in faults ("PUT fw/redir/{id}") and `write` marks what needs the
     app's "settings" permission."""
@@ -322,21 +226,7 @@ class FreeboxModel:
         add("PUT", "vpn/{id}/config/", self.put_vpn_config, True)
         add("GET", "vpn_client/status", lambda p, b: self.state["vpn_client_status"])
 
-    # -- persistence and dispatch --------------------------------------------------------------
-    def snapshot(self):
-        with self.lock:
-            return copy.deepcopy(self.state)
-
-    def changed(self):
-        if self.state_path:
-            tmp = self.state_path + ".tmp"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds app tokens
-            with os.fdopen(fd, "w") as f:
-                json.dump(self.state, f, indent=1, sort_keys=True)
-            os.replace(tmp, self.state_path)
-        if self.on_change:
-            self.on_change(self.state)
-
+    # -- dispatch --------------------------------------------------------------
     def route(self, method, path):
         """(template, handler, params, write) for METHOD path, or None (invalid_request)."""
         for m, template, rx, fn, write in self.routes:
@@ -503,147 +393,3 @@ class FreeboxModel:
                 self.changed()
                 return None
         raise ApiError("noent", "Redirection UPnP inconnue")
-
-    # -- VPN server --------------------------------------------------------------------------------
-    def vpn_config(self, sid):
-        if sid not in self.state["vpn"]:
-            raise ApiError("noent", "Serveur VPN inconnu")
-        return self.state["vpn"][sid]
-
-    def server_state(self, sid):
-        if not self.state["vpn"][sid]["enabled"]:
-            return "stopped"
-        return self.vpn_runtime.get(sid, "started")
-
-    def vpn_servers(self, p, b):
-        return [{"state": self.server_state(sid), "type": cfg["type"], "name": sid, "connection_count": 0,
-                 "auth_connection_count": 0} for sid, cfg in self.state["vpn"].items()]
-
-    def put_vpn_config(self, p, b):
-        cfg = self.vpn_config(p["id"])
-        new = copy.deepcopy(cfg)
-        for key in ("enabled", "enable_ipv4", "enable_ipv6"):
-            if key in b:
-                new[key] = want_bool(b, key)
-        if "port" in b:
-            if "min_port" not in cfg:
-                raise inval("port")
-            new["port"] = want_port(b["port"], "port", cfg["min_port"], cfg["max_port"])
-        if "conf_wireguard" in b and cfg["type"] == "wireguard":
-            mtu = (b["conf_wireguard"] or {}).get("mtu", cfg["conf_wireguard"]["mtu"])
-            new["conf_wireguard"]["mtu"] = want_port(mtu, "mtu", 512, 1420)
-        if "conf_openvpn" in b and cfg["type"] == "openvpn":
-            conf = b["conf_openvpn"] or {}
-            if "cipher" in conf and conf["cipher"] not in ("blowfish", "aes128", "aes256", "chacha20poly1305"):
-                raise inval("cipher")
-            new["conf_openvpn"].update({k: conf[k] for k in ("cipher", "disable_fragment", "use_tcp") if k in conf})
-        if "conf_pptp" in b and cfg["type"] == "pptp":
-            new["conf_pptp"].update(b["conf_pptp"] or {})
-        if cfg["type"] == "wireguard" and new["enabled"] and self.keys and not self.state["wireguard_keys"]["server"]:
-            priv, pub = self.keys()
-            self.state["wireguard_keys"]["server"] = {"private": priv, "public": pub}
-        cfg.update(new)
-        self.changed()
-        return cfg
-
-    def user(self, login):
-        for u in self.state["vpn_users"]:
-            if u["login"] == login:
-                return u
-        raise ApiError("noent", "Utilisateur inconnu")
-
-    @staticmethod
-    def public_user(u):
-        return {k: v for k, v in u.items() if k != "password"}
-
-    def public_users(self):
-        return [self.public_user(u) for u in self.state["vpn_users"]]
-
-    def ip_pool(self, p, b):
-        return {"ip_start": VPN_POOL[0], "ip_end": VPN_POOL[1],
-                "reservations": [{"login": u["login"], "ip": u["ip_reservation"]}
-                                 for u in self.state["vpn_users"] if u.get("ip_reservation")]}
-
-    def check_reservation(self, ip, login):
-        want_ipv4(ip, "ip_reservation")
-        lo, hi = (ipaddress.IPv4Address(a) for a in VPN_POOL)
-        if not lo <= ipaddress.IPv4Address(ip) <= hi:
-            raise inval("ip_reservation")
-        if any(u["ip_reservation"] == ip and u["login"] != login for u in self.state["vpn_users"]):
-            raise ApiError("exist", "Cette adresse IP est déjà réservée")
-
-    def post_user(self, p, b):
-        login, kind = b.get("login"), b.get("type", "standard")
-        if not isinstance(login, str) or not re.match(r"^[A-Za-z0-9._-]{1,32}$", login):
-            raise inval("login")
-        if kind not in ("standard", "wireguard"):
-            raise inval("type")
-        if any(u["login"] == login for u in self.state["vpn_users"]):
-            raise ApiError("exist", "Cet utilisateur existe déjà")
-        ip = b.get("ip_reservation", "")
-        if ip or kind == "wireguard":
-            self.check_reservation(ip, login)
-        user = {"login": login, "type": kind, "ip_reservation": ip, "password_set": False}
-        if kind == "standard":
-            if b.get("password") is not None:
-                user["password"], user["password_set"] = want_password(b["password"]), True
-        else:
-            conf = b.get("conf_wireguard") or {}
-            keepalive = conf.get("keepalive", 0)
-            want_port(keepalive, "keepalive", 0, 65535) if keepalive else None
-            psk = conf.get("psk", False)
-            if not isinstance(psk, bool):
-                raise inval("psk")
-            user["conf_wireguard"] = {"keepalive": keepalive, "psk": psk}
-            self.new_user_keys(login, psk)
-        self.state["vpn_users"].append(user)
-        self.changed()
-        return self.public_user(user)
-
-    def new_user_keys(self, login, psk):
-        if self.keys:
-            priv, pub = self.keys()
-            psk_value = self.keys(psk=True) if psk else None
-            self.state["wireguard_keys"]["users"][login] = {"private": priv, "public": pub, "psk": psk_value}
-
-    def put_user(self, p, b):
-        user = self.user(p["login"])
-        if "password" in b:
-            user["password"], user["password_set"] = want_password(b["password"]), True
-        if "ip_reservation" in b:
-            self.check_reservation(b["ip_reservation"], user["login"])
-            user["ip_reservation"] = b["ip_reservation"]
-        self.changed()
-        return self.public_user(user)
-
-    def delete_user(self, p, b):
-        user = self.user(p["login"])
-        self.state["vpn_users"].remove(user)
-        self.state["wireguard_keys"]["users"].pop(user["login"], None)
-        self.changed()
-        return None
-
-    def download_config(self, p, b):
-        """A wg-quick file for a WireGuard user: ("text/plain", bytes). Each download gives the
-        user a fresh key pair (the previous file stops working, as OpenVPN's do)."""
-        if p["server"] != "wireguard" or p.get("fmt", "plain") != "plain":
-            raise ApiError("unsupp", "Format de configuration non supporté")
-        user = self.user(p["login"])
-        if user["type"] != "wireguard":
-            raise inval("login")
-        server = self.state["vpn"]["wireguard"]
-        skeys = self.state["wireguard_keys"]["server"]
-        if not server["enabled"] or not skeys:
-            raise ApiError("inval", "Le serveur WireGuard n'est pas configuré")
-        self.new_user_keys(user["login"], user["conf_wireguard"]["psk"])
-        keys = self.state["wireguard_keys"]["users"][user["login"]]
-        lines = ["[Interface]", "PrivateKey = %s" % keys["private"], "Address = %s/32" % user["ip_reservation"],
-                 "MTU = %d" % server["conf_wireguard"]["mtu"], "", "[Peer]", "PublicKey = %s" % skeys["public"]]
-        if keys["psk"]:
-            lines.append("PresharedKey = %s" % keys["psk"])
-        lines += ["Endpoint = %s:%d" % (self.state["connection"]["ipv4"], server["port"]),
-                  "AllowedIPs = %s" % lan_prefix(self.state)]
-        if user["conf_wireguard"]["keepalive"]:
-            lines.append("PersistentKeepalive = %d" % user["conf_wireguard"]["keepalive"])
-        self.changed()
-        return ("text/plain", ("\n".join(lines) + "\n").encode())

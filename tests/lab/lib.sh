@@ -591,6 +591,22 @@ lab_box_is_up() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Vendor emulators (tests/emulators/*_lab.sh): they serve on the box's LAN address, port 80.
+
+# lab_emu_ctl METHOD PATH [JSON]: one request to the emulator's control endpoints (/_emu/PATH),
+# from inside the box namespace.
+lab_emu_ctl() {
+    local method=$1 path=$2 data=${3:-}
+    [[ -n $data ]] || data='{}'
+    if [[ $method == GET ]]; then
+        lab_ns "$NS_BOX" curl -fsS --max-time 5 "http://$BOX_LAN/_emu$path"
+    else
+        lab_ns "$NS_BOX" curl -fsS --max-time 5 -X "$method" -H 'Content-Type: application/json' \
+            --data "$data" "http://$BOX_LAN/_emu$path"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
 # Userspace WireGuard (the kernel module may be missing; LAB.md "WireGuard"). wireguard-go's
 # control sockets live in /var/run/wireguard, shared by every namespace: name interfaces
 # after $LAB_ID so that runs cannot collide.

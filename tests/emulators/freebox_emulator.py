@@ -47,6 +47,7 @@ import emu_http  # noqa: E402
 import freebox_auth  # noqa: E402
 import freebox_model  # noqa: E402
 import freebox_nft  # noqa: E402
+import freebox_wg  # noqa: E402
 from freebox_common import ApiError  # noqa: E402
 
 SECRET_KEYS = {"app_token", "password", "session_token", "challenge", "private", "psk"}
@@ -106,12 +107,7 @@ class Emulator:
         self.tls_servers = []
         self.wg = None
         if args.wg:
-            import freebox_wg
             self.wg = freebox_wg.WgServer(args.wg, (args.state or "/tmp/freebox-emu") + ".wg.pid", log=self.log)
-        keys = None
-        if args.wg or args.wg_keys:
-            import freebox_wg
-            keys = freebox_wg.keypair
         state = freebox_model.load_state(args.scenario, args.state)
         for key, value in (("api_domain", args.api_domain), ("uid", args.uid)):
             if value:
@@ -121,7 +117,7 @@ class Emulator:
         if args.wan_ip:
             state["connection"]["ipv4"] = args.wan_ip
         igd = IgdMirror(args.igd_mirror) if args.igd_mirror else None
-        self.model = freebox_model.FreeboxModel(state, args.state, self.sync, igd=igd, keys=keys)
+        self.model = freebox_model.FreeboxModel(state, args.state, self.sync, igd=igd, keys=freebox_wg.keypair)
         self.auth = freebox_auth.Auth(self.model, auto_grant=args.auto_grant, max_bad=args.max_bad_logins,
                                       ratelimit_seconds=args.ratelimit_seconds, session_idle=args.session_idle)
 
@@ -387,7 +383,6 @@ def main(argv=None):
     ap.add_argument("--igd-mirror", metavar="CONTROL_URL", help="the box's IGD: its mappings are upnpigd/redir")
     ap.add_argument("--upnp-hook", metavar="CMD", help="run CMD on|off when the UPnP IGD switch changes")
     ap.add_argument("--wg", metavar="IFNAME", help="run the WireGuard server as this wireguard-go interface")
-    ap.add_argument("--wg-keys", action="store_true", help="make WireGuard keys (openssl) without --wg")
     ap.add_argument("--fail", action="append", metavar="'METHOD PATH[:KIND[:COUNT]]'",
                     help="a fault armed from the start (as /_emu/fail), e.g. 'POST login/session/:reset:1';"
                          " COUNT always or -1: every time")

@@ -25,7 +25,7 @@ FREEBOX_TLS_ARGS=()
 
 freebox_tls_ca() {
     local name=${1:-fake-1.fbxos.fr} dir=$LAB_DIR/freebox-ca
-    mkdir -p -m 0700 "$dir"
+    mkdir -p "$dir" && chmod 0700 "$dir"
     "$LAB_PYTHON" "$FREEBOX_EMU_DIR/freebox_client.py" ca "$dir" "$name" >/dev/null ||
         fail "could not make the test CA"
     FREEBOX_CA=$dir/ca.pem
@@ -42,6 +42,7 @@ freebox_emu_up() {
     rm -f "$port_file"
     [[ -n ${FREEBOX_WG:-} ]] && wg=(--wg "$LAB_ID-fbx")
     # The supervisor: a "reboot" fault ends the emulator with 75; it comes back from its state.
+    # shellcheck disable=SC2016  # expanded by the supervisor's own shell
     lab_bg "$NS_BOX" freebox-emu bash -c '
         trap "kill \$child 2>/dev/null; wait \$child; exit 0" TERM
         while :; do

@@ -295,7 +295,6 @@ class LoginTest(Case):
 
 
 class WriteTest(Case):
-    extra_args = ("--wg-keys",)
 
     def test_forwards(self):
         c = self.client()

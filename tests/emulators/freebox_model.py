@@ -61,6 +61,18 @@ def load_state(scenario_path=None, state_path=None):
 
 
 def apply_scenario(state, scenario):
+    """A scenario is a JSON object over default_state()'s keys (any other key is refused):
+      objects merged key by key: api_version, system, lan_config (its "ip" sets the LAN /24),
+        connection (ipv4 = the WAN address), connection_config (remote_access,
+        remote_access_port, allow_token_request, is_secure_pass...), ipv6_config, dmz
+        {enabled, ip}, upnpigd {enabled, version}, new_app_permissions (what a newly granted
+        app may do: {"settings": false, ...}), lan_hosts {ip: name}, domain_config;
+      forwards: [PortForwardingConfig without host/hostname; id, enabled, comment, src_ip
+        optional], upnp_redirs: [{proto, ext_port, int_ip, int_port?, desc?, ext_src_ip?}]
+        (ignored with --igd-mirror: miniupnpd holds them), vpn_users: [VPNUser];
+      incoming: {id: {field: value}} patches (or a whole list), vpn: {server id: {field: value}};
+      apps: [{app_id, app_token, status ("granted"), permissions {...}, ...}] apps already paired.
+    """
     # Merged sections first: forwards and mappings name their hosts from lan_hosts.
     for key, value in sorted(scenario.items(), key=lambda kv: kv[0] not in MERGED):
         if key in MERGED:

@@ -214,6 +214,24 @@ class PairingTest(Case):
         self.assertEqual((status, body["error_code"]), (403, "new_apps_denied"))
 
 
+class PairedInScenarioTest(Case):
+    token = "k" * 32 + "+/" * 16  # a test value, 64 characters like the box's
+    scenario = dict(DOCTOR, apps=[{"app_id": "fr.pre.paired", "app_token": token, "permissions": {"settings": True}},
+                                  {"app_id": "fr.pre.reader", "app_token": "r" * 64}])
+
+    def test_apps_from_the_scenario_log_in(self):
+        c = FbxClient(self.emu.port, app_id="fr.pre.paired")
+        c.app_token = self.token
+        self.assertEqual(c.login()[0], 200)
+        self.assertEqual(c.call("PUT", "fw/dmz/", {"enabled": False})["enabled"], False)
+        reader = FbxClient(self.emu.port, app_id="fr.pre.reader")
+        reader.app_token = "r" * 64
+        self.assertEqual(reader.login()[0], 200)
+        self.assertIs(reader.permissions["settings"], False)  # new_app_permissions by default
+        self.assertEqual(reader.request("PUT", "fw/dmz/", {"enabled": True})[1]["error_code"], "insufficient_rights")
+        self.assertEqual([a["app_id"] for a in c.call("GET", "authorization/")], ["fr.pre.paired", "fr.pre.reader"])
+
+
 class AutoGrantTest(Case):
     extra_args = ("--auto-grant", "2")
 

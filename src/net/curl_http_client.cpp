@@ -183,6 +183,14 @@ class CurlHttpClient : public HttpClient {
     for (const auto& h : req.headers) {
       headers = curl_slist_append(headers, h.c_str());
     }
+    curl_slist* connect_to = nullptr;
+    if (!req.connect_to.empty()) {
+      // "::ADDRESS:": any host and port of the URL go to ADDRESS, same port.
+      bool v6 = req.connect_to.find(':') != std::string::npos;
+      std::string entry = "::" + (v6 ? "[" + req.connect_to + "]" : req.connect_to) + ":";
+      connect_to = curl_slist_append(connect_to, entry.c_str());
+      curl_easy_setopt(curl, CURLOPT_CONNECT_TO, connect_to);
+    }
     curl_easy_setopt(curl, CURLOPT_URL, req.url.c_str());
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -208,6 +216,7 @@ class CurlHttpClient : public HttpClient {
         set_tls(curl, req.tls);
       } catch (...) {
         curl_slist_free_all(headers);
+        curl_slist_free_all(connect_to);
         curl_easy_cleanup(curl);
         throw;
       }
@@ -228,6 +237,7 @@ class CurlHttpClient : public HttpClient {
       response.peer_pin = leaf_pin(curl);  // also filled when the pin did not match
     }
     curl_slist_free_all(headers);
+    curl_slist_free_all(connect_to);
     curl_easy_cleanup(curl);
     if (transfer.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
       throw Error(ErrorKind::protocol, "the box sent more than " +

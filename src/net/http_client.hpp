@@ -41,6 +41,10 @@ struct HttpRequest {
   std::chrono::milliseconds timeout{5000};  // per request, also bounded by the deadline
   bool use_netrc = false;
   TlsOptions tls;  // https:// only
+  // When set: the address to connect to (an IP literal), instead of resolving the URL's host.
+  // The URL's host still goes in the TLS name check and the Host header: a box whose
+  // certificate names a public domain is reached on its LAN address and verified for that name.
+  std::string connect_to;
 };
 
 struct HttpResponse {

@@ -209,7 +209,7 @@ Secret pair(ApiClient& api, const AppIdentity& app, const Deadline& pairing,
   Authorization a = api.authorize(app);
   Secret token(a.app_token);
   std::fill(a.app_token.begin(), a.app_token.end(), '\0');
-  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(pairing.remaining()).count();
+  auto seconds = (pairing.remaining().count() + 999) / 1000;  // 119.999 s is "2 minutes"
   if (tell) {
     tell("Press the right arrow on the Freebox's screen to allow boxwarden (waiting up to " +
          (seconds >= 120 && seconds % 60 == 0 ? std::to_string(seconds / 60) + " minutes"

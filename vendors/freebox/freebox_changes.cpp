@@ -51,7 +51,8 @@ void delete_upnp_mapping(ApiClient& api, const PortForward& f) {
   if (!is_mapping_id(f.id)) {
     throw Error(ErrorKind::unsupported, "refusing to delete a Freebox UPnP mapping whose id is not of the box's form");
   }
-  const json* m = find_by_id(list_upnp_mappings(api), f.id);
+  json mappings = list_upnp_mappings(api);  // named: find_by_id points into it
+  const json* m = find_by_id(mappings, f.id);
   if (m == nullptr) {
     return;  // already gone
   }

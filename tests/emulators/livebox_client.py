@@ -14,6 +14,8 @@ import tempfile
 import threading
 import time
 
+import emu_http
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATOR = os.path.join(HERE, "livebox_emulator.py")
 REBOOT_EXIT = 75  # livebox_emulator.REBOOT_EXIT: it went away on a "reboot" fault
@@ -32,9 +34,11 @@ class EmulatorProcess:
     reboots counts them, wait_up() waits for the box to be back.
     """
 
+    script = EMULATOR  # a subclass names another emulator (freebox_client.FreeboxProcess)
+
     def __init__(self, scenario=None, extra_args=(), workdir=None, state_path=None, tls=None,
                  http_mode="serve", redirect_to=None, reboot_delay=None):
-        self.dir = workdir or tempfile.mkdtemp(prefix="livebox-emu-")
+        self.dir = workdir or tempfile.mkdtemp(prefix=os.path.basename(self.script).split("_")[0] + "-emu-")
         self.state_path = state_path or os.path.join(self.dir, "state.json")
         self.scenario = scenario
         self.extra_args = list(extra_args)
@@ -83,7 +87,7 @@ class EmulatorProcess:
         for f in (port_file, tls_port_file):
             if os.path.exists(f):
                 os.unlink(f)
-        args = [sys.executable, EMULATOR, "--bind", "127.0.0.1", "--port", str(self.port or 0),
+        args = [sys.executable, self.script, "--bind", "127.0.0.1", "--port", str(self.port or 0),
                 "--port-file", port_file, "--state", self.state_path] + self.extra_args
         wanted = [] if self.http_mode == "off" else [port_file]
         if self.tls:
@@ -128,13 +132,7 @@ class EmulatorProcess:
     def stop(self):
         self.stopping = True
         self.up.set()
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        emu_http.stop_process(self.proc)
         if getattr(self, "stderr", None):
             self.stderr.close()
 

@@ -32,17 +32,12 @@ import argparse
 import json
 import os
 import secrets
-import signal
-import socket
-import socketserver
-import ssl
-import struct
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import emu_http  # noqa: E402
 import livebox_igd  # noqa: E402
 import livebox_model  # noqa: E402
 import livebox_nft  # noqa: E402
@@ -51,17 +46,9 @@ ANONYMOUS = {("DeviceInfo", "get"), ("NMC", "getWANStatus")}
 ALLOWED_HOSTS = {"lan", "lan.home", "livebox", "livebox.home", "installation", "installation.home",
                  "liveboxipv4", "liveboxipv4.home", "liveboxipv6", "liveboxipv6.home", "hgw.local",
                  "livebox.local"}
-FAULT_KINDS = {"error", "reset", "hang", "http500", "reboot"}
-REBOOT_EXIT = 75  # the process's status after a "reboot" fault
-
-
-class Fault:
-    def __init__(self, call, kind, count, skip=0):
-        base = kind[:-6] if kind.endswith("-after") else kind
-        if base not in FAULT_KINDS:
-            raise ValueError("unknown fault kind %r" % kind)
-        self.call, self.kind, self.after, self.count = call, base, kind.endswith("-after"), count
-        self.skip = skip
+FAULT_KINDS = emu_http.FAULT_KINDS
+REBOOT_EXIT = emu_http.REBOOT_EXIT  # the process's status after a "reboot" fault
+Fault = emu_http.Fault
 
 
 def parse_fault(spec):
@@ -93,8 +80,7 @@ class Emulator:
         self.tls_servers = []
 
     def load_tls(self, cert, key):
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(cert, key)
+        ctx = emu_http.tls_context(cert, key)
         self.tls_context = ctx
         for server in self.tls_servers:
             server.ssl_context = ctx
@@ -157,36 +143,17 @@ class Emulator:
             return True
 
     def take_fault(self, call):
-        with self.lock:
-            for f in self.faults:
-                if f.call == call and f.count != 0:
-                    if f.skip > 0:
-                        f.skip -= 1
-                        continue
-                    if f.count > 0:
-                        f.count -= 1
-                    return f
-        return None
+        return emu_http.take_fault(self.faults, self.lock, call)
 
     def record(self, entry):
         with self.lock:
             self.calls.append(entry)
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(emu_http.BaseHandler):
     server_version = "Livebox-emulator"
-    protocol_version = "HTTP/1.1"
+    log_prefix = "livebox-emu"
     emu = None  # set by main()
-
-    def setup(self):
-        ctx = getattr(self.server, "ssl_context", None)
-        if ctx is not None:
-            # The handshake runs here, in the connection's own thread: a client that speaks
-            # plain HTTP to this port gets the connection closed, nothing else.
-            self.request.settimeout(10)
-            self.request = ctx.wrap_socket(self.request, server_side=True)
-            self.request.settimeout(None)
-        super().setup()
 
     def redirected(self):
         """True when plain HTTP must not answer /ws (--http-mode redirect): sends the 301."""
@@ -201,33 +168,8 @@ class Handler(BaseHTTPRequestHandler):
         self.emu.record({"call": "(redirected)", "params": {}, "ws1": False, "tls": False, "result": target})
         return True
 
-    def log_message(self, fmt, *args):
-        if self.emu.args.verbose:
-            sys.stderr.write("livebox-emu: " + fmt % args + "\n")
-
     def send_json(self, code, obj, content_type, cookies=()):
-        body = json.dumps(obj).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for c in cookies:
-            self.send_header("Set-Cookie", c)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def reset(self):
-        """Abort the connection with a TCP RST and no reply."""
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.close_connection = True
-        self.connection.close()
-        self.dead = True
-
-    def finish(self):
-        if not getattr(self, "dead", False):
-            try:
-                super().finish()
-            except OSError:
-                pass
+        self.send_body(code, json.dumps(obj).encode(), content_type, [("Set-Cookie", c) for c in cookies])
 
     def host_allowed(self):
         host = self.headers.get("Host", "").strip().lower()
@@ -258,8 +200,7 @@ class Handler(BaseHTTPRequestHandler):
     def control(self, payload):
         emu = self.emu
         if self.path == "/_emu/fail":
-            fault = Fault(payload["call"], payload.get("kind", "error"), int(payload.get("count", 1)),
-                          int(payload.get("skip", 0)))
+            fault = emu_http.fault_from_json(payload)
             with emu.lock:
                 emu.faults.append(fault)
         elif self.path == "/_emu/clear":
@@ -350,12 +291,9 @@ class Handler(BaseHTTPRequestHandler):
             # The box goes away mid-call: the connection drops, the process ends (the state
             # file is already written: every change rewrites it before replying).
             self.emu.record({"call": "(reboot)", "params": {}, "ws1": False, "tls": False, "result": "exit"})
-            self.reset()
-            sys.stderr.flush()
-            os._exit(REBOOT_EXIT)
+            self.reboot()
         if fault.kind == "hang":
-            time.sleep(self.emu.args.hang_seconds)
-            return self.reset()
+            return self.hang(self.emu.args.hang_seconds)
         if fault.kind == "http500":
             return self.send_json(500, {"error": "internal"}, "text/plain")
         errors = [{"error": 1, "description": "Function execution failed", "info": method}]
@@ -363,33 +301,14 @@ class Handler(BaseHTTPRequestHandler):
         return self.send_json(200, {"result": out} if "ws-1" in reply_type else out, reply_type)
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    ssl_context = None  # set on the HTTPS listener
-
-    def handle_error(self, request, client_address):
-        if isinstance(sys.exc_info()[1], (ssl.SSLError, ConnectionError, socket.timeout)):
-            return  # a failed handshake (plain HTTP on the TLS port, a client that refused us)
-        super().handle_error(request, client_address)
-
-    def server_bind(self):
-        # HTTPServer.server_bind asks DNS for our name (getfqdn): in a lab namespace that
-        # query has nowhere to go and blocks. Never resolve anything.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+Server = emu_http.Server
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--bind", default="127.0.0.1", help="address to listen on (127.0.0.1 or a lab address)")
-    ap.add_argument("--port", type=int, default=0, help="TCP port (0: a free one, see --port-file)")
-    ap.add_argument("--port-file", help="write the port here once listening")
-    ap.add_argument("--scenario", help="JSON file overlaying the default state (first start only)")
-    ap.add_argument("--state", help="state file: loaded when it exists (a reboot), rewritten after each change")
+    emu_http.add_common_args(ap, http_modes=("serve", "redirect", "off"))
     ap.add_argument("--fail", action="append", metavar="SERVICE:METHOD[:KIND[:COUNT]]",
                     help="inject a fault: KIND error|reset|hang|http500|reboot, with -after to apply the change first")
-    ap.add_argument("--hang-seconds", type=float, default=30.0)
     ap.add_argument("--throttle", type=int, default=3, help="waittime step after each bad password (s)")
     ap.add_argument("--session-idle", type=float, default=300.0, help="idle seconds before a context expires")
     ap.add_argument("--upnp-set-form", choices=["both", "nested", "flat"], default="both",
@@ -399,52 +318,16 @@ def main(argv=None):
     ap.add_argument("--igd-mirror", metavar="CONTROL_URL",
                     help="the box's IGD (WANIPConnection control URL): its mappings are the upnp-origin rules")
     ap.add_argument("--upnp-hook", help="command run with on/off when UPnP IGD is switched")
-    ap.add_argument("--tls-cert", help="PEM certificate: also serve HTTPS (with --tls-key)")
-    ap.add_argument("--tls-key", help="PEM private key of --tls-cert")
-    ap.add_argument("--tls-port", type=int, default=0, help="HTTPS port (0: a free one, see --tls-port-file)")
-    ap.add_argument("--tls-port-file", help="write the HTTPS port here once listening")
-    ap.add_argument("--http-mode", choices=["serve", "redirect", "off"], default="serve",
-                    help="plain HTTP: answer /ws, redirect it to HTTPS, or do not listen at all")
     ap.add_argument("--redirect-to", metavar="URL", help="with --http-mode redirect: send /ws here instead")
-    ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args(argv)
-    if args.state and not os.path.isabs(args.state):
-        args.state = os.path.abspath(args.state)
-
-    if bool(args.tls_cert) != bool(args.tls_key):
-        ap.error("--tls-cert and --tls-key go together")
-    if args.http_mode != "serve" and not args.tls_cert:
-        ap.error("--http-mode %s needs --tls-cert and --tls-key" % args.http_mode)
+    emu_http.check_common_args(ap, args)
 
     emu = Emulator(args)
     Handler.emu = emu
-    servers = []
-    if args.tls_cert:
-        tls = Server((args.bind, args.tls_port), Handler)
-        emu.tls_servers.append(tls)
-        emu.load_tls(args.tls_cert, args.tls_key)
-        emu.tls_port = tls.server_address[1]
-        servers.append((tls, args.tls_port_file, "https"))
-    if args.http_mode != "off":
-        servers.insert(0, (Server((args.bind, args.port), Handler), args.port_file, "http"))
-    for server, port_file, scheme in servers:
-        port = server.server_address[1]
-        if port_file:
-            tmp = port_file + ".tmp"
-            with open(tmp, "w") as f:
-                f.write("%d\n" % port)
-            os.replace(tmp, port_file)
-        print("livebox-emu: listening on %s://%s:%d" % (scheme, args.bind, port), file=sys.stderr, flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    for server, _, _ in servers[1:]:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        servers[0][0].serve_forever()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        if args.nft:
-            livebox_nft.remove()
+    servers = emu_http.make_servers(args, Handler, emu)
+    emu_http.announce(servers, args.bind, "livebox-emu")
+    Handler.verbose = args.verbose
+    emu_http.serve([server for server, _, _ in servers], livebox_nft.remove if args.nft else None)
     return 0
 
 

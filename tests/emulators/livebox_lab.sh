@@ -27,14 +27,7 @@ livebox_emu_up() {
 
 # livebox_ctl METHOD PATH [JSON]: one control request, from inside the box namespace.
 livebox_ctl() {
-    local method=$1 path=$2 data=${3:-}
-    [[ -n $data ]] || data='{}'
-    if [[ $method == GET ]]; then
-        lab_ns "$NS_BOX" curl -fsS --max-time 5 "http://$BOX_LAN/_emu$path"
-    else
-        lab_ns "$NS_BOX" curl -fsS --max-time 5 -X "$method" -H 'Content-Type: application/json' \
-            --data "$data" "http://$BOX_LAN/_emu$path"
-    fi
+    lab_emu_ctl "$@"
 }
 
 livebox_state() {

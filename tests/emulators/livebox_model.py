@@ -6,12 +6,11 @@ The model never sends anything anywhere: callers (the server) decide what a chan
 outside (nftables, hooks) through `on_change`.
 """
 
-import copy
-import json
-import os
 import random
 import sys
 import threading
+
+import emu_http
 
 ERR_PERMISSION = 13
 ERR_NOT_FOUND = 196618
@@ -105,7 +104,7 @@ def protocols(text):
     return {p.strip() for p in str(text or "").split(",") if p.strip()}
 
 
-class LiveboxModel:
+class LiveboxModel(emu_http.PersistedState):
     """Thread-safe state plus every emulated method. `on_change(state)` runs after a change."""
 
     def __init__(self, state, state_path=None, on_change=None, upnp_set_form="both", log=None, igd=None):
@@ -150,20 +149,6 @@ class LiveboxModel:
             ("RemoteAccess", "disable"): self.disable_remote,
             ("RemoteAccess", "set"): self.set_remote,
         }
-
-    # -- persistence ---------------------------------------------------------------------
-    def snapshot(self):
-        with self.lock:
-            return copy.deepcopy(self.state)
-
-    def changed(self):
-        if self.state_path:
-            tmp = self.state_path + ".tmp"
-            with open(tmp, "w") as f:
-                json.dump(self.state, f, indent=1, sort_keys=True)
-            os.replace(tmp, self.state_path)
-        if self.on_change:
-            self.on_change(self.state)
 
     # -- dispatch ------------------------------------------------------------------------
     def invoke(self, service, method, params):
@@ -404,20 +389,13 @@ class LiveboxModel:
 
 def load_state(scenario_path=None, state_path=None):
     """The persisted state when it exists (a reboot), else defaults overlaid by the scenario."""
-    if state_path and os.path.exists(state_path):
-        with open(state_path) as f:
-            return json.load(f)
-    state = default_state()
-    if scenario_path:
-        with open(scenario_path) as f:
-            scenario = json.load(f)
-        unknown = set(scenario) - set(state)
-        if unknown:
-            raise SystemExit("livebox_emulator: unknown scenario keys: %s" % ", ".join(sorted(unknown)))
-        for key, value in scenario.items():
-            if isinstance(state[key], dict) and key in ("device_info", "wan_status", "upnp_igd", "firewall",
-                                                        "remote_access", "nmc", "wifi"):
-                state[key].update(value)
-            else:
-                state[key] = value
-    return state
+    return emu_http.load_state(scenario_path, state_path, default_state, apply_scenario, "livebox_emulator")
+
+
+def apply_scenario(state, scenario):
+    for key, value in scenario.items():
+        if isinstance(state[key], dict) and key in ("device_info", "wan_status", "upnp_igd", "firewall",
+                                                    "remote_access", "nmc", "wifi"):
+            state[key].update(value)
+        else:
+            state[key] = value

@@ -90,7 +90,13 @@ def render(state, wan_if):
     dmz = []
     for key in sorted(state.get("dmz", {})):
         dmz += dmz_rules(state["dmz"][key], wan_if)
-    body = ["table ip %s {" % TABLE,
+    return render_table(TABLE, forwards, dmz)
+
+
+def render_table(table, forwards, dmz, extra_chains=()):
+    """The script that replaces `table` with a forwards chain (DNATs at -110, before
+    miniupnpd), a DMZ chain (at -90, after it) and `extra_chains` (lists of lines)."""
+    body = ["table ip %s {" % table,
             "  chain forwards {",
             "    type nat hook prerouting priority -110; policy accept;"]
     body += ["    " + line for line in forwards]
@@ -98,9 +104,12 @@ def render(state, wan_if):
              "  chain dmz {",
              "    type nat hook prerouting priority -90; policy accept;"]
     body += ["    " + line for line in dmz]
-    body += ["  }", "}"]
+    body += ["  }"]
+    for chain in extra_chains:
+        body += ["  " + line for line in chain]
+    body += ["}"]
     # add + delete + define in one transaction: atomic, and works whether the table exists.
-    return "add table ip %s\ndelete table ip %s\n%s\n" % (TABLE, TABLE, "\n".join(body))
+    return "add table ip %s\ndelete table ip %s\n%s\n" % (table, table, "\n".join(body))
 
 
 def apply(script):
@@ -109,6 +118,6 @@ def apply(script):
                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def remove():
-    subprocess.run(["nft", "delete", "table", "ip", TABLE], stdout=subprocess.DEVNULL,
+def remove(table=TABLE):
+    subprocess.run(["nft", "delete", "table", "ip", table], stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)

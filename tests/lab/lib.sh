@@ -589,3 +589,56 @@ lab_box_power_on() {
 lab_box_is_up() {
     lab_ns "$NS_PC" curl -fsS --max-time 1 -o /dev/null "$IGD_URL" 2>/dev/null
 }
+
+# ---------------------------------------------------------------------------------------------
+# Vendor emulators (tests/emulators/*_lab.sh): they serve on the box's LAN address, port 80.
+
+# lab_emu_ctl METHOD PATH [JSON]: one request to the emulator's control endpoints (/_emu/PATH),
+# from inside the box namespace.
+lab_emu_ctl() {
+    local method=$1 path=$2 data=${3:-}
+    [[ -n $data ]] || data='{}'
+    if [[ $method == GET ]]; then
+        lab_ns "$NS_BOX" curl -fsS --max-time 5 "http://$BOX_LAN/_emu$path"
+    else
+        lab_ns "$NS_BOX" curl -fsS --max-time 5 -X "$method" -H 'Content-Type: application/json' \
+            --data "$data" "http://$BOX_LAN/_emu$path"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Userspace WireGuard (the kernel module may be missing; LAB.md "WireGuard"). wireguard-go's
+# control sockets live in /var/run/wireguard, shared by every namespace: name interfaces
+# after $LAB_ID so that runs cannot collide.
+
+LAB_WG_PIDS=()
+
+# lab_wg_up NS IF CONF ADDRESS ROUTE...: a userspace WireGuard interface configured from a
+# wg-quick file (wg-quick strip keeps what `wg setconf` reads), with ADDRESS and a route per ROUTE.
+lab_wg_up() {
+    local ns=$1 ifname=$2 conf=$3 address=$4 route
+    shift 4
+    lab_bg "$ns" "wireguard-go-$ifname" env WG_PROCESS_FOREGROUND=1 wireguard-go -f "$ifname"
+    LAB_WG_PIDS+=("$LAB_LAST_PID")
+    _lab_wait_for 10 lab_ns "$ns" ip link show "$ifname" || return 1
+    _lab_wait_for 5 test -S "/var/run/wireguard/$ifname.sock" || return 1
+    wg-quick strip "$conf" >"$LAB_DIR/$ifname.wg" || return 1
+    lab_ns "$ns" wg setconf "$ifname" "$LAB_DIR/$ifname.wg" || return 1
+    lab_ns "$ns" ip addr add "$address" dev "$ifname" || return 1
+    lab_ns "$ns" ip link set "$ifname" up || return 1
+    for route in "$@"; do
+        lab_ns "$ns" ip route add "$route" dev "$ifname" || return 1
+    done
+}
+
+# lab_wg_down: stop every interface lab_wg_up made (before lab_down, so that their sockets go).
+lab_wg_down() {
+    local pid
+    for pid in "${LAB_WG_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null
+    done
+    for pid in "${LAB_WG_PIDS[@]}"; do
+        wait "$pid" 2>/dev/null
+    done
+    LAB_WG_PIDS=()
+}

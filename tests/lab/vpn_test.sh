@@ -21,41 +21,11 @@ VPN=$LAB_DIR/vpn
 # interface names carry the lab id so that runs cannot collide.
 WG_SERVER_IF=$LAB_ID-wgs
 WG_CLIENT_IF=$LAB_ID-wgc
-WG_PIDS=()
-
-wg_down() {
-    local pid
-    for pid in "${WG_PIDS[@]}"; do
-        kill "$pid" 2>/dev/null
-    done
-    for pid in "${WG_PIDS[@]}"; do
-        wait "$pid" 2>/dev/null
-    done
-    WG_PIDS=()
-}
-trap 'rc=$?; wg_down; (exit $rc); lab_down' EXIT
+trap 'rc=$?; lab_wg_down; (exit $rc); lab_down' EXIT
 
 # conf_value FILE KEY [N]: the value of the N-th (default 1st) "KEY = value" line.
 conf_value() {
     awk -v k="$2" -v n="${3:-1}" '$1 == k && $2 == "=" { if (++seen == n) { sub(/^[^=]*= */, ""); print; exit } }' "$1"
-}
-
-# wg_up NS IF CONF ADDRESS ROUTE...: a userspace WireGuard interface configured from a wg-quick
-# file (wg-quick strip keeps what `wg setconf` reads), with ADDRESS and a route per ROUTE.
-wg_up() {
-    local ns=$1 ifname=$2 conf=$3 address=$4 route
-    shift 4
-    lab_bg "$ns" "wireguard-go-$ifname" env WG_PROCESS_FOREGROUND=1 wireguard-go -f "$ifname"
-    WG_PIDS+=("$LAB_LAST_PID")
-    _lab_wait_for 10 lab_ns "$ns" ip link show "$ifname" || return 1
-    _lab_wait_for 5 test -S "/var/run/wireguard/$ifname.sock" || return 1
-    wg-quick strip "$conf" >"$LAB_DIR/$ifname.wg" || return 1
-    lab_ns "$ns" wg setconf "$ifname" "$LAB_DIR/$ifname.wg" || return 1
-    lab_ns "$ns" ip addr add "$address" dev "$ifname" || return 1
-    lab_ns "$ns" ip link set "$ifname" up || return 1
-    for route in "$@"; do
-        lab_ns "$ns" ip route add "$route" dev "$ifname" || return 1
-    done
 }
 
 echo "== the practice: a DICOM server on the imaging PC, nothing forwarded"
@@ -119,9 +89,9 @@ else
 fi
 
 echo "== the tunnel: server on the imaging PC, the doctor on the Internet"
-wg_up "$NS_PC" "$WG_SERVER_IF" "$VPN/server.conf" "$(conf_value "$VPN/server.conf" Address)" ||
+lab_wg_up "$NS_PC" "$WG_SERVER_IF" "$VPN/server.conf" "$(conf_value "$VPN/server.conf" Address)" ||
     fail "could not bring the server up in $NS_PC"
-wg_up "$NS_INET" "$WG_CLIENT_IF" "$VPN/doctor.conf" "$(conf_value "$VPN/doctor.conf" Address)" \
+lab_wg_up "$NS_INET" "$WG_CLIENT_IF" "$VPN/doctor.conf" "$(conf_value "$VPN/doctor.conf" Address)" \
     "$TUNNEL" 192.168.1.0/24 || fail "could not bring the doctor's tunnel up in $NS_INET"
 check "through the tunnel the DICOM listener on $PC_IP:11112 answers" _lab_wait_for 15 lab_probe 11112 "$PC_IP"
 check_eq "the answer is the imaging PC's" "hello from $NS_PC:11112/tcp" "$(lab_probe 11112 "$PC_IP")"
@@ -129,7 +99,7 @@ check "the server saw a handshake from the box's WAN side" \
     sh -c "ip netns exec $NS_PC wg show $WG_SERVER_IF latest-handshakes | awk '\$2 > 0 { ok = 1 } END { exit !ok }'"
 check "straight to the WAN address, 11112 is refused" not lab_probe 11112 2>/dev/null
 check_eq "still only the UDP mapping on the box" "UDP 51820 $PC_IP 51820 boxwarden WireGuard" "$(lab_mappings)"
-wg_down
+lab_wg_down
 
 echo "== the audit takes the forward as medical-practice's allowed opening"
 bw_capture audit "$NS_LAPTOP" audit --profile medical-practice --format json

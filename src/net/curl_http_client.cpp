@@ -224,11 +224,13 @@ class CurlHttpClient : public HttpClient {
     if (req.use_netrc) {
       curl_easy_setopt(curl, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
     }
-    if (req.method == "POST") {
+    if (req.method == "POST" || (req.method != "GET" && !req.body.empty())) {
+      // A body goes as POST data; another verb with a body (PUT) keeps it and changes the verb.
       curl_easy_setopt(curl, CURLOPT_POST, 1L);
       curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req.body.c_str());
       curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(req.body.size()));
-    } else if (req.method != "GET") {
+    }
+    if (req.method != "GET" && req.method != "POST") {
       curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req.method.c_str());
     }
     CURLcode rc = curl_easy_perform(curl);

@@ -8,6 +8,9 @@
 #if BOXWARDEN_VENDOR_LIVEBOX
 #include "vendors/livebox/livebox.hpp"
 #endif
+#if BOXWARDEN_VENDOR_FREEBOX
+#include "vendors/freebox/freebox.hpp"
+#endif
 
 namespace bw {
 
@@ -17,6 +20,9 @@ namespace {
 const auto k_plugins = std::to_array<const VendorPlugin*>({
 #if BOXWARDEN_VENDOR_LIVEBOX
     &livebox_plugin(),
+#endif
+#if BOXWARDEN_VENDOR_FREEBOX
+    &freebox_plugin(),
 #endif
 #if BOXWARDEN_VENDOR_UPNP_IGD
     &upnp_igd_plugin(),

@@ -28,13 +28,25 @@ struct Target {
   std::string igd_desc_url;  // UPnP root description, validated against `address`
 };
 
+class TokenStore;
+
 struct SessionContext {
-  HttpClient& http;  // for --dry-run, a client that does not send changes (net/recording_http_client.hpp)
+  SessionContext(HttpClient& h, const Deadline& d, Credentials c = {})
+      : http(h), deadline(d), credentials(std::move(c)) {}
+
+  HttpClient& http;
   const Deadline& deadline;
   Credentials credentials;
-  // What a plugin has to say to the person (a loose file, a button to press on the box):
+  // Where app tokens given by a box at pairing are kept (core/token_store.hpp); null: none
+  // can be kept, so a box that needs one cannot be used.
+  const TokenStore* tokens = nullptr;
+  // Tells the person something they must do or know now ("press the arrow on the box");
   // plugins never print. May be empty.
   std::function<void(const std::string&)> tell;
+  // Whether a person can be asked to act and waited for (stdin and stderr are terminals: the
+  // same condition as the password prompt). Without one, a plugin that needs the person
+  // fails with the command to run instead of waiting.
+  bool can_ask = false;
 };
 
 class Session {
@@ -63,6 +75,11 @@ class VendorPlugin {
   // Cheap anonymous check that the target is this plugin's kind of box.
   virtual bool matches(const Target& target, SessionContext& ctx) const = 0;
   virtual std::unique_ptr<Session> open(const Target& target, SessionContext& ctx) const = 0;
+  // Boxes that authorise an app once, with a person at the box (`boxwarden pair`): pair()
+  // asks for that authorisation, tells the person what to do (ctx.tell), waits, and keeps
+  // what the box gave in ctx.tokens. Throws Error(auth) when refused or not done in time.
+  virtual bool pairs() const { return false; }
+  virtual void pair(const Target&, SessionContext&) const {}
 };
 
 }  // namespace bw

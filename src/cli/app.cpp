@@ -14,6 +14,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
+#include "core/text.hpp"
 #include "net/natpmp.hpp"
 #include "net/pin_store.hpp"
 #include "rules/profile.hpp"
@@ -229,6 +230,34 @@ BackupStore App::backups() const {
   return BackupStore(m_opt.state_dir.empty() ? default_state_dir() : m_opt.state_dir);
 }
 
+TokenStore App::token_store() const {
+  if (!m_opt.state_dir.empty()) {
+    return TokenStore(m_opt.state_dir + "/tokens");
+  }
+  try {
+    return TokenStore(default_state_dir() + "/tokens");
+  } catch (const Error&) {
+    return TokenStore("");  // fails, saying why, only when a token is needed
+  }
+}
+
+// --ca-file, else BOXWARDEN_CA_FILE: PEM text, checked to hold a certificate.
+static std::string read_ca_file(const std::string& option) {
+  std::string path = option;
+  if (path.empty()) {
+    const char* env = std::getenv("BOXWARDEN_CA_FILE");
+    path = env != nullptr ? env : "";
+  }
+  if (path.empty()) {
+    return {};
+  }
+  std::string pem = read_file(path, 1 << 20);
+  if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    throw Error(ErrorKind::usage, "--ca-file: " + path + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+  }
+  return pem;
+}
+
 SessionContext& App::session_context() {
   if (!m_ctx) {
     Credentials c;
@@ -239,11 +268,16 @@ SessionContext& App::session_context() {
       c.password = Secret(env);
     }
     c.ask_password = [] { return prompt_password(); };
-    c.can_ask = interactive();
-    // A plugin's word to the person (a loose password file, a button to press on the box):
-    // shown whatever -q says.
-    auto tell = [](const std::string& message) { std::cerr << "boxwarden: " << message << "\n"; };
-    m_ctx = std::make_unique<SessionContext>(SessionContext{http(), m_deadline, std::move(c), tell});
+    c.extra_ca_pem = read_ca_file(m_opt.ca_file);
+    m_tokens = std::make_unique<TokenStore>(token_store());
+    m_ctx = std::make_unique<SessionContext>(SessionContext{http(), m_deadline, std::move(c)});
+    m_ctx->tokens = m_tokens.get();
+    // What a plugin asks the person to do is said even with -q: the run waits for it.
+    m_ctx->tell = [](const std::string& message) {
+      std::cerr << "boxwarden: " << printable(message, 500) << "\n" << std::flush;
+    };
+    // The same condition as the password prompt: someone at a terminal can act.
+    m_ctx->can_ask = isatty(STDIN_FILENO) || isatty(STDERR_FILENO);
   }
   return *m_ctx;
 }

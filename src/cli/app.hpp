@@ -11,6 +11,7 @@
 
 #include "core/box_lock.hpp"
 #include "core/deadline.hpp"
+#include "core/token_store.hpp"
 #include "core/severity.hpp"
 #include "discovery/box.hpp"
 #include "net/http_client.hpp"
@@ -31,6 +32,7 @@ struct Options {
   std::string vendor = "auto";
   std::string user;
   std::string password_file;
+  std::string ca_file;  // --ca-file: extra CA certificates (PEM) for boxes with their own CA
   std::string profile = "home";
   Format format = Format::text;
   std::string output;
@@ -63,6 +65,7 @@ class App {
   Severity fail_on() const;
   BackupStore backups() const;
   PinStore pin_store() const;  // <state-dir>/pins: certificate keys pinned on first use
+  TokenStore token_store() const;  // <state-dir>/tokens: app tokens boxes gave at pairing
 
   // Discovery and connection to one box (the n-th --gateway, or the default gateway).
   Discovered discover(size_t gateway_index = 0);
@@ -77,14 +80,16 @@ class App {
   bool confirm(const std::string& question);
   bool interactive() const;  // stdin and stderr are terminals
 
- private:
   SessionContext& session_context();
+
+ private:
 
   Options m_opt;
   Deadline m_deadline;
   std::unique_ptr<HttpClient> m_http;
   std::unique_ptr<RecordingHttpClient> m_recorder;  // wraps m_http; what plugins are given
   std::unique_ptr<SessionContext> m_ctx;
+  std::unique_ptr<TokenStore> m_tokens;
   std::ofstream m_file;
   bool m_lock_wanted = false;
   std::optional<BoxLock> m_lock;

@@ -175,8 +175,13 @@ ExitCode cmd_fix(App& app) {
     case Outcome::interrupted:
       app.note("interrupted: the box was re-read and is as it was before the fix; the backup is kept: " + r.backup_path);
       return ExitCode::rolled_back;
-    case Outcome::rolled_back:
-      return ExitCode::rolled_back;
+    case Outcome::rolled_back: {
+      // Refused for a missing permission (e.g. an app without the right to change settings):
+      // exit 4, like any refused account; what was done before it is undone and checked.
+      auto failed = std::find_if(r.execution->steps.begin(), r.execution->steps.end(),
+                                 [](const StepReport& s) { return !s.ok; });
+      return failed != r.execution->steps.end() && failed->auth_refused ? ExitCode::auth : ExitCode::rolled_back;
+    }
     case Outcome::rollback_failed:
       std::cerr << "boxwarden: error: the fix failed and could not be undone; backup: " << r.backup_path << "\n";
       return ExitCode::rollback_failed;

@@ -40,6 +40,7 @@ ExitCode cmd_backups(App& app);
 ExitCode cmd_vendors(App& app);
 ExitCode cmd_vpn(App& app);
 ExitCode cmd_forget_certificate(App& app);
+ExitCode cmd_pair(App& app);
 void vpn_options(boost::program_options::options_description& d);  // cmd_vpn.cpp
 
 }  // namespace bw::cli

@@ -16,7 +16,7 @@ void fail_on_option(po::options_description& d) {
                   "fix acts on those findings");
 }
 
-const std::array<Command, 10> k_commands = {{
+const std::array<Command, 11> k_commands = {{
     {"discover", "", "find the box, identify vendor/model/firmware, list its APIs", 0, 0, nullptr, cmd_discover},
     {"audit", "", "read the box and report findings against a profile", 0, 0, fail_on_option, cmd_audit},
     {"plan", "", "print the remediation plan; changes nothing", 0, 0, fail_on_option, cmd_plan},
@@ -25,6 +25,8 @@ const std::array<Command, 10> k_commands = {{
      cmd_rollback},
     {"vpn", "setup", "set up safe remote access: WireGuard on one UDP port instead of open ports", 1, 1,
      vpn_options, cmd_vpn},
+    {"pair", "", "ask the box for an app token, confirmed by a person at the box (boxes that need one)", 0, 0,
+     nullptr, cmd_pair},
     {"profiles", "[NAME]", "list profiles, or show one", 0, 1, nullptr, cmd_profiles},
     {"backups", "", "list saved backups", 0, 0, nullptr, cmd_backups},
     {"vendors", "", "list vendor plugins and their capabilities", 0, 0, nullptr, cmd_vendors},

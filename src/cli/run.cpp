@@ -32,6 +32,8 @@ po::options_description global_options(Options& o) {
       ("user,u", po::value(&o.user)->value_name("NAME"), "administrator user name on the box")
       ("password-file", po::value(&o.password_file)->value_name("FILE"),
        "read the box's password from the first line of FILE (mode 0600)")
+      ("ca-file", po::value(&o.ca_file)->value_name("FILE"),
+       "also trust the CA certificates (PEM) in FILE for a box's HTTPS API (default $BOXWARDEN_CA_FILE)")
       ("profile,p", po::value(&o.profile)->value_name("NAME|FILE")->default_value("home"),
        "hardening profile (see 'boxwarden profiles')")
       ("format", po::value<std::string>()->value_name("text|json")->default_value("text"),

@@ -20,9 +20,6 @@ struct Credentials {
   // Asks the person at the terminal (no echo) when a plugin needs a password and none was
   // given; returns an empty Secret when there is no terminal. May be empty.
   std::function<Secret()> ask_password;
-  // A person is there to be asked or to press a button on the box (a terminal); false for
-  // scripts, which get an error saying what to run instead.
-  bool can_ask = false;
   // PEM text of CA certificates trusted in addition to a vendor's own roots (--ca-file).
   std::string extra_ca_pem;
 };

@@ -145,6 +145,16 @@ nlohmann::json to_json(const RouterState& s, bool with_forwards) {
   if (!s.vendor_data.is_null()) {
     j["vendor_data"] = s.vendor_data;
   }
+  j["ipv6_firewall"] = flag(s.ipv6_firewall_enabled);
+  nlohmann::json services = nullptr;
+  if (s.box_services_known) {
+    services = nlohmann::json::array();
+    for (const BoxService& b : s.box_services) {
+      services.push_back({{"id", b.id}, {"protocol", b.protocol}, {"port", b.port}, {"enabled", b.enabled},
+                          {"active", b.active}});
+    }
+  }
+  j["box_services"] = std::move(services);
   return j;
 }
 
@@ -211,6 +221,30 @@ RouterState router_state_from_json(const nlohmann::json& j) {
   }
   texts(j, "unknown", 16, k_short);  // derived from the rest: only checked
   s.vendor_data = vendor_data(j, "vendor_data");
+  s.ipv6_firewall_enabled = on_off("ipv6_firewall");
+  if (j.contains("box_services") && !j["box_services"].is_null()) {
+    const auto& list = j["box_services"];
+    if (!list.is_array()) {
+      bad("box_services", std::string("must be a list or null, not a JSON ") + list.type_name());
+    }
+    if (list.size() > 256) {
+      bad("box_services", "more than 256 entries");
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      s.box_services.push_back(within("box_services[" + std::to_string(i) + "]", [&] {
+        const auto& e = list[i];
+        require_object(e, "");
+        BoxService b;
+        b.id = text(e, "id", k_short);
+        b.protocol = text(e, "protocol", k_short);
+        b.port = static_cast<uint16_t>(number(e, "port", 0, 65535));
+        b.enabled = flag(e, "enabled");
+        b.active = flag(e, "active");
+        return b;
+      }));
+    }
+    s.box_services_known = true;
+  }
   return s;
 }
 

@@ -54,6 +54,16 @@ struct VpnServer {
   nlohmann::json vendor_data;      // what the plugin needs to put it back as it was
 };
 
+// A service the box itself runs on its WAN address (its web admin, a BitTorrent client, a
+// VPN server), as the box lists it.
+struct BoxService {
+  std::string id;        // the box's name for it ("https", "wireguard", "bittorrent-main")
+  std::string protocol;  // as the box says: "tcp", "udp", "tcp_udp"
+  uint16_t port = 0;
+  bool enabled = false;  // allowed to listen
+  bool active = false;   // listening now
+};
+
 struct RouterState {
   std::string address;      // the box's LAN address we talk to
   std::string vendor;       // plugin id that identified the box
@@ -71,6 +81,13 @@ struct RouterState {
   std::optional<VpnServer> vpn_server;  // only boxes with a VPN server of their own
   // Plugin-specific settings needed to undo a change (e.g. remote access port), no secrets.
   nlohmann::json vendor_data;
+  // IPv6: whether the box's firewall keeps LAN hosts unreachable from the Internet over IPv6
+  // (nullopt: unknown).
+  std::optional<bool> ipv6_firewall_enabled;
+  // The box's own services on its WAN address; box_services_known is false when the plugin
+  // cannot list them (the list is then empty, not "none").
+  std::vector<BoxService> box_services;
+  bool box_services_known = false;
 
   // Names of the fields the box did not let us read ("dmz", "remote_admin", ...).
   std::vector<std::string> unknown() const;

@@ -188,6 +188,14 @@ class CurlHttpClient : public HttpClient {
     for (const auto& h : req.headers) {
       headers = curl_slist_append(headers, h.c_str());
     }
+    curl_slist* connect_to = nullptr;
+    if (!req.connect_to.empty()) {
+      // "::ADDRESS:": any host and port of the URL go to ADDRESS, same port.
+      bool v6 = req.connect_to.find(':') != std::string::npos;
+      std::string entry = "::" + (v6 ? "[" + req.connect_to + "]" : req.connect_to) + ":";
+      connect_to = curl_slist_append(connect_to, entry.c_str());
+      curl_easy_setopt(curl, CURLOPT_CONNECT_TO, connect_to);
+    }
     curl_easy_setopt(curl, CURLOPT_URL, req.url.c_str());
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -213,6 +221,7 @@ class CurlHttpClient : public HttpClient {
         set_tls(curl, req.tls);
       } catch (...) {
         curl_slist_free_all(headers);
+        curl_slist_free_all(connect_to);
         curl_easy_cleanup(curl);
         throw;
       }
@@ -220,19 +229,14 @@ class CurlHttpClient : public HttpClient {
     if (req.use_netrc) {
       curl_easy_setopt(curl, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
     }
-    curl_slist* connect_to = nullptr;
-    if (!req.connect_to.empty()) {
-      // Any host and port of the URL goes to this address; the URL's name stays the TLS name.
-      connect_to = curl_slist_append(nullptr, ("::" + req.connect_to).c_str());
-      curl_easy_setopt(curl, CURLOPT_CONNECT_TO, connect_to);
-    }
     if (req.method == "POST" || (req.method != "GET" && !req.body.empty())) {
+      // A body goes as POST data; another verb with a body (PUT) keeps it and changes the verb.
       curl_easy_setopt(curl, CURLOPT_POST, 1L);
       curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req.body.c_str());
       curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(req.body.size()));
     }
-    if (req.method != "POST" && req.method != "GET") {
-      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req.method.c_str());  // PUT, DELETE
+    if (req.method != "GET" && req.method != "POST") {
+      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req.method.c_str());
     }
     CURLcode rc = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);

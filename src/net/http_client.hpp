@@ -42,14 +42,15 @@ struct HttpRequest {
   std::chrono::milliseconds timeout{5000};  // per request, also bounded by the deadline
   bool use_netrc = false;
   TlsOptions tls;  // https:// only
-  // "HOST:PORT" to connect to instead of the URL's host and port, which still name the server
-  // for TLS (SNI and the certificate's name): a box whose certificate names a DNS name
-  // reached at its LAN address. Empty: the URL's.
+  // When set: the address to connect to (an IP literal), instead of resolving the URL's host.
+  // The URL's host still goes in the TLS name check and the Host header: a box whose
+  // certificate names a public domain is reached on its LAN address and verified for that name.
   std::string connect_to;
   // The request changes the box (a write). Under --dry-run it is not sent: `what` is written
   // down and `reply_when_not_sent` is the answer (the one the box gives when the change works).
   bool changes_box = false;
   std::string what;  // one line, no secret: "Firewall:deletePortForwarding {...}"
+  std::string shown_url;  // the URL as a message may show it (empty: url), e.g. without a subscriber's name
   std::string reply_when_not_sent;
 };
 

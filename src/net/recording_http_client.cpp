@@ -7,7 +7,8 @@ HttpResponse RecordingHttpClient::perform(const HttpRequest& req, const Deadline
     return m_inner.perform(req, deadline);
   }
   // The URL of a box's API carries no secret (sessions travel in headers, never recorded).
-  m_recorded.push_back(req.method + " " + req.url + (req.what.empty() ? "" : " " + req.what));
+  m_recorded.push_back(req.method + " " + (req.shown_url.empty() ? req.url : req.shown_url) +
+                       (req.what.empty() ? "" : " " + req.what));
   HttpResponse r;
   r.status = 200;
   r.body = req.reply_when_not_sent;

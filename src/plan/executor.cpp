@@ -62,6 +62,7 @@ std::vector<Action> apply_all(BoxAccess& box, const std::vector<Action>& actions
     } catch (const Error& e) {
       step.error = e.what();
       step.untouched = e.kind() == ErrorKind::conflict;
+      step.auth_refused = e.kind() == ErrorKind::auth;
       report.steps.push_back(step);
       if (report.failure.empty()) {
         report.failure = e.what();

@@ -35,6 +35,9 @@ struct StepReport {
   // Failed before anything was sent: the entry was no longer the one that was read
   // (ErrorKind::conflict). There is nothing of it to undo, and what took its place stays.
   bool untouched = false;
+  // The box refused the account this change (ErrorKind::auth: a permission it lacks); exit 4
+  // once the rest is undone.
+  bool auth_refused = false;
 };
 
 struct ExecutionReport {

@@ -57,7 +57,7 @@ class FakeBoxTest : public ::testing::Test {
   Discovered found;
   std::unique_ptr<HttpClient> http = make_curl_http_client();  // never used by the fake
   Deadline deadline{std::chrono::seconds(5)};
-  SessionContext ctx{*http, deadline, {}, {}};
+  SessionContext ctx{*http, deadline};
 };
 
 }  // namespace bw::test

@@ -92,7 +92,7 @@ class DiscoveryDeadline : public ::testing::Test {
                              bool ssdp_uses_all_time = false) {
     FakeHttp http(box, clock);
     Deadline deadline(budget, clock);
-    SessionContext ctx{http, deadline, Credentials{}, {}};
+    SessionContext ctx{http, deadline, Credentials{}};
     SilentSsdp ssdp(clock, ssdp_uses_all_time);
     DiscoveryProbes probes{ssdp, [] { return std::optional<std::string>(); },
                            [](const std::string&, std::chrono::milliseconds) { return std::optional<std::string>(); }};

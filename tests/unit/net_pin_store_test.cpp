@@ -7,15 +7,11 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
-#include <openssl/pem.h>
-#include <openssl/sha.h>
-#include <openssl/x509.h>
 #include <sys/stat.h>
 
 #include "core/deadline.hpp"
 #include "core/error.hpp"
 #include "net/pin_store.hpp"
-#include "net/vendor_roots.hpp"
 
 namespace bw {
 namespace {
@@ -218,32 +214,6 @@ TEST_F(PinningClient, NoKeyNoPin) {
   box->key = "";
   EXPECT_THROW(http->perform(tofu("https://127.0.0.1/ws"), deadline), HttpError);
   EXPECT_FALSE(fs::exists(dir + "/127.0.0.1_443"));
-}
-
-// The shipped Freebox roots are the ones whose fingerprints Free publishes (freebox.md 2.2).
-TEST(VendorRoots, FreeboxRootsMatchPublishedFingerprints) {
-  std::string pem(k_freebox_root_cas_pem);
-  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  std::vector<std::string> seen;
-  while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
-    unsigned char* der = nullptr;
-    int len = i2d_X509(cert, &der);
-    unsigned char d[SHA256_DIGEST_LENGTH];
-    SHA256(der, static_cast<size_t>(len), d);
-    OPENSSL_free(der);
-    X509_free(cert);
-    std::string hex;
-    for (unsigned char c : d) {
-      char b[4];
-      std::snprintf(b, sizeof b, "%s%02X", hex.empty() ? "" : ":", c);
-      hex += b;
-    }
-    seen.push_back(hex);
-  }
-  BIO_free(bio);
-  EXPECT_EQ(seen, (std::vector<std::string>{
-                      "23:CF:B7:26:36:BE:66:5D:BB:F2:FE:3E:05:27:90:47:71:A8:DF:F1:BA:CE:46:1D:8B:D6:9F:34:81:2C:24:44",
-                      "2B:D8:B5:BE:1A:99:0E:42:AD:1B:D7:9C:30:6E:B5:19:B6:37:EE:24:75:C0:D9:31:F2:57:53:56:10:E9:C3:E7"}));
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ class LiveboxSession : public ::testing::Test {
   Target target{"192.168.1.1", 0, ""};
 
   std::unique_ptr<Session> open(const std::string& password = "pa\"ss") {
-    SessionContext ctx{rec, deadline, credentials(password), {}};
+    SessionContext ctx{rec, deadline, credentials(password)};
     return livebox_plugin().open(target, ctx);
   }
 
@@ -197,7 +197,7 @@ TEST_F(LiveboxSession, ThrottledLoginReportsWaittimeAndStops) {
 
 TEST_F(LiveboxSession, RepeatersAndSpanishModelsAreUnsupported) {
   box.product_class = "WIFIREPARCFR";
-  SessionContext ctx{box, deadline, credentials("pa\"ss"), {}};
+  SessionContext ctx{box, deadline, credentials("pa\"ss")};
   EXPECT_FALSE(livebox_plugin().matches(target, ctx));
   try {
     open();
@@ -437,7 +437,7 @@ TEST_F(LiveboxSession, PasswordFromThePromptOrAPlainAuthError) {
   Credentials c;
   c.use_netrc = false;
   c.ask_password = [] { return Secret("pa\"ss"); };
-  SessionContext ctx{box, deadline, c, {}};
+  SessionContext ctx{box, deadline, c};
   EXPECT_NO_THROW(livebox_plugin().open(target, ctx));
   ctx.credentials.ask_password = [] { return Secret(); };
   try {

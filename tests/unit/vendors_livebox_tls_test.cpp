@@ -70,7 +70,7 @@ class LiveboxTls : public ::testing::Test {
     Credentials c;
     c.password = Secret(net.box.password);
     c.use_netrc = false;
-    SessionContext ctx{rec, deadline, c, {}};
+    SessionContext ctx{rec, deadline, c};
     return livebox_plugin().open(Target{"192.168.1.1", port, ""}, ctx);
   }
   std::vector<std::string> urls() const {
@@ -155,7 +155,7 @@ TEST_F(LiveboxTls, NeitherHttpNorHttpsSaysBoth) {
     }
   } nothing;
   Credentials c;
-  SessionContext ctx{nothing, deadline, c, {}};
+  SessionContext ctx{nothing, deadline, c};
   try {
     livebox_plugin().open(Target{"192.168.1.1", 0, ""}, ctx);
     FAIL();
@@ -178,7 +178,7 @@ TEST_F(LiveboxTls, ChangedKeyIsNotHiddenAsNoLivebox) {
     }
   } changed;
   Credentials c;
-  SessionContext ctx{changed, deadline, c, {}};
+  SessionContext ctx{changed, deadline, c};
   EXPECT_THROW(livebox_plugin().matches(Target{"192.168.1.1", 0, ""}, ctx), HttpError);
 }
 

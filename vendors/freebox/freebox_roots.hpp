@@ -1,11 +1,11 @@
-// CA certificates that box makers publish for their boxes' HTTPS API, for TlsTrust::ca.
-// Each one was checked against the SHA-256 fingerprint its maker publishes (unit test
-// net_vendor_roots_test.cpp checks them again).
+// The root CAs Free publishes for the Freebox's HTTPS API (TlsTrust::ca). Each one was
+// checked against the SHA-256 fingerprint Free publishes (vendors_freebox_parse_test.cpp
+// checks them again).
 #pragma once
 
 #include <string_view>
 
-namespace bw {
+namespace bw::freebox {
 
 // Freebox ECC Root CA (Freebox SA, 2015-09-01 to 2035-08-27), SHA-256
 // 23:CF:B7:26:36:BE:66:5D:BB:F2:FE:3E:05:27:90:47:71:A8:DF:F1:BA:CE:46:1D:8B:D6:9F:34:81:2C:24:44,
@@ -15,4 +15,4 @@ namespace bw {
 // from hacf-fr/freebox-api src/freebox_api/freebox_certificates.pem.
 extern const std::string_view k_freebox_root_cas_pem;
 
-}  // namespace bw
+}  // namespace bw::freebox

@@ -1,6 +1,6 @@
-#include "net/vendor_roots.hpp"
+#include "vendors/freebox/freebox_roots.hpp"
 
-namespace bw {
+namespace bw::freebox {
 
 const std::string_view k_freebox_root_cas_pem =
     "# Freebox ECC Root CA\n"
@@ -54,4 +54,4 @@ const std::string_view k_freebox_root_cas_pem =
     "-----END CERTIFICATE-----\n"
     ;
 
-}  // namespace bw
+}  // namespace bw::freebox

@@ -29,7 +29,7 @@ struct PortForward {
   std::string remote_host;          // "" = any source ("source": "any" in JSON)
   uint32_t lease_seconds = 0;       // 0 = permanent
   std::string id;                   // vendor's own id, when it has one
-  std::vector<std::string> apis;    // which APIs reported it ("upnp-igd", "livebox")
+  std::vector<std::string> apis;    // ids of the plugins that reported it
   // What the plugin needs to recreate this rule exactly (no secrets); saved in backups.
   nlohmann::json vendor_data;
 

@@ -138,6 +138,9 @@ nlohmann::json to_json(const RouterState& s, bool with_forwards) {
   if (s.vpn_server) {
     const VpnServer& v = *s.vpn_server;
     j["vpn_server"] = {{"enabled", v.enabled}, {"type", v.type}, {"port", v.port}, {"peers", v.peers}};
+    if (v.max_port != 0) {
+      j["vpn_server"]["port_range"] = {v.min_port, v.max_port};
+    }
     if (!v.vendor_data.is_null()) {
       j["vpn_server"]["vendor_data"] = v.vendor_data;
     }
@@ -167,6 +170,15 @@ VpnServer vpn_server_from_json(const nlohmann::json& v) {
   out.port = static_cast<uint16_t>(number(v, "port", 0, 65535, 0));
   if (v.contains("peers")) {
     out.peers = texts(v, "peers", 256, k_short);
+  }
+  if (v.contains("port_range")) {
+    const auto& r = v["port_range"];
+    if (!r.is_array() || r.size() != 2 || !r[0].is_number_unsigned() || !r[1].is_number_unsigned() ||
+        r[0].get<uint64_t>() > r[1].get<uint64_t>() || r[1].get<uint64_t>() > 65535) {
+      bad("port_range", "must be [first, last], two ports");
+    }
+    out.min_port = r[0].get<uint16_t>();
+    out.max_port = r[1].get<uint16_t>();
   }
   out.vendor_data = vendor_data(v, "vendor_data");
   return out;

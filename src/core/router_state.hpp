@@ -50,6 +50,8 @@ struct VpnServer {
   bool enabled = false;
   std::string type;                // "wireguard"
   uint16_t port = 0;               // UDP port on the box's Internet address; 0 when unknown
+  uint16_t min_port = 0;           // the ports the box accepts for it (0: any)
+  uint16_t max_port = 0;
   std::vector<std::string> peers;  // the names (logins) of its users
   nlohmann::json vendor_data;      // what the plugin needs to put it back as it was
 };

@@ -63,8 +63,9 @@ nlohmann::json to_json(const Action& a) {
     j["target_forward"] = to_json(*a.target.forward);
   }
   if (a.vpn) {
-    j["target_vpn"] = {{"enabled", a.vpn->enabled}, {"type", a.vpn->type}, {"port", a.vpn->port},
-                       {"peers", a.vpn->peers}, {"vendor_data", a.vpn->vendor_data}};
+    RouterState only;
+    only.vpn_server = a.vpn;
+    j["target_vpn"] = to_json(only)["vpn_server"];
   }
   if (!a.peer.empty()) {
     j["peer"] = a.peer;

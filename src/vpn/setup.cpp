@@ -92,6 +92,11 @@ std::vector<Action> box_server_plan(const SetupRequest& r, const VpnServer& serv
     a.target.field = "vpn_server";
     VpnServer want = server;
     want.enabled = true;
+    if (port_given && server.max_port != 0 && (r.port < server.min_port || r.port > server.max_port)) {
+      usage("the box's VPN server accepts a port from " + std::to_string(server.min_port) + " to " +
+            std::to_string(server.max_port) + " only (the ports of its Internet address); give --port in that "
+            "range, or leave it out");
+    }
     if (port_given) {
       want.port = r.port;
     }

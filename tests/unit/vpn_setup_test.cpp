@@ -82,11 +82,22 @@ TEST(VpnSetup, Host) {
   error_of([&] { choose_host(r, "192.168.1.1", std::nullopt, false); }, ErrorKind::usage);
 }
 
+VpnServer wireguard(bool on) {
+  VpnServer v;
+  v.enabled = on;
+  v.type = "wireguard";
+  v.port = 18964;
+  v.min_port = 16384;
+  v.max_port = 32767;
+  v.peers = {"old"};
+  return v;
+}
+
 TEST(VpnSetup, TheBoxOwnServerIsTheDefaultWhereThereIsOne) {
   SetupRequest r;
   r.peers = {"doctor"};
   RouterState plain, freebox;
-  freebox.vpn_server = VpnServer{false, "wireguard", 18964, {"old"}, {}};
+  freebox.vpn_server = wireguard(false);
   Capabilities can = static_cast<Capabilities>(Capability::vpn_server);
   EXPECT_EQ(server_choice(can, freebox, "auto", r), ServerSide::box);
   EXPECT_EQ(server_choice(can, plain, "auto", r), ServerSide::lan_host);  // not read: not assumed
@@ -103,7 +114,7 @@ TEST(VpnSetup, BoxServerPlanStartsItAndAddsOneUserPerPeer) {
   SetupRequest r;
   r.peers = {"doctor", "nurse"};
   r.port = 25000;
-  VpnServer off{false, "wireguard", 18964, {"old"}, {}};
+  VpnServer off = wireguard(false);
   auto plan = box_server_plan(r, off, true);
   ASSERT_EQ(plan.size(), 3u);
   EXPECT_EQ(plan[0].kind, ChangeKind::enable_vpn_server);
@@ -112,8 +123,10 @@ TEST(VpnSetup, BoxServerPlanStartsItAndAddsOneUserPerPeer) {
   EXPECT_EQ(plan[2].peer, "nurse");
   EXPECT_EQ(inverse(plan[1]).kind, ChangeKind::delete_vpn_peer);  // what rollback sends
   EXPECT_EQ(box_server_plan(r, off, false)[0].vpn->port, 18964);   // the box's own port kept
-  VpnServer on = off;
-  on.enabled = true;
+  r.port = 51820;  // outside what the box accepts: refused before anything changes
+  error_of([&] { box_server_plan(r, off, true); }, ErrorKind::usage);
+  r.port = 25000;
+  VpnServer on = wireguard(true);
   EXPECT_EQ(box_server_plan(r, on, false).size(), 2u);
   error_of([&] { box_server_plan(r, on, true); }, ErrorKind::usage);  // runs on another port
   r.peers = {"old"};

@@ -79,8 +79,11 @@ std::optional<VpnServer> read_vpn_server(ApiClient& api) {
       v.peers.push_back(get_string(u, "login", 64));
     }
   }
-  v.vendor_data = {{"port", v.port}, {"min_port", get_int(cfg, "min_port").value_or(0)},
-                   {"max_port", get_int(cfg, "max_port").value_or(0)}};
+  auto lo = get_int(cfg, "min_port"), hi = get_int(cfg, "max_port");
+  if (lo && hi && *lo > 0 && *lo <= *hi && *hi <= 65535) {
+    v.min_port = static_cast<uint16_t>(*lo);
+    v.max_port = static_cast<uint16_t>(*hi);
+  }
   return v;
 }
 

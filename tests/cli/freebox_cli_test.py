@@ -269,6 +269,7 @@ class FreeboxCliHttps(unittest.TestCase):
         p = self.bw("pair", ca=False)
         self.assertEqual(p.returncode, 3, p.stderr)
         self.assertIn("certificate", p.stderr)
+        self.assertNotIn("fbxos.fr", p.stderr)  # the box's TLS name identifies the subscriber
         self.assertNotIn("POST login/authorize/", [c["call"] for c in self.emu.calls()[n:]])
 
     def test_ca_file_without_a_certificate_is_a_usage_error(self):

@@ -88,7 +88,22 @@ ApiClient::Raw ApiClient::send(const std::string& method, const std::string& pat
     req.tls.trust = TlsTrust::ca;
     req.tls.ca_pem = m_ca_pem;
   }
-  HttpResponse r = m_http.perform(req, m_deadline);
+  HttpResponse r;
+  try {
+    r = m_http.perform(req, m_deadline);
+  } catch (const HttpError& e) {
+    if (!m_tls) {
+      throw;
+    }
+    // The client's message names the URL, whose host is the box's api_domain: it identifies
+    // the subscriber, so it is not printed.
+    std::string m = e.what();
+    const std::string& domain = m_endpoint.version.api_domain;
+    for (size_t at = m.find(domain); !domain.empty() && at != std::string::npos; at = m.find(domain, at)) {
+      m.replace(at, domain.size(), "(the box's TLS name)");
+    }
+    throw HttpError(e.failure(), m, e.presented_pin());
+  }
   Raw raw;
   raw.status = r.status;
   try {

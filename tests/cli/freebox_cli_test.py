@@ -179,6 +179,16 @@ class FreeboxCli(unittest.TestCase):
         self.assertIn(("tcp", 26476, 26476, "192.168.1.49", 32400), [f[:5] for f in restored["forwards"]])
         self.assert_state_dir_clean()
 
+    def test_vendors_lists_the_freebox_honestly(self):
+        p = subprocess.run([BOXWARDEN, "--format", "json", "vendors"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        fbx = [v for v in json.loads(p.stdout) if v["id"] == "freebox"]
+        self.assertEqual(len(fbx), 1)
+        self.assertEqual(set(fbx[0]["capabilities"]), {
+            "read-upnp-mappings", "read-static-forwards", "delete-forward", "restore-forward", "read-dmz",
+            "change-dmz", "read-upnp-switch", "switch-upnp-off", "read-remote-admin", "switch-remote-admin-off",
+            "vpn-server"})
+
     def test_dry_run_sends_no_write(self):
         self.pair()
         self.grant_settings()

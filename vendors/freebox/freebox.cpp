@@ -214,7 +214,7 @@ class FreeboxPlugin final : public VendorPlugin {
     for (Capability k : {Capability::read_mappings, Capability::read_static_forwards, Capability::delete_forward,
                          Capability::add_forward, Capability::read_dmz, Capability::set_dmz,
                          Capability::read_upnp_switch, Capability::set_upnp_switch, Capability::read_remote_admin,
-                         Capability::set_remote_admin}) {
+                         Capability::set_remote_admin, Capability::vpn_server}) {
       c |= static_cast<uint32_t>(k);
     }
     return c;

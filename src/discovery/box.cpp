@@ -49,6 +49,16 @@ void merge_state(RouterState& base, const RouterState& extra) {
       }
     }
   }
+  if (!base.vpn_server) {
+    base.vpn_server = extra.vpn_server;
+  }
+  if (!base.ipv6_firewall_enabled) {
+    base.ipv6_firewall_enabled = extra.ipv6_firewall_enabled;
+  }
+  if (!base.box_services_known && extra.box_services_known) {
+    base.box_services = extra.box_services;
+    base.box_services_known = true;
+  }
   for (const auto& f : extra.port_forwards) {
     auto same = std::find_if(base.port_forwards.begin(), base.port_forwards.end(), [&](const PortForward& b) {
       return b.same_rule(f) && b.internal_host == f.internal_host;

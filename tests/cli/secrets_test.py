@@ -712,6 +712,95 @@ class Secrets(unittest.TestCase):
             self.assertIn("verbose", self.vv_probe.stderr)
 
 
+class FreeboxSecrets(unittest.TestCase):
+    """The Freebox's secrets (issue 8): the app token given at pairing, every challenge, the
+    HMAC session passwords and the session tokens the emulator handed out or received (it
+    lists them all: /_emu/secrets) are in no output, report, backup or other file, and in no
+    argv; boxwarden starts no process. The app token is only in its token file (0600, in a
+    0700 directory). One sequence: pair, audit (JSON, -v, to -o), plan (-q), fix -n, fix,
+    rollback, backups."""
+
+    @classmethod
+    def setUpClass(cls):
+        import freebox_client
+        cls.base = tempfile.mkdtemp(prefix="bw-secrets-fbx-")
+        cls.state = os.path.join(cls.base, "state")
+        os.mkdir(os.path.join(cls.base, "emu"))
+        cls.emu = freebox_client.FreeboxProcess({
+            "forwards": [{"id": 1, "ip_proto": "tcp", "wan_port_start": 3389, "wan_port_end": 3389,
+                          "lan_ip": PC, "lan_port": 3389, "src_ip": "0.0.0.0", "comment": "RDP"}],
+            "dmz": {"enabled": True, "ip": PC}, "lan_hosts": {PC: "imagerie"}},
+            ("--auto-grant", "1"), workdir=os.path.join(cls.base, "emu")).start()
+        cls.watcher = Watcher()
+        cls.runs = []
+        try:
+            for args in (("pair",), ("--format", "json", "-v", "-o", os.path.join(cls.base, "report.json"), "audit"),
+                         ("-q", "plan"), ("--dry-run", "--yes", "fix"), ("--yes", "fix"), ("--yes", "rollback"),
+                         ("backups",)):
+                if args == ("--dry-run", "--yes", "fix"):
+                    cls.emu.control("POST", "/_emu/permissions", {"app_id": "fr.boxwarden", "settings": True})
+                cls.runs.append(cls.bw(*args))
+            cls.secrets = cls.emu.control("GET", "/_emu/secrets")
+        finally:
+            cls.watcher.stop.set()
+            cls.emu.stop()
+
+    @classmethod
+    def bw(cls, *args):
+        cmd = [BOXWARDEN, "--gateway", "127.0.0.1:%d" % cls.emu.port, "--vendor", "freebox", "--state-dir",
+               cls.state, "--profile", "medical-practice"] + list(args)
+        env = dict(os.environ, HOME=cls.base, TMPDIR=cls.base, BOXWARDEN_NETNS="@loopback")
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+        cls.watcher.watch(p.pid)
+        out, err = p.communicate(timeout=150)
+        return Run(args=args, rc=p.returncode, stdout=out, stderr=err, watched=cls.watcher.done(p.pid))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.base, True)
+
+    def named_forms(self):
+        named = {}
+        for kind, values in self.secrets.items():
+            for i, v in enumerate(values):
+                if v:
+                    named["%s %d" % (kind, i)] = forms(v, user="fr.boxwarden")
+        return named
+
+    def test_every_run_did_its_work(self):
+        self.assertEqual([r.rc for r in self.runs], [0, 1, 1, 1, 0, 0, 0], self.runs)
+        self.assertTrue(self.secrets["app_tokens"])
+        self.assertGreaterEqual(len(self.secrets["session_tokens"]), 5)
+        self.assertGreaterEqual(len(self.secrets["passwords"]), 5)
+
+    def test_no_secret_in_any_output_or_argv(self):
+        named = self.named_forms()
+        for run in self.runs:
+            self.assertEqual(leaks(run.stdout + run.stderr, named), [], run.args)
+            w = run.watched
+            self.assertEqual(w["children"], {}, run.args)
+            if w["cmdline"]:
+                self.assertEqual(leaks(w["cmdline"], named), [], run.args)
+
+    def test_app_token_only_in_its_file(self):
+        named = self.named_forms()
+        token_files = []
+        for root, dirs, files in os.walk(self.base):
+            dirs[:] = [d for d in dirs if os.path.join(root, d) != os.path.join(self.base, "emu")]
+            for name in files:
+                path = os.path.join(root, name)
+                with open(path, "rb") as f:
+                    data = f.read()
+                if os.path.basename(root) == "tokens":
+                    token_files.append(path)
+                    self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+                    self.assertEqual(stat.S_IMODE(os.stat(root).st_mode), 0o700)
+                    self.assertEqual(data.decode().strip(), self.secrets["app_tokens"][0])
+                    continue
+                self.assertEqual(leaks(data, named), [], path)
+        self.assertEqual(len(token_files), 1)
+
+
 if __name__ == "__main__":
     import ci_guard  # a skip fails under CI
     ci_guard.main()

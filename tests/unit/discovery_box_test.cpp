@@ -46,5 +46,22 @@ TEST(DiscoveryBox, UnknownStaysUnknownWhenNobodyCanReadIt) {
   EXPECT_NE(std::find(u.begin(), u.end(), "remote_admin"), u.end());
 }
 
+// The IPv6 firewall and the box's own WAN services come from whichever plugin could read them.
+TEST(DiscoveryBox, MergeKeepsIpv6FirewallAndBoxServices) {
+  RouterState igd, vendor;
+  vendor.ipv6_firewall_enabled = false;
+  vendor.box_services = {{"https", "tcp", 29491, true, true}};
+  vendor.box_services_known = true;
+  merge_state(igd, vendor);
+  EXPECT_EQ(igd.ipv6_firewall_enabled, false);
+  ASSERT_TRUE(igd.box_services_known);
+  ASSERT_EQ(igd.box_services.size(), 1u);
+  EXPECT_EQ(igd.box_services[0].port, 29491);
+  RouterState none;
+  merge_state(vendor, none);
+  EXPECT_EQ(vendor.ipv6_firewall_enabled, false);
+  EXPECT_EQ(vendor.box_services.size(), 1u);
+}
+
 }  // namespace
 }  // namespace bw

@@ -89,6 +89,11 @@ class FreeboxSession final : public Session {
                                          "` at the box");
       }
       token = run_pairing(ep, ctx);
+      if (ctx.deadline.remaining() < 5s) {
+        // The wait at the box has its own 2 minutes; the run's --timeout may be over by now.
+        throw Error(ErrorKind::unreachable, "paired with the Freebox (the app token is kept), but the --timeout "
+                                            "ran out while waiting at the box: run the command again");
+      }
     }
     if (!m_api.over_tls() && ctx.tell) {
       ctx.tell("warning: this Freebox offers no HTTPS: boxwarden's session token crosses the LAN in clear");

@@ -98,10 +98,27 @@ HttpRequest ApiClient::request(const std::string& method, const std::string& pat
   return req;
 }
 
+HttpResponse ApiClient::perform(const HttpRequest& req) {
+  try {
+    return m_http.perform(req, m_deadline);
+  } catch (const HttpError& e) {
+    if (!m_tls) {
+      throw;
+    }
+    // The client's message names the URL, whose host is the box's api_domain: it identifies
+    // the subscriber, so it is not printed.
+    std::string m = e.what();
+    const std::string& domain = m_endpoint.version.api_domain;
+    for (size_t at = m.find(domain); !domain.empty() && at != std::string::npos; at = m.find(domain, at)) {
+      m.replace(at, domain.size(), "(the box's TLS name)");
+    }
+    throw HttpError(e.failure(), m, e.presented_pin());
+  }
+}
+
 ApiClient::Raw ApiClient::send(const std::string& method, const std::string& path, const json* body,
                                bool with_session) {
-  HttpRequest req = request(method, path, body, with_session);
-  HttpResponse r = m_http.perform(req, m_deadline);
+  HttpResponse r = perform(request(method, path, body, with_session));
   Raw raw;
   raw.status = r.status;
   try {
@@ -174,7 +191,7 @@ Secret ApiClient::download(const std::string& path, std::string_view what) {
     login(m_app_token);
   }
   for (int attempt = 0;; ++attempt) {
-    HttpResponse r = m_http.perform(request("GET", path, nullptr, true), m_deadline);
+    HttpResponse r = perform(request("GET", path, nullptr, true));
     if (r.status == 200 && r.header("Content-Type").find("json") == std::string::npos) {
       return Secret(std::move(r.body));  // the file itself, not the JSON envelope
     }

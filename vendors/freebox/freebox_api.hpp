@@ -29,6 +29,7 @@
 
 namespace bw {
 struct HttpRequest;
+struct HttpResponse;
 class HttpClient;
 class Deadline;
 }  // namespace bw
@@ -112,6 +113,7 @@ class ApiClient {
   };
   HttpRequest request(const std::string& method, const std::string& path, const json* body,
                       bool with_session) const;
+  HttpResponse perform(const HttpRequest& req);  // the api_domain never in its errors
   Raw send(const std::string& method, const std::string& path, const json* body, bool with_session);
   std::string url(const std::string& path) const;
 

@@ -40,7 +40,7 @@ struct VpnOptions {
   std::vector<std::string> peers;
   std::string out = "boxwarden-vpn";
   std::string host;
-  int port = 0;  // 0: not given (vpn::k_default_port, or the port the box's own server chose)
+  int port = -1;  // -1: not given (vpn::k_default_port, or the port the box's own server chose)
   std::string server = "auto";
   std::string subnet;
   std::string endpoint;
@@ -71,10 +71,10 @@ vpn::SetupRequest request_from_options() {
   r.peers = o.peers;
   r.out_dir = o.out;
   r.host = o.host;
-  if (o.port < 0 || o.port > 65535) {
+  if (o.port != -1 && (o.port < 1 || o.port > 65535)) {
     throw Error(ErrorKind::usage, "--port: give a UDP port between 1 and 65535 (WireGuard's usual port is 51820)");
   }
-  r.port = o.port == 0 ? vpn::k_default_port : static_cast<uint16_t>(o.port);
+  r.port = o.port == -1 ? vpn::k_default_port : static_cast<uint16_t>(o.port);
   r.subnet = o.subnet;
   r.endpoint = o.endpoint;
   r.preshared_keys = o.preshared_keys;
@@ -277,7 +277,7 @@ ExitCode setup(App& app) {
   app.progress("reading the box");
   RouterState state = box->read_state();
   if (vpn::server_choice(box->capabilities(), state, vpn_opts().server, request) == vpn::ServerSide::box) {
-    return setup_on_box(app, *box, state, BoxVpnRequest{std::move(request), vpn_opts().port != 0});
+    return setup_on_box(app, *box, state, BoxVpnRequest{std::move(request), vpn_opts().port != -1});
   }
   Prepared p = prepare(app, *box, found, std::move(request), std::move(state));
   for (const auto& w : p.warnings) {
@@ -412,7 +412,7 @@ void vpn_options(po::options_description& d) {
        "where the configurations go (created with mode 0700; nothing is overwritten)")
       ("host", po::value(&o.host)->value_name("IP"),
        "LAN address of the computer that will run the WireGuard server (default: this computer)")
-      ("port", po::value(&o.port)->value_name("N")->default_value(0, "51820"),
+      ("port", po::value(&o.port)->value_name("N")->default_value(-1, "51820"),
        "UDP port of the server, forwarded on the box (on the box's own server: the port the box chose)")
       ("server", po::value(&o.server)->value_name("WHERE")->default_value(o.server),
        "where the WireGuard server runs: box (the box's own VPN server, no forward needed), lan (a computer of the "

@@ -187,7 +187,7 @@ class FreeboxCli(unittest.TestCase):
         self.assertEqual(set(fbx[0]["capabilities"]), {
             "read-upnp-mappings", "read-static-forwards", "delete-forward", "restore-forward", "read-dmz",
             "change-dmz", "read-upnp-switch", "switch-upnp-off", "read-remote-admin", "switch-remote-admin-off",
-            "vpn-server"})
+            "vpn-server", "pairing"})
 
     def test_dry_run_sends_no_write(self):
         self.pair()

@@ -296,22 +296,12 @@ ExitCode setup(App& app) {
     if (json) {
       app.out() << to_json(p, nullptr, "", "dry-run", requests).dump(2) << "\n";
     } else {
-      for (const auto& req : requests) {
-        app.out() << "  would send: " << printable(req, 400) << "\n";
-      }
-      app.out() << "\nDry run: nothing was changed on the box and no file was written.\n";
+      print_would_send(app, requests);
     }
     return ExitCode::ok;
   }
-  if (!app.opt().yes) {
-    if (!app.interactive()) {
-      throw Error(ErrorKind::usage, "vpn setup changes the box and there is no terminal to ask; add --yes to proceed, "
-                                    "or --dry-run to see what it would do");
-    }
-    if (!app.confirm("Write the files and change the box now? A backup is saved first.")) {
-      app.note("nothing was changed");
-      return ExitCode::ok;
-    }
+  if (!go_ahead(app, "Write the files and change the box now? A backup is saved first.")) {
+    return ExitCode::ok;
   }
   interrupt::ChangeScope changing;  // a signal from here on: no new change, undo, no file kept, exit 5
   vpn::WrittenFiles files = vpn::write_setup_files(p.request.out_dir, p.setup);

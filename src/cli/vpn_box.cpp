@@ -70,6 +70,28 @@ void print_summary(App& app, const RouterState& state, const std::vector<Action>
 
 }  // namespace
 
+void print_would_send(App& app, const std::vector<std::string>& requests) {
+  for (const auto& line : requests) {
+    app.out() << "  would send: " << printable(line, 400) << "\n";
+  }
+  app.out() << "\nDry run: nothing was changed on the box and no file was written.\n";
+}
+
+bool go_ahead(App& app, const char* question) {
+  if (app.opt().yes) {
+    return true;
+  }
+  if (!app.interactive()) {
+    throw Error(ErrorKind::usage, "vpn setup changes the box and there is no terminal to ask; add --yes to proceed, "
+                                  "or --dry-run to see what it would do");
+  }
+  if (!app.confirm(question)) {
+    app.note("nothing was changed");
+    return false;
+  }
+  return true;
+}
+
 ExitCode setup_on_box(App& app, Box& box, const RouterState& state, const BoxVpnRequest& r) {
   bool json = app.opt().format == Format::json;
   const vpn::SetupRequest& req = r.request;
@@ -88,22 +110,12 @@ ExitCode setup_on_box(App& app, Box& box, const RouterState& state, const BoxVpn
     if (json) {
       app.out() << json_doc(state, *state.vpn_server, plan, {}, "", "dry-run", requests, req.peers).dump(2) << "\n";
     } else {
-      for (const auto& line : requests) {
-        app.out() << "  would send: " << printable(line, 400) << "\n";
-      }
-      app.out() << "\nDry run: nothing was changed on the box and no file was written.\n";
+      print_would_send(app, requests);
     }
     return ExitCode::ok;
   }
-  if (!app.opt().yes) {
-    if (!app.interactive()) {
-      throw Error(ErrorKind::usage, "vpn setup changes the box and there is no terminal to ask; add --yes to proceed, "
-                                    "or --dry-run to see what it would do");
-    }
-    if (!app.confirm("Change the box and write the files now? A backup is saved first.")) {
-      app.note("nothing was changed");
-      return ExitCode::ok;
-    }
+  if (!go_ahead(app, "Change the box and write the files now? A backup is saved first.")) {
+    return ExitCode::ok;
   }
   interrupt::ChangeScope changing;  // a signal from here on: no new change, undo, no file kept, exit 5
   Backup backup;

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "net/recording_http_client.hpp"
+#include "tests/fakes/changes.hpp"
 #include <sys/stat.h>
 
 #include "core/deadline.hpp"
@@ -100,32 +101,15 @@ class FreeboxSession : public ::testing::Test {
 
   // --dry-run: the same apply(), its changes written down by the recorder instead of sent.
   std::vector<std::string> describe(Session& s, const Change& a) {
-    rec.start();
-    s.apply(a);
-    auto lines = rec.stop();
+    auto lines = test::rehearse(rec, s, a);
     messages.insert(messages.end(), lines.begin(), lines.end());
     return lines;
   }
 
-  static const PortForward& forward(const RouterState& s, const std::string& id) {
-    for (const PortForward& f : s.port_forwards) {
-      if (f.id == id) {
-        return f;
-      }
-    }
-    throw std::runtime_error("no forward " + id);
-  }
+  static const PortForward& forward(const RouterState& s, const std::string& id) { return test::forward_by_id(s, id); }
 
-  static Change action(ChangeKind kind) {
-    Change a;
-    a.kind = kind;
-    return a;
-  }
-  static Change forward_action(ChangeKind kind, const PortForward& f) {
-    Change a = action(kind);
-    a.forward = f;
-    return a;
-  }
+  static Change action(ChangeKind kind) { return test::change(kind); }
+  static Change forward_action(ChangeKind kind, const PortForward& f) { return test::forward_change(kind, f); }
 
   void doctor_box() {
     box.redirs = json::array({FakeFreebox::redir(3, "tcp", 3389, "192.168.1.10", 3389),

@@ -8,6 +8,7 @@
 #include "core/deadline.hpp"
 #include "core/error.hpp"
 #include "net/recording_http_client.hpp"
+#include "tests/fakes/changes.hpp"
 #include "vendors/livebox/livebox.hpp"
 #include "vendors/livebox/livebox_changes.hpp"
 #include "vendors/livebox/livebox_parse.hpp"
@@ -47,33 +48,12 @@ class LiveboxSession : public ::testing::Test {
                           {"SourcePrefix", ""}, {"Status", "Enabled"}, {"Enable", true}}}};
   }
 
-  const PortForward& forward(const RouterState& s, const std::string& id) {
-    for (const PortForward& f : s.port_forwards) {
-      if (f.id == id) {
-        return f;
-      }
-    }
-    throw std::runtime_error("no forward " + id);
-  }
+  static const PortForward& forward(const RouterState& s, const std::string& id) { return test::forward_by_id(s, id); }
 
-  static Change action(ChangeKind kind) {
-    Change a;
-    a.kind = kind;
-    return a;
-  }
+  static Change action(ChangeKind kind) { return test::change(kind); }
+  static Change forward_action(ChangeKind kind, const PortForward& f) { return test::forward_change(kind, f); }
 
-  static Change forward_action(ChangeKind kind, const PortForward& f) {
-    Change a = action(kind);
-    a.forward = f;
-    return a;
-  }
-
-  // --dry-run: the same apply(), its changes written down instead of sent.
-  std::vector<std::string> rehearse(Session& s, const Change& c) {
-    rec.start();
-    s.apply(c);
-    return rec.stop();
-  }
+  std::vector<std::string> rehearse(Session& s, const Change& c) { return test::rehearse(rec, s, c); }
 
   void expect_no_origin_only_delete() {
     for (const auto& s : box.calls_of("Firewall:deletePortForwarding")) {

@@ -1,6 +1,7 @@
 #include "core/json_get.hpp"
 
 #include <charconv>
+#include <cstdint>
 
 namespace bw {
 
@@ -39,6 +40,10 @@ std::optional<long long> json_int(const nlohmann::json& obj, std::string_view ke
   const nlohmann::json* v = member(obj, key);
   if (v == nullptr) {
     return std::nullopt;
+  }
+  if (v->is_number_unsigned()) {  // before is_number_integer, which holds for it too
+    auto u = v->get<unsigned long long>();
+    return u > static_cast<unsigned long long>(INT64_MAX) ? std::nullopt : std::optional<long long>(u);
   }
   if (v->is_number_integer()) {
     return v->get<long long>();

@@ -7,6 +7,7 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "core/json_get.hpp"
 #include "core/text.hpp"
 
 namespace bw::freebox {
@@ -50,14 +51,7 @@ std::string source_of(const json& obj, std::string_view key) {
 }  // namespace
 
 std::string get_string(const json& obj, std::string_view key, size_t max_len) {
-  if (!obj.is_object()) {
-    return {};
-  }
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_string()) {
-    return {};
-  }
-  const std::string& s = it->get_ref<const std::string&>();
+  std::string s = json_string(obj, key);
   return s.size() > max_len ? s.substr(0, max_len) : s;
 }
 

@@ -5,6 +5,8 @@
 // openings it re-creates, and only then the question.
 #include <iostream>
 
+#include <algorithm>
+
 #include "cli/app.hpp"
 #include "cli/command.hpp"
 #include "core/error.hpp"
@@ -274,7 +276,9 @@ ExitCode cmd_rollback(App& app) {
   std::cerr << "boxwarden: error: the rollback failed (" << printable(last.failure, 300)
             << ") and what it had restored from " << path
             << " was taken away again; run boxwarden rollback again; still to restore:" << left << "\n";
-  return ExitCode::rolled_back;
+  // Refused to this account (a missing permission): exit 4 like fix, once all is put back.
+  auto failed = std::find_if(last.steps.begin(), last.steps.end(), [](const StepReport& s) { return !s.ok; });
+  return failed != last.steps.end() && failed->auth_refused ? ExitCode::auth : ExitCode::rolled_back;
 }
 
 }  // namespace bw::cli

@@ -165,6 +165,15 @@ class FreeboxCli(unittest.TestCase):
         self.assertEqual(self.emu.state()["upnp_redirs"], [])
         self.assert_state_dir_clean()
 
+        # The permission taken back: the rollback is refused like the fix (exit 4, the place in
+        # Freebox OS) and leaves the box as the fix left it.
+        self.emu.control("POST", "/_emu/permissions", {"app_id": APP, "settings": False})
+        p = self.bw("--yes", "rollback")
+        self.assertEqual(p.returncode, 4, p.stdout + p.stderr)
+        self.assertIn("Gestion des accès", p.stdout + p.stderr)
+        self.assertEqual(self.box(), after)
+        self.grant_settings()
+
         p = self.bw("--yes", "rollback")
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         restored = self.box()

@@ -42,8 +42,9 @@ RUN_TIMEOUT=20  # --timeout of every run but the hangs: a stuck run fails fast
 # --timeout of the hang cells: a call gets at most half of what is left, so the hung call ends
 # after half, and the rest is for what follows: the undo of a fix (up to three writes and two
 # readings), or a rollback's retry and its three other writes (it waits for a box that stops
-# answering, so it needs more: with 6 s, it runs out of time and exits 6).
-declare -A HANG_TIMEOUT=([fix]=6 [rollback]=12)
+# answering, so it needs more). Too short, and the run ends with exit 6 (measured: 6 s for a
+# fix on a loaded machine, 6 s for a rollback).
+declare -A HANG_TIMEOUT=([fix]=10 [rollback]=14)
 read -r -a KINDS <<<"${FREEBOX_FAULTS_KINDS:-error reset reset-after hang reboot reboot-after}"
 read -r -a OPS <<<"${FREEBOX_FAULTS_OPS:-fix rollback}"
 read -r -a WRITES <<<"1 2 3 4"  # which writes of FIX_WRITES / ROLLBACK_WRITES (1-based)
@@ -202,7 +203,7 @@ for i in "${!PART_PIDS[@]}"; do
     echo
     echo "== part: ${PARTS[i + 1]} (its own lab)"
     sed -n '/== the matrix/,/cells in/p' "$log" | tail -n +2
-    grep '^FAIL' "$log"
+    grep -A 20 '^FAIL' "$log"
     read -r failed total < <(sed -nE 's/.*: ([0-9]+) of ([0-9]+) checks FAILED$/\1 \2/p; s/.*: all ([0-9]+) checks passed$/0 \1/p' "$log")
     LAB_CHECKS=$((LAB_CHECKS + ${total:-0}))
     LAB_FAILURES=$((LAB_FAILURES + ${failed:-0}))

@@ -162,7 +162,7 @@ check "the Freebox stores: DMZ off, no forward, remote access off, UPnP off" lab
     "(d['dmz'], d['forwards'], d['connection_config']['remote_access'], d['upnpigd'])"
 check "the lab's IGD (miniupnpd) is stopped by the box's UPnP switch" not lab_box_is_up
 check_eq "the emulator's nftables hold no DNAT" "0" "$(freebox_nft | grep -c dnat)"
-BACKUP=$(ls -t "$STATE"/backups/*.json 2>/dev/null | head -n 1)
+BACKUP=$(find "$STATE/backups" -name "*.json" 2>/dev/null | sort | tail -n 1)  # named by their time
 check "a backup was written, mode 600" test "$(stat -c %a "$BACKUP" 2>/dev/null)" = 600
 
 echo "== audit again: closed"

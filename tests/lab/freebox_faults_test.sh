@@ -130,7 +130,7 @@ cp "$FREEBOX_STATE_FILE" "$LAB_DIR/original.json"
 check_eq "before: every port answers" "${PORTS[*]}" "$(open_ports)"
 fbx fix0 "$RUN_TIMEOUT" --profile medical-practice --yes fix
 check_exit "a fix without fault exits 0" "$BW_RC" 0 || fail "cannot fix"
-BACKUP=$(ls -t "$STATE"/backups/*.json | head -n 1)
+BACKUP=$(find "$STATE/backups" -name "*.json" | sort | tail -n 1)  # named by their time
 FIXED=$(freebox_settings)
 cp "$FREEBOX_STATE_FILE" "$LAB_DIR/fixed.json"
 check_eq "fixed: nothing answers" "" "$(open_ports)"
@@ -145,7 +145,7 @@ MATRIX=()
 CELLS=0
 # cell OP WRITE KIND: from the state the command starts from, the command under the fault.
 cell() {
-    local op=$1 write=$2 kind=$3 label="$1, $2, $3" t=$RUN_TIMEOUT start want_rc end hit reboots_before
+    local op=$1 write=$2 kind=$3 label="$1, $2, $3" t=$RUN_TIMEOUT want_rc end hit reboots_before
     [[ $kind == hang ]] && t=${HANG_TIMEOUT[$op]}
     if [[ $op == fix && $CURRENT != O ]]; then
         box_load "$LAB_DIR/original.json"
@@ -155,7 +155,8 @@ cell() {
     freebox_ctl POST /clear >/dev/null
     reboots_before=$(reboots)
     freebox_ctl POST /fail "{\"call\": \"$write\", \"kind\": \"$kind\", \"count\": 1}" >/dev/null
-    local id="$op-${write//[^a-z]/_}-$kind"
+    local id="$op-${write//[^a-z]/_}-$kind" backups
+    backups=$(find "$STATE/backups" -name "*.json" | wc -l)
     if [[ $op == fix ]]; then
         fbx "$id" "$t" --profile medical-practice --yes fix
     else
@@ -176,6 +177,11 @@ cell() {
     want_rc=${EXPECTED_RC[$label]:-none}
     check "$label: the fault was hit" test "$hit" -ge 1
     check_exit "$label: exit $want_rc" "$BW_RC" "$want_rc" || bw_show
+    if [[ $op == fix ]]; then
+        check_eq "$label: one new backup" $((backups + 1)) "$(find "$STATE/backups" -name "*.json" | wc -l)"
+    else
+        check "$label: the backup of the original is intact" lab_json "$BACKUP" "d['state']['dmz']['enabled'] is True" "d.get('state')"
+    fi
     case $op/$BW_RC in
         fix/5 | rollback/0) check_eq "$label: the box is exactly the original" O "$end" ;;
         fix/0 | rollback/5) check_eq "$label: the box is exactly fixed" F "$end" ;;

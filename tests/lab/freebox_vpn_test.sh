@@ -98,7 +98,7 @@ check "phone.conf is the box's download (its PresharedKey is the box's for that 
     test "$(lab_ns "$NS_BOX" wg show "$SERVER_IF" preshared-keys | awk '{print $2}')" = "$(conf_value "$VPN/phone.conf" PresharedKey)"
 check "no private or preshared key on stdout or stderr" not grep -qF \
     -e "$(conf_value "$VPN/phone.conf" PrivateKey)" -e "$(conf_value "$VPN/phone.conf" PresharedKey)" "$BW_OUT" "$BW_ERR"
-BACKUP1=$(ls -t "$STATE"/backups/*.json | head -n 1)
+BACKUP1=$(find "$STATE/backups" -name "*.json" | sort | tail -n 1)  # named by their time
 
 echo "== the phone, on the Internet, through the box's VPN"
 ADDRESS=$(conf_value "$VPN/phone.conf" Address)

@@ -1,6 +1,8 @@
 #include "discovery/box.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <optional>
 
 #include "core/error.hpp"
 #include "net/recording_http_client.hpp"
@@ -90,19 +92,35 @@ Box::~Box() {
 }
 
 RouterState Box::read_state() {
-  RouterState merged;
-  bool first = true;
+  std::optional<RouterState> merged;
+  std::exception_ptr igd_silent;
   for (auto& [plugin, session] : m_sessions) {
-    RouterState s = session->read_state();
-    if (first) {
+    RouterState s;
+    try {
+      s = session->read_state();
+    } catch (const Error& e) {
+      // A box's own UPnP switch, once off, stops its IGD: the generic IGD API then no longer
+      // answers. That is not a box gone away (a fix that switched UPnP off must not wait for
+      // it, nor undo itself) when another API of the box answers and says UPnP is off.
+      if (e.kind() != ErrorKind::unreachable || !has(plugin->capabilities(), Capability::generic_igd) ||
+          m_sessions.size() < 2) {
+        throw;
+      }
+      igd_silent = std::current_exception();
+      continue;
+    }
+    if (!merged) {
       merged = std::move(s);
-      first = false;
     } else {
-      merge_state(merged, s);
+      merge_state(*merged, s);
     }
   }
-  merged.address = m_target.address;
-  return merged;
+  if (igd_silent && !(merged && merged->upnp_igd_enabled == false)) {
+    std::rethrow_exception(igd_silent);
+  }
+  RouterState out = merged ? std::move(*merged) : RouterState{};
+  out.address = m_target.address;
+  return out;
 }
 
 const Box::Entry* Box::route(const Action& a) const {

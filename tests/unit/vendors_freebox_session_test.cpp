@@ -342,6 +342,29 @@ TEST_F(FreeboxSession, DeleteThenRestoreExactly) {
   EXPECT_EQ(after.port_forwards.size(), 3u);
 }
 
+// vpn setup --server lan adds a forward; its undo (or a rollback) deletes it, without the rule
+// number the box gave on POST: the one rule that forwards exactly that (tests/lab/
+// freebox_vpn_test.sh found the rollback refusing it).
+TEST_F(FreeboxSession, AForwardAddedWithoutItsNumberIsDeletedByItsRule) {
+  keep_token();
+  doctor_box();
+  auto s = open();
+  PortForward wg;
+  wg.protocol = Protocol::udp;
+  wg.external_port = wg.external_port_end = wg.internal_port = 51820;
+  wg.internal_host = "192.168.1.10";
+  wg.description = "boxwarden WireGuard";
+  s->apply(forward_action(ChangeKind::add_port_forward, wg));
+  ASSERT_EQ(box.redirs.size(), 3u);
+  std::string id = std::to_string(box.redirs[2]["id"].get<int>());
+  s->apply(forward_action(ChangeKind::delete_port_forward, wg));
+  ASSERT_EQ(box.requests("DELETE", "fw/redir/").size(), 1u);
+  EXPECT_EQ(box.requests("DELETE", "/api/v16/fw/redir/" + id).size(), 1u);
+  EXPECT_EQ(box.redirs.size(), 2u);
+  s->apply(forward_action(ChangeKind::delete_port_forward, wg));  // already gone: nothing sent
+  EXPECT_EQ(box.requests("DELETE", "fw/redir/").size(), 1u);
+}
+
 TEST_F(FreeboxSession, UpnpMappingDeletedByItsId) {
   keep_token();
   doctor_box();

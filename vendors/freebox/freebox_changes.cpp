@@ -86,15 +86,46 @@ const char* on_off(bool on) {
 
 }  // namespace
 
-void delete_forward(ApiClient& api, const PortForward& f) {
-  if (is_upnp_mapping(f)) {
-    delete_upnp_mapping(api, f);
+namespace {
+
+// A forward boxwarden added itself (vpn setup --server lan, or the undo of a restored one) has
+// no rule number: the box gives it on POST. Its rule is the one that forwards exactly this;
+// "" when there is none (already gone).
+std::string rule_number_of_added(const json& rules, const PortForward& f) {
+  json body = forward_create_body(f);
+  std::string found;
+  for (const json& rule : rules) {
+    if (!rule.is_object() || !rule_matches(rule, body)) {
+      continue;
+    }
+    auto n = get_int(rule, "id");
+    if (!n || !found.empty()) {
+      throw Error(ErrorKind::unsupported, "refusing to delete Freebox port forward " + f.key() +
+                                              ": the box does not list it as one numbered rule");
+    }
+    found = std::to_string(*n);
+  }
+  return found;
+}
+
+}  // namespace
+
+void delete_forward(ApiClient& api, const PortForward& original) {
+  if (is_upnp_mapping(original)) {
+    delete_upnp_mapping(api, original);
     return;
+  }
+  json rules = list_forward_rules(api);
+  PortForward f = original;
+  if (f.id.empty()) {
+    f.id = rule_number_of_added(rules, f);
+    if (f.id.empty()) {
+      return;  // already gone
+    }
   }
   if (!id_is_number(f.id)) {
     throw Error(ErrorKind::unsupported, "refusing to delete a Freebox port forward without its rule number");
   }
-  json rules = list_forward_rules(api);
   const json* rule = find_by_id(rules, f.id);
   if (rule == nullptr) {
     return;  // already gone

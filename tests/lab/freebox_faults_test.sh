@@ -45,6 +45,11 @@ RUN_TIMEOUT=20  # --timeout of every run but the hangs: a stuck run fails fast
 # answering, so it needs more). Too short, and the run ends with exit 6 (measured: 6 s for a
 # fix on a loaded machine, 6 s for a rollback).
 declare -A HANG_TIMEOUT=([fix]=10 [rollback]=14)
+if [[ -n ${BOXWARDEN_SANITIZED:-} ]]; then
+    # Under ASan and UBSan (scripts/sanitize.sh) every step of the undo is several times slower:
+    # the same cells, with the time the undo needs there.
+    HANG_TIMEOUT=([fix]=20 [rollback]=28)
+fi
 read -r -a KINDS <<<"${FREEBOX_FAULTS_KINDS:-error reset reset-after hang reboot reboot-after}"
 read -r -a OPS <<<"${FREEBOX_FAULTS_OPS:-fix rollback}"
 read -r -a WRITES <<<"1 2 3 4"  # which writes of FIX_WRITES / ROLLBACK_WRITES (1-based)

@@ -118,3 +118,14 @@ freebox_api() {
 freebox_nft() {
     lab_ns "$NS_BOX" nft list table ip freebox_emu 2>/dev/null
 }
+
+# freebox_writes: the API writes the emulator received since the last /clear (login aside; a
+# path with a leading / is not the API: the Livebox plugin's fingerprint, POST /ws).
+freebox_writes() {
+    freebox_ctl GET /log | "$LAB_PYTHON" -c '
+import json, sys
+for c in json.load(sys.stdin)["calls"]:
+    method, _, path = c.get("call", "").partition(" ")
+    if method in ("PUT", "POST", "DELETE") and not path.startswith(("login/", "/")):
+        print(c["call"])'
+}

@@ -46,16 +46,6 @@ open_ports() {
     echo "${out[*]}"
 }
 
-# emu_writes: the API writes the emulator received since the last /clear (login aside; a path
-# with a leading / is not the API: the Livebox plugin's fingerprint, POST /ws).
-emu_writes() {
-    freebox_ctl GET /log | "$LAB_PYTHON" -c '
-import json, sys
-for c in json.load(sys.stdin)["calls"]:
-    method, _, path = c.get("call", "").partition(" ")
-    if method in ("PUT", "POST", "DELETE") and not path.startswith(("login/", "/")):
-        print(c["call"])'
-}
 
 # no_secret FILE|DIR...: none of the secrets the emulator handed out or received (app tokens,
 # challenges, session tokens, login passwords) is in them. The list stays in a 0600 file.
@@ -98,7 +88,7 @@ fbx fix-noperm --profile medical-practice --yes fix
 check_exit "fix exits 4 (auth)" "$BW_RC" 4 || bw_show
 check "it names the place in Freebox OS where the permission is granted" \
     grep -q "Paramètres de la Freebox > Gestion des accès > Applications: tick 'Modification des réglages'" "$BW_OUT"
-check_eq "no write was sent: the session said it lacks the right" "" "$(emu_writes)"
+check_eq "no write was sent: the session said it lacks the right" "" "$(freebox_writes)"
 check_eq "no write was accepted: the settings are as before" "$SETTINGS_BEFORE" "$(freebox_settings)"
 check_eq "probe: everything still answers" "${PORTS[*]}" "$(open_ports)"
 freebox_ctl POST /permissions '{"app_id": "fr.boxwarden", "settings": true}' >/dev/null
@@ -144,7 +134,7 @@ check "would send: PUT upnpigd/config/ {\"enabled\":false}" \
     grep -qF "would send: PUT $DRY_URL/upnpigd/config/ {\"enabled\":false}" "$BW_OUT"
 check "the dry run says nothing was changed" grep -qx "Dry run: nothing was changed." "$BW_OUT"
 check "the subscriber's TLS name is not shown" not grep -q "fake-1.fbxos.fr" "$BW_OUT"
-check_eq "the box received no PUT, POST or DELETE (login aside)" "" "$(emu_writes)"
+check_eq "the box received no PUT, POST or DELETE (login aside)" "" "$(freebox_writes)"
 check "the box was read over HTTPS" lab_json <(freebox_ctl GET /log) \
     "all(c['tls'] for c in d['calls'] if c['call'].startswith(('GET fw/', 'POST login/session/')))" "d['calls']"
 check_eq "the dry run changed nothing" "$SETTINGS_BEFORE" "$(freebox_settings)"
@@ -154,7 +144,7 @@ freebox_ctl POST /clear >/dev/null
 fbx fix --profile medical-practice --yes fix
 check_exit "fix exits 0 (nothing at or above high remains)" "$BW_RC" 0 || bw_show
 check_eq "the box received exactly the four writes" \
-    "$(printf '%s\n' 'DELETE fw/redir/1' 'PUT connection/config/' 'PUT fw/dmz/' 'PUT upnpigd/config/')" "$(emu_writes | sort)"
+    "$(printf '%s\n' 'DELETE fw/redir/1' 'PUT connection/config/' 'PUT fw/dmz/' 'PUT upnpigd/config/')" "$(freebox_writes | sort)"
 check_eq "probe: nothing answers from the Internet (after)" "" "$(open_ports)"
 check "probe: 11112 on the PC is refused too" not lab_probe 11112 2>/dev/null
 check "the Freebox stores: DMZ off, no forward, remote access off, UPnP off" lab_json "$FREEBOX_STATE_FILE" \

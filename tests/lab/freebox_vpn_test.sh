@@ -14,9 +14,7 @@ set -u
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../emulators/freebox_lab.sh"
 lab_require_root
-for c in wireguard-go wg wg-quick; do
-    command -v "$c" >/dev/null 2>&1 || _lab_skip_or_fail "$c (Debian: wireguard-go wireguard-tools)"
-done
+lab_require_wireguard
 lab_require_boxwarden
 lab_up
 trap 'rc=$?; lab_wg_down; (exit $rc); lab_down' EXIT
@@ -37,16 +35,6 @@ conf_value() {
     awk -v k="$2" '$1 == k && $2 == "=" { sub(/^[^=]*= */, ""); print; exit }' "$1"
 }
 
-# emu_writes: the API writes since the last /clear (login aside, and the Livebox plugin's
-# fingerprint POST /ws, which is not the API).
-emu_writes() {
-    freebox_ctl GET /log | "$LAB_PYTHON" -c '
-import json, sys
-for c in json.load(sys.stdin)["calls"]:
-    method, _, path = c.get("call", "").partition(" ")
-    if method in ("PUT", "POST", "DELETE") and not path.startswith(("login/", "/")):
-        print(c["call"])'
-}
 
 wg_state() {
     lab_json "$FREEBOX_STATE_FILE" "$1" "(d['vpn']['wireguard'], [u['login'] for u in d['vpn_users']])"
@@ -64,7 +52,7 @@ fbx dry "$NS_LAPTOP" --dry-run vpn setup --peer phone --out "$VPN"
 check_exit "dry run exits 0" "$BW_RC" 0 || bw_show
 check "it would start the box's WireGuard server" grep -q "would send: PUT http://$BOX_LAN/api/v[0-9]*/vpn/wireguard/config/ {\"enabled\":true" "$BW_OUT"
 check "it would add the user phone" grep -q "would send: POST http://$BOX_LAN/api/v[0-9]*/vpn/user/ {.*\"login\":\"phone\"" "$BW_OUT"
-check_eq "the box received no write" "" "$(emu_writes)"
+check_eq "the box received no write" "" "$(freebox_writes)"
 check "no file was written" not test -e "$VPN"
 check_eq "the box's settings are unchanged" "$SETTINGS_BEFORE" "$(freebox_settings)"
 
@@ -78,7 +66,7 @@ check "it says the box was re-read and nothing of the LAN was opened" \
     grep -q "its VPN server runs and has the new users; no port of a LAN computer was opened" "$BW_OUT"
 check "it warns that this box's API is plain HTTP" grep -q "offers no HTTPS" "$BW_ERR"
 check_eq "the writes: start the server, add the user" "$(printf '%s\n' 'PUT vpn/wireguard/config/' 'POST vpn/user/')" \
-    "$(emu_writes)"
+    "$(freebox_writes)"
 check "the box's WireGuard server is on, in the line's port range, with the user phone" wg_state \
     "d['vpn']['wireguard']['enabled'] and 16384 <= d['vpn']['wireguard']['port'] <= 32767 and [u['login'] for u in d['vpn_users']] == ['phone']"
 check "no forward and no DMZ on the box" lab_json "$FREEBOX_STATE_FILE" "d['forwards'] == [] and not d['dmz']['enabled']" \

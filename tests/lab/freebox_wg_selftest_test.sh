@@ -10,9 +10,7 @@ set -u
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../emulators/freebox_lab.sh"
 lab_require_root
-for c in wireguard-go wg wg-quick; do
-    command -v "$c" >/dev/null 2>&1 || _lab_skip_or_fail "$c (Debian: wireguard-go wireguard-tools)"
-done
+lab_require_wireguard
 lab_up
 trap 'rc=$?; lab_wg_down; (exit $rc); lab_down' EXIT
 

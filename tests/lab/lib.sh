@@ -145,6 +145,14 @@ lab_require_root() {
 }
 
 # lab_require_boxwarden: the binary under test, from $BOXWARDEN (ctest sets it).
+# The WireGuard commands the VPN tests run (Debian: wireguard-go, wireguard-tools).
+lab_require_wireguard() {
+    local c
+    for c in wireguard-go wg wg-quick; do
+        command -v "$c" >/dev/null 2>&1 || _lab_skip_or_fail "$c (Debian: wireguard-go wireguard-tools)"
+    done
+}
+
 lab_require_boxwarden() {
     if [[ -z ${BOXWARDEN:-} ]]; then
         local guess=${SOURCE_DIR:-$LAB_LIB_DIR/../..}/build/src/app/boxwarden

@@ -9,9 +9,7 @@
 set -u
 source "$(dirname "$0")/lib.sh"
 lab_require_root
-for c in wireguard-go wg wg-quick; do
-    command -v "$c" >/dev/null 2>&1 || _lab_skip_or_fail "$c (Debian: wireguard-go wireguard-tools)"
-done
+lab_require_wireguard
 lab_require_boxwarden
 lab_up
 

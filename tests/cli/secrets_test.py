@@ -83,6 +83,18 @@ SOURCES = ("file", "env", "netrc")
 COMMANDS = ("discover", "audit", "plan", "fix", "backups", "rollback", "vpn")
 
 
+def without_leak_check(env):
+    """The ASan build (scripts/sanitize.sh): LeakSanitizer's exit-time check clones a tracer
+    process (no exec) and cannot run under strace; these tests are about child processes, so
+    they leave leaks to the rest of the sanitized suite."""
+    if os.environ.get("BOXWARDEN_SANITIZED"):
+        asan = os.environ.get("ASAN_OPTIONS", "")
+        env["ASAN_OPTIONS"] = (asan + ":" if asan else "") + "detect_leaks=0"
+        if os.environ.get("UBSAN_OPTIONS"):
+            env["UBSAN_OPTIONS"] = os.environ["UBSAN_OPTIONS"]
+    return env
+
+
 # -- what a leak looks like ---------------------------------------------------------------
 
 def forms(secret, user="admin"):
@@ -264,15 +276,7 @@ class Sequence:
                "NO_COLOR": "1", "LC_ALL": "C.UTF-8"}
         if source == "env":
             env["BOXWARDEN_PASSWORD"] = password
-        if os.environ.get("BOXWARDEN_SANITIZED"):
-            # The ASan build (scripts/sanitize.sh): LeakSanitizer's exit-time check clones a
-            # tracer process (no exec) and cannot run under strace; this test is about child
-            # processes, so it leaves leaks to the rest of the sanitized suite.
-            asan = os.environ.get("ASAN_OPTIONS", "")
-            env["ASAN_OPTIONS"] = (asan + ":" if asan else "") + "detect_leaks=0"
-            if os.environ.get("UBSAN_OPTIONS"):
-                env["UBSAN_OPTIONS"] = os.environ["UBSAN_OPTIONS"]
-        return env
+        return without_leak_check(env)
 
     def bw(self, *args, source=None, password_file=None, password=PASSWORD, state_dir=True, output=None,
            umask=0o022, wrap=(), wrong=False):
@@ -749,7 +753,7 @@ class FreeboxSecrets(unittest.TestCase):
     def bw(cls, *args):
         cmd = [BOXWARDEN, "--gateway", "127.0.0.1:%d" % cls.emu.port, "--vendor", "freebox", "--state-dir",
                cls.state, "--profile", "medical-practice"] + list(args)
-        env = dict(os.environ, HOME=cls.base, TMPDIR=cls.base, BOXWARDEN_NETNS="@loopback")
+        env = without_leak_check(dict(os.environ, HOME=cls.base, TMPDIR=cls.base, BOXWARDEN_NETNS="@loopback"))
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
         cls.watcher.watch(p.pid)
         out, err = p.communicate(timeout=150)

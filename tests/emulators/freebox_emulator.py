@@ -12,7 +12,9 @@ https_available in /api_version follow); plain HTTP keeps working (--http-mode o
 
 Real effects (the lab's box namespace): --nft --wan-if IF puts the DMZ and enabled forwards
 in the nftables table ip freebox_emu; --remote-bind ADDR listens on ADDR:remote_access_port
-(the same API) while remote_access is on; --igd-mirror URL lists miniupnpd's mappings as
+(the same API) while remote_access is on; --ipv6-chain CHAIN (with --nft) makes
+ipv6_firewall:false an accept of everything from --wan-if to --lan-if over IPv6 in that chain of
+table inet filter (the lab's box_ipv6, LAB_IPV6=1); --igd-mirror URL lists miniupnpd's mappings as
 upnpigd/redir (DELETE removes them there) and --upnp-hook CMD runs `CMD on|off` when the
 UPnP switch changes; --wg IFNAME runs the WireGuard server (wireguard-go) while it is enabled.
 
@@ -132,7 +134,7 @@ class Emulator:
 
     # -- outside effects ---------------------------------------------------------------------------
     def sync(self, state):
-        self.nft_script = freebox_nft.render(state, self.args.wan_if)
+        self.nft_script = freebox_nft.render(state, self.args.wan_if, self.args.ipv6_chain, self.args.lan_if)
         if self.args.nft:
             freebox_nft.apply(self.nft_script)
         self.sync_remote(state)
@@ -161,7 +163,7 @@ class Emulator:
 
     def stop_effects(self):
         if self.args.nft:
-            freebox_nft.remove()
+            freebox_nft.remove(self.args.ipv6_chain)
         if self.wg is not None:
             self.wg.down()
 
@@ -379,6 +381,10 @@ def main(argv=None):
     ap.add_argument("--session-idle", type=float, default=1800.0, help="idle seconds before a session expires")
     ap.add_argument("--nft", action="store_true", help="apply forwards and DMZ to this namespace's nftables")
     ap.add_argument("--wan-if", default="wan0", help="WAN interface name for the nft rules")
+    ap.add_argument("--lan-if", default="br0", help="LAN interface name for the IPv6 rule")
+    ap.add_argument("--ipv6-chain", metavar="CHAIN",
+                    help="the regular chain of table inet filter that holds the IPv6 firewall's effect "
+                         "(ipv6_firewall false: accept WAN to LAN over IPv6); the lab's box_ipv6")
     ap.add_argument("--remote-bind", metavar="ADDR", help="serve remote access on ADDR:remote_access_port while on")
     ap.add_argument("--igd-mirror", metavar="CONTROL_URL", help="the box's IGD: its mappings are upnpigd/redir")
     ap.add_argument("--upnp-hook", metavar="CMD", help="run CMD on|off when the UPnP IGD switch changes")

@@ -4,7 +4,9 @@
 # makes what it stores real there: the DMZ and the forwards in nftables (table ip freebox_emu),
 # remote access as a listener on the WAN address (remote_access_port), the UPnP switch as the
 # lab's miniupnpd running or not (its mappings are upnpigd/redir), and with FREEBOX_WG=1 the
-# WireGuard server (wireguard-go, interface $LAB_ID-fbx). A "reboot" fault restarts it from
+# WireGuard server (wireguard-go, interface $LAB_ID-fbx), and in a lab with IPv6 (LAB_IPV6=1:
+# the chain box_ipv6 exists) ipv6_firewall:false as an accept of everything from the WAN to br0
+# over IPv6 in that chain. A "reboot" fault restarts it from
 # its state file after FREEBOX_REBOOT_DELAY seconds (default 1), like the real box.
 #
 #   freebox_tls_ca [NAME]         a test CA + leaf for NAME (default fake-1.fbxos.fr) in $LAB_DIR;
@@ -17,6 +19,7 @@
 #   freebox_session NS            pair + grant + log in from NS; FREEBOX_HDR = curl header file
 #   freebox_api NS METHOD ENDPOINT [JSON]   one API call through curl with that session
 #   freebox_nft                   the emulator's table as the kernel has it
+#   freebox_nft6                  the chain box_ipv6 as the kernel has it (LAB_IPV6=1)
 
 FREEBOX_EMU_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 FREEBOX_EMU=$FREEBOX_EMU_DIR/freebox_emulator.py
@@ -38,9 +41,10 @@ freebox_emu_up() {
     local scenario=$1
     shift
     FREEBOX_STATE_FILE=$LAB_DIR/freebox-state.json
-    local port_file=$LAB_DIR/freebox.port wg=()
+    local port_file=$LAB_DIR/freebox.port wg=() v6=()
     rm -f "$port_file"
     [[ -n ${FREEBOX_WG:-} ]] && wg=(--wg "$LAB_ID-fbx")
+    lab_ns "$NS_BOX" nft list chain inet filter box_ipv6 >/dev/null 2>&1 && v6=(--ipv6-chain box_ipv6 --lan-if br0)
     # The supervisor: a "reboot" fault ends the emulator with 75; it comes back from its state.
     # shellcheck disable=SC2016  # expanded by the supervisor's own shell
     lab_bg "$NS_BOX" freebox-emu bash -c '
@@ -55,7 +59,7 @@ freebox_emu_up() {
         --port-file "$port_file" --state "$FREEBOX_STATE_FILE" --scenario "$scenario" \
         --nft --wan-if "$LAB_WAN_IF" --wan-ip "$WAN_IP" --remote-bind "$WAN_IP" \
         --igd-mirror "http://$BOX_LAN:5000/ctl/IPConn" --upnp-hook "$FREEBOX_EMU_DIR/freebox_upnp_hook.sh" \
-        "${wg[@]}" "$@"
+        "${wg[@]}" "${v6[@]}" "$@"
     FREEBOX_EMU_PID=$LAB_LAST_PID
     export FREEBOX_EMU_PID FREEBOX_STATE_FILE
     _lab_wait_for 15 test -e "$port_file" ||
@@ -117,6 +121,11 @@ freebox_api() {
 
 freebox_nft() {
     lab_ns "$NS_BOX" nft list table ip freebox_emu 2>/dev/null
+}
+
+# freebox_nft6: the IPv6 firewall's effect as the kernel has it (the lab's chain box_ipv6).
+freebox_nft6() {
+    lab_ns "$NS_BOX" nft list chain inet filter box_ipv6 2>/dev/null
 }
 
 # freebox_writes: the API writes the emulator received since the last /clear (login aside; a

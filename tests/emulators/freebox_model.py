@@ -9,6 +9,7 @@ WireGuard: the emulator decides). Never sends anything anywhere itself.
 """
 
 import copy
+import ipaddress
 import re
 import threading
 
@@ -182,6 +183,28 @@ def upnp_redir(state, r):
     return out
 
 
+# -- IPv6 ------------------------------------------------------------------------------------------
+def ipv6_delegations(current, wanted):
+    """The delegations after a PUT: the same prefixes in the same order (read-only), each with
+    the next_hop asked for ("" or an IPv6 address); anything else is inval."""
+    if not isinstance(wanted, list) or len(wanted) != len(current):
+        raise inval("delegations")
+    out = []
+    for have, want in zip(current, wanted):
+        if not isinstance(want, dict) or want.get("prefix", have["prefix"]) != have["prefix"]:
+            raise inval("delegations")
+        hop = want.get("next_hop", have["next_hop"])
+        if not isinstance(hop, str):
+            raise inval("next_hop")
+        if hop:
+            try:
+                hop = str(ipaddress.IPv6Address(hop))
+            except ValueError:
+                raise inval("next_hop") from None
+        out.append(dict(have, next_hop=hop))
+    return out
+
+
 # -- the model -------------------------------------------------------------------------------------
 class FreeboxModel(emu_http.PersistedState, freebox_vpn.VpnEndpoints):
     """Thread-safe state plus every settings endpoint. Routes are (METHOD, template): the
@@ -289,11 +312,16 @@ class FreeboxModel(emu_http.PersistedState, freebox_vpn.VpnEndpoints):
         return self.connection_config()
 
     def put_ipv6_config(self, p, b):
+        """A partial update (freebox.md 8): the three switches, and a delegation's next_hop
+        (its prefix is the operator's: read-only). Everything is checked before anything is
+        kept; ipv6ll is read-only and left as it is, like any key the box does not know."""
         cfg = self.state["ipv6_config"]
         new = dict(cfg)
         for key in ("ipv6_enabled", "ipv6_firewall", "ipv6_prefix_firewall"):
             if key in b:
                 new[key] = want_bool(b, key)
+        if "delegations" in b:
+            new["delegations"] = ipv6_delegations(cfg["delegations"], b["delegations"])
         cfg.update(new)
         self.changed()
         return cfg

@@ -300,11 +300,13 @@ class LoginTest(Case):
         for method, endpoint, body in (("PUT", "fw/dmz/", {"enabled": False}), ("DELETE", "fw/redir/1", None),
                                        ("PUT", "upnpigd/config/", {"enabled": False}),
                                        ("PUT", "connection/config/", {"remote_access": False}),
+                                       ("PUT", "connection/ipv6/config/", {"ipv6_firewall": False}),
                                        ("POST", "vpn/user/", {"login": "x"})):
             status, reply = c.request(method, endpoint, body)
             self.assertEqual((status, reply["error_code"], reply["missing_right"]),
                              (403, "insufficient_rights", "settings"), endpoint)
         self.assertEqual(self.state()["dmz"], DOCTOR["dmz"])
+        self.assertIs(self.state()["ipv6_config"]["ipv6_firewall"], True)
         self.emu.permissions(APP, settings=True)
         self.assertEqual(c.request("PUT", "fw/dmz/", {"enabled": False})[0], 403)  # the session kept its rights
         c.login()
@@ -427,6 +429,51 @@ class WriteTest(Case):
                          [["ip_reservation", "login", "password_set", "type"],
                           ["conf_wireguard", "ip_reservation", "login", "password_set", "type"]])
         self.assertEqual(os.stat(self.emu.state_path).st_mode & 0o777, 0o600)
+
+
+class Ipv6ConfigTest(Case):
+    """GET/PUT connection/ipv6/config/ (freebox.md 8): a partial update, checked whole before
+    anything is kept, answered with the whole object; its effect in nftables."""
+
+    def test_get_put_and_validation(self):
+        c = self.client()
+        cfg = c.call("GET", "connection/ipv6/config/")
+        self.assertEqual({k: cfg[k] for k in ("ipv6_enabled", "ipv6_firewall", "ipv6_prefix_firewall")},
+                         {"ipv6_enabled": True, "ipv6_firewall": True, "ipv6_prefix_firewall": False})
+        self.assertEqual(cfg["delegations"], [{"prefix": "2001:db8:1::/64", "next_hop": ""}])
+        self.assertNotIn("box_ipv6", self.emu.control("GET", "/_emu/nft")["script"])  # no --ipv6-chain
+        reply = c.call("PUT", "connection/ipv6/config/", {"ipv6_firewall": False})
+        self.assertEqual(dict(cfg, ipv6_firewall=False), reply)
+        self.assertEqual(self.state()["ipv6_config"], reply)
+        before = self.state()["ipv6_config"]
+        for bad, code in (({"ipv6_firewall": "false"}, "inval"), ({"ipv6_firewall": 0}, "inval"),
+                          ({"ipv6_firewall": True, "ipv6_enabled": None}, "inval"),
+                          ({"ipv6_firewall": True, "delegations": [{"prefix": "2001:db8:2::/64"}]}, "inval"),
+                          ({"ipv6_firewall": True, "delegations": []}, "inval"),
+                          ({"ipv6_firewall": True, "delegations": [{"next_hop": "192.168.1.10"}]}, "inval"),
+                          ({"ipv6_firewall": True, "delegations": "x"}, "inval")):
+            with self.assertRaises(ApiFailure) as e:
+                c.call("PUT", "connection/ipv6/config/", bad)
+            self.assertEqual(e.exception.code, code, bad)
+            self.assertEqual(self.state()["ipv6_config"], before, bad)  # nothing half kept
+        reply = c.call("PUT", "connection/ipv6/config/",
+                       {"ipv6_firewall": True, "delegations": [{"next_hop": "fe80:0::0:10"}], "ipv6ll": "fe80::9"})
+        self.assertEqual((reply["ipv6_firewall"], reply["delegations"], reply["ipv6ll"]),
+                         (True, [{"prefix": "2001:db8:1::/64", "next_hop": "fe80::10"}], "fe80::1"))
+        self.assertEqual([x["route"] for x in self.emu.calls() if x["call"].startswith("PUT")][-1],
+                         "PUT connection/ipv6/config/")
+
+    def test_faults_on_the_ipv6_write(self):
+        c = self.client()
+        self.emu.fail("PUT connection/ipv6/config/", "error")
+        with self.assertRaises(ApiFailure) as e:
+            c.call("PUT", "connection/ipv6/config/", {"ipv6_firewall": False})
+        self.assertEqual(e.exception.code, "internal_error")
+        self.assertIs(self.state()["ipv6_config"]["ipv6_firewall"], True)
+        self.emu.fail("PUT connection/ipv6/config/", "reset-after")
+        with self.assertRaises((ConnectionError, OSError)):
+            c.call("PUT", "connection/ipv6/config/", {"ipv6_firewall": False})
+        self.assertIs(self.state()["ipv6_config"]["ipv6_firewall"], False)  # done, the client never knew
 
 
 class FaultTest(Case):
@@ -652,6 +699,20 @@ class NftRenderTest(unittest.TestCase):
         self.assertLess(dmz.index('tcp dport 21252 return'), dmz.index("dnat to"))
         self.assertLess(dmz.index('udp dport 18964 return'), dmz.index("dnat to"))
         self.assertIn("delete table ip freebox_emu", script)
+        self.assertNotIn("inet filter", script)  # no --ipv6-chain: the IPv4 lab is left as it was
+
+    def test_ipv6_firewall_off_opens_the_lan_over_ipv6(self):
+        import freebox_model
+        state = freebox_model.default_state()
+        accept = 'add rule inet filter box_ipv6 meta nfproto ipv6 iifname "wan0" oifname "br0" accept'
+        script = freebox_nft.render(state, "wan0", "box_ipv6", "br0")
+        self.assertTrue(script.endswith("flush chain inet filter box_ipv6\n"), script)
+        state["ipv6_config"]["ipv6_firewall"] = False
+        script = freebox_nft.render(state, "wan0", "box_ipv6", "br0")
+        self.assertTrue(script.endswith("flush chain inet filter box_ipv6\n" + accept + "\n"), script)
+        self.assertNotIn(accept, freebox_nft.render(state, "wan0"))
+        state["ipv6_config"]["ipv6_enabled"] = False  # no IPv6 on the Internet side: nothing comes in
+        self.assertNotIn("accept", freebox_nft.render(state, "wan0", "box_ipv6", "br0").split("box_ipv6", 1)[1])
 
 
 if __name__ == "__main__":

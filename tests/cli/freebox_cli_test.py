@@ -38,6 +38,8 @@ DOCTOR = {
     "upnp_redirs": [{"proto": "tcp", "ext_port": 26476, "int_ip": "192.168.1.49", "int_port": 32400,
                      "desc": "Plex Media Server"}],
     "lan_hosts": {PC: "imagerie"},
+    # Every LAN machine reachable over IPv6 (issue 9).
+    "ipv6_config": {"ipv6_enabled": True, "ipv6_firewall": False},
 }
 WRITE_METHODS = ("PUT", "POST", "DELETE")
 
@@ -111,7 +113,8 @@ class FreeboxCli(unittest.TestCase):
                       f.get("src_ip", "0.0.0.0"), f.get("comment", ""), f.get("enabled", True))
                      for f in s["forwards"])
         return {"forwards": fwd, "dmz": dict(s["dmz"]), "upnp": s["upnpigd"]["enabled"],
-                "remote": (s["connection_config"]["remote_access"], s["connection_config"]["remote_access_port"])}
+                "remote": (s["connection_config"]["remote_access"], s["connection_config"]["remote_access_port"]),
+                "ipv6": s["ipv6_config"]}
 
     # -- tests ---------------------------------------------------------------------------------
     def test_no_token_without_a_terminal_says_what_to_run(self):
@@ -139,7 +142,10 @@ class FreeboxCli(unittest.TestCase):
         self.assertEqual(st["dmz"], {"enabled": True, "host": PC})
         self.assertEqual(st["remote_admin"], {"enabled": True})
         self.assertEqual(st["upnp_igd"], {"enabled": True})
-        self.assertIn(st["ipv6_firewall"]["enabled"], (True, False))
+        self.assertEqual((st["ipv6"], st["ipv6_firewall"]), ({"enabled": True}, {"enabled": False}))
+        self.assertEqual((st["ipv6_pinholes_known"], st["ipv6_pinholes"]), (True, []))  # the API has none
+        self.assertEqual([(f["severity"], f["subject"]["kind"]) for f in report["findings"]
+                          if f["rule"] == "IPV6-FIREWALL-OFF"], [("critical", "ipv6_firewall")])
         self.assertIsInstance(st["box_services"], list)
         self.assertIn("https", [b["id"] for b in st["box_services"]])
         self.assertEqual(st["unknown"], [])
@@ -162,6 +168,7 @@ class FreeboxCli(unittest.TestCase):
         self.assertFalse(after["dmz"]["enabled"])
         self.assertFalse(after["upnp"])
         self.assertFalse(after["remote"][0])
+        self.assertEqual(after["ipv6"], dict(before["ipv6"], ipv6_firewall=True))  # the rest left alone
         self.assertEqual(self.emu.state()["upnp_redirs"], [])
         self.assert_state_dir_clean()
 
@@ -183,6 +190,7 @@ class FreeboxCli(unittest.TestCase):
         self.assertEqual(restored["dmz"], before["dmz"])
         self.assertEqual(restored["upnp"], before["upnp"])
         self.assertEqual(restored["remote"], before["remote"])
+        self.assertEqual(restored["ipv6"], before["ipv6"])  # ipv6_firewall false again
         for f in before["forwards"]:
             self.assertIn(f, restored["forwards"])
         self.assertIn(("tcp", 26476, 26476, "192.168.1.49", 32400), [f[:5] for f in restored["forwards"]])
@@ -196,7 +204,7 @@ class FreeboxCli(unittest.TestCase):
         self.assertEqual(set(fbx[0]["capabilities"]), {
             "read-upnp-mappings", "read-static-forwards", "delete-forward", "restore-forward", "read-dmz",
             "change-dmz", "read-upnp-switch", "switch-upnp-off", "read-remote-admin", "switch-remote-admin-off",
-            "vpn-server", "pairing"})
+            "vpn-server", "pairing", "read-ipv6-firewall", "change-ipv6-firewall", "read-ipv6-pinholes"})
 
     def test_dry_run_sends_no_write(self):
         self.pair()
@@ -205,6 +213,8 @@ class FreeboxCli(unittest.TestCase):
         p = self.bw("--dry-run", "--yes", "fix")
         self.assertIn("DELETE http://127.0.0.1:%d/api/v16/fw/redir/1" % self.emu.port, p.stdout)
         self.assertIn('PUT http://127.0.0.1:%d/api/v16/fw/dmz/ {"enabled":false}' % self.emu.port, p.stdout)
+        self.assertIn('PUT http://127.0.0.1:%d/api/v16/connection/ipv6/config/ {"ipv6_firewall":true}' % self.emu.port,
+                      p.stdout)
         self.assertEqual(writes(self.emu.calls()[n:]), [])
 
     def test_revoked_token_is_forgotten(self):

@@ -34,7 +34,8 @@ void all_readers(const nlohmann::json& j) {
   }
   fb::parse_upnp_enabled(j);
   fb::parse_remote_access(j).saved.dump();
-  fb::parse_ipv6_firewall(j);
+  auto v6 = fb::parse_ipv6_config(j);
+  check(v6.saved.is_object() && v6.saved.size() <= 3 && v6.firewall.has_value() == v6.saved.contains("ipv6_firewall"));
   check(fb::parse_box_services(j).size() <= 256);
   fb::parse_system(j);
   fb::parse_authorization(j);

@@ -11,20 +11,32 @@
 # technician meets: a wrong token, a revoked app, no token at all (exit 4 and the pair
 # command), the box's certificate without --ca-file (exit 3). No secret (app token, challenge,
 # session token, login password) ever appears in an output or a backup.
+# Over IPv6 (issue 9; the lab is built with LAB_IPV6=1): the same box with its IPv6 firewall
+# off (ipv6_firewall:false, as some Freeboxes ship), so the imaging PC answers at its own IPv6
+# address from the Internet with no forward at all; the audit says IPV6-FIREWALL-OFF
+# (critical), the fix switches the firewall on (the probe over IPv6 is refused), the rollback
+# puts ipv6_firewall:false back exactly and the PC answers over IPv6 again.
 set -u
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../emulators/freebox_lab.sh"
 lab_require_root
 lab_require_boxwarden
-lab_up
+LAB_IPV6=1 lab_up
 
 STATE=$LAB_DIR/state
 REMOTE=21252 # the scenario's remote_access_port
 PORTS=(104 3389 "$REMOTE")
+PORTS6=(104 3389 11112) # the PC's services, at its own IPv6 address
 PAIR_CMD="boxwarden pair -g $BOX_LAN"
 
 freebox_tls_ca fake-1.fbxos.fr
-freebox_emu_up "$FREEBOX_SCENARIOS/doctor.json" "${FREEBOX_TLS_ARGS[@]}" --auto-grant 1
+# The doctor's box (doctor.json) with its IPv6 firewall off.
+"$LAB_PYTHON" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+d["ipv6_config"] = {"ipv6_enabled": True, "ipv6_firewall": False}
+json.dump(d, open(sys.argv[2], "w"))' "$FREEBOX_SCENARIOS/doctor.json" "$LAB_DIR/doctor6.json" ||
+    fail "cannot write the scenario"
+freebox_emu_up "$LAB_DIR/doctor6.json" "${FREEBOX_TLS_ARGS[@]}" --auto-grant 1
 lab_listen "$NS_PC" 104
 lab_listen "$NS_PC" 3389
 lab_listen "$NS_PC" 11112
@@ -46,6 +58,25 @@ open_ports() {
     echo "${out[*]}"
 }
 
+# open_ports6: the ports of PORTS6 that answer from the Internet at the PC's IPv6 address (at
+# once: a dropped probe waits its 2 s).
+open_ports6() {
+    lab_ns "$NS_INET" "$LAB_PYTHON" -c '
+import concurrent.futures, socket, sys
+def probe(port):
+    try:
+        with socket.create_connection((sys.argv[1], int(port)), timeout=2):
+            return port
+    except OSError:
+        return None
+with concurrent.futures.ThreadPoolExecutor(8) as pool:
+    print(" ".join(p for p in pool.map(probe, sys.argv[2:]) if p))' "$PC6" "${PORTS6[@]}"
+}
+
+# ipv6_accepts: the emulated box's IPv6 firewall lets everything from the WAN to the LAN in.
+ipv6_accepts() {
+    freebox_nft6 | grep -q "iifname \"$LAB_WAN_IF\" oifname \"br0\" accept"
+}
 
 # no_secret FILE|DIR...: none of the secrets the emulator handed out or received (app tokens,
 # challenges, session tokens, login passwords) is in them. The list stays in a 0600 file.
@@ -97,6 +128,10 @@ echo "== before: the doctor's box, seen from the Internet"
 check "probe: 104 reaches the imaging PC through the DMZ" grep -q "$NS_PC:104" <<<"$(lab_probe 104 2>/dev/null)"
 check "probe: 3389 reaches the imaging PC (the forward)" grep -q "$NS_PC:3389" <<<"$(lab_probe 3389 2>/dev/null)"
 check "probe: remote access ($REMOTE) answers on the box" lab_probe "$REMOTE"
+check "probe over IPv6: 11112 reaches the imaging PC at its own address, with no forward" \
+    grep -q "$NS_PC:11112" <<<"$(lab_probe6 11112 "$PC6" 2>/dev/null)"
+check_eq "probe over IPv6: every service of the PC answers" "${PORTS6[*]}" "$(open_ports6)"
+check "the box's IPv6 firewall (chain box_ipv6) accepts everything from the WAN to the LAN" ipv6_accepts
 
 echo "== audit --profile medical-practice"
 fbx audit --profile medical-practice --format json audit
@@ -116,6 +151,12 @@ check "ADMIN-WAN, high (remote access on)" lab_json "$J" \
     "[f['severity'] for f in d['findings'] if f['rule'] == 'ADMIN-WAN'] == ['high']" "d['findings']"
 check "UPNP-ENABLED, high" lab_json "$J" "[f['severity'] for f in d['findings'] if f['rule'] == 'UPNP-ENABLED'] == ['high']" \
     "d['findings']"
+check "IPV6-FIREWALL-OFF, critical (every LAN machine reachable over IPv6)" lab_json "$J" \
+    "[(f['severity'], f['subject']['kind']) for f in d['findings'] if f['rule'] == 'IPV6-FIREWALL-OFF'] == [('critical', 'ipv6_firewall')]" \
+    "d['findings']"
+check "the state: IPv6 on, its firewall off, no pinhole (the Freebox API has none)" lab_json "$J" \
+    "d['state']['ipv6'] == {'enabled': True} and d['state']['ipv6_firewall'] == {'enabled': False} and d['state']['ipv6_pinholes_known'] is True and d['state']['ipv6_pinholes'] == []" \
+    "{k: v for k, v in d['state'].items() if k.startswith('ipv6')}"
 check "the DMZ, remote access and UPnP are known" lab_json "$J" \
     "d['state']['dmz'] == {'enabled': True, 'host': '$PC_IP'} and d['state']['remote_admin'] == {'enabled': True} and d['state']['upnp_igd'] == {'enabled': True}" \
     "d['state']"
@@ -132,6 +173,8 @@ check "would send: PUT connection/config/ {\"remote_access\":false}" \
     grep -qF "would send: PUT $DRY_URL/connection/config/ {\"remote_access\":false}" "$BW_OUT"
 check "would send: PUT upnpigd/config/ {\"enabled\":false}" \
     grep -qF "would send: PUT $DRY_URL/upnpigd/config/ {\"enabled\":false}" "$BW_OUT"
+check "would send: PUT connection/ipv6/config/ {\"ipv6_firewall\":true}" \
+    grep -qF "would send: PUT $DRY_URL/connection/ipv6/config/ {\"ipv6_firewall\":true}" "$BW_OUT"
 check "the dry run says nothing was changed" grep -qx "Dry run: nothing was changed." "$BW_OUT"
 check "the subscriber's TLS name is not shown" not grep -q "fake-1.fbxos.fr" "$BW_OUT"
 check_eq "the box received no PUT, POST or DELETE (login aside)" "" "$(freebox_writes)"
@@ -143,10 +186,15 @@ echo "== fix --profile medical-practice --yes"
 freebox_ctl POST /clear >/dev/null
 fbx fix --profile medical-practice --yes fix
 check_exit "fix exits 0 (nothing at or above high remains)" "$BW_RC" 0 || bw_show
-check_eq "the box received exactly the four writes" \
-    "$(printf '%s\n' 'DELETE fw/redir/1' 'PUT connection/config/' 'PUT fw/dmz/' 'PUT upnpigd/config/')" "$(freebox_writes | sort)"
+check_eq "the box received exactly the five writes" \
+    "$(printf '%s\n' 'DELETE fw/redir/1' 'PUT connection/config/' 'PUT connection/ipv6/config/' 'PUT fw/dmz/' 'PUT upnpigd/config/')" \
+    "$(freebox_writes | sort)"
 check_eq "probe: nothing answers from the Internet (after)" "" "$(open_ports)"
 check "probe: 11112 on the PC is refused too" not lab_probe 11112 2>/dev/null
+check_eq "probe over IPv6: nothing of the PC answers (after)" "" "$(open_ports6)"
+check "the box's IPv6 firewall lets nothing in by itself (chain box_ipv6 empty)" not ipv6_accepts
+check "the Freebox stores its IPv6 firewall on, IPv6 still on" lab_json "$FREEBOX_STATE_FILE" \
+    "d['ipv6_config']['ipv6_firewall'] is True and d['ipv6_config']['ipv6_enabled'] is True" "d['ipv6_config']"
 check "the Freebox stores: DMZ off, no forward, remote access off, UPnP off" lab_json "$FREEBOX_STATE_FILE" \
     "not d['dmz']['enabled'] and d['forwards'] == [] and not d['connection_config']['remote_access'] and not d['upnpigd']['enabled']" \
     "(d['dmz'], d['forwards'], d['connection_config']['remote_access'], d['upnpigd'])"
@@ -162,6 +210,7 @@ check "no finding is left" lab_json "$BW_OUT" "d['findings'] == []" "d['findings
 check "the audit sees the DMZ, remote access and UPnP off" lab_json "$BW_OUT" \
     "d['state']['dmz']['enabled'] is False and d['state']['remote_admin'] == {'enabled': False} and d['state']['upnp_igd'] == {'enabled': False}" \
     "d['state']"
+check "the audit sees the IPv6 firewall on" lab_json "$BW_OUT" "d['state']['ipv6_firewall'] == {'enabled': True}" "d['state']"
 
 echo "== rollback --yes"
 fbx rollback --yes rollback
@@ -169,6 +218,10 @@ check_exit "rollback exits 0" "$BW_RC" 0 || bw_show
 check_eq "the Freebox's settings are exactly as before (the forward has a new id)" "$SETTINGS_BEFORE" "$(freebox_settings)"
 check_eq "probe: everything answers again" "${PORTS[*]}" "$(open_ports)"
 check "probe: 104 reaches the imaging PC again" grep -q "$NS_PC:104" <<<"$(lab_probe 104 2>/dev/null)"
+check "the Freebox stores ipv6_firewall:false again" lab_json "$FREEBOX_STATE_FILE" \
+    "d['ipv6_config']['ipv6_firewall'] is False" "d['ipv6_config']"
+check_eq "probe over IPv6: every service of the PC answers again" "${PORTS6[*]}" "$(open_ports6)"
+check "probe over IPv6: 11112 reaches the imaging PC again" grep -q "$NS_PC:11112" <<<"$(lab_probe6 11112 "$PC6" 2>/dev/null)"
 check "the lab's IGD is running again" lab_box_is_up
 check "no secret in any output or backup so far" no_secret "$LAB_DIR"/*.out "$LAB_DIR"/*.err "$STATE/backups"
 

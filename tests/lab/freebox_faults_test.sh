@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # All or nothing on the Freebox (issue 8, part 4): the doctor's box (tests/emulators/
 # freebox_scenarios/doctor.json: DMZ to the imaging PC, a forward of 3389, remote access on,
-# UPnP on), the real binary against the Freebox emulator in the lab, over HTTPS with the test
-# CA. For every write the fix sends (DELETE fw/redir/{id}, PUT fw/dmz/, PUT connection/config/,
-# PUT upnpigd/config/) and every write the rollback sends (POST fw/redir/ and the same PUTs),
+# UPnP on; and its IPv6 firewall off, issue 9), the real binary against the Freebox emulator in
+# the lab, over HTTPS with the test CA. For every write the fix sends (DELETE fw/redir/{id},
+# PUT fw/dmz/, PUT connection/config/, PUT upnpigd/config/, PUT connection/ipv6/config/) and
+# every write the rollback sends (POST fw/redir/ and the same PUTs; the parts run the IPv6
+# write's rollback cells only when asked, FREEBOX_FAULTS_OPS=rollback: it is the same code as
+# the other switches', and its fix cells already undo it),
 # the emulator fails that call once: an error reply (success false), a connection reset before
 # or after the box acted, a hang (--timeout holds), the box rebooting before or after acting
 # (back from its stored state 1 s later, sessions gone). Each cell must end with the box, as
@@ -12,7 +15,8 @@
 # (measured: the emulator is deterministic). Between cells the box is put back by restarting
 # the emulator from a saved state file (a power cut: what the box stores is what it runs).
 # Prints the matrix: command x write x fault -> end state (O original, F fixed) / exit, seconds.
-# The matrix runs in four parts at the same time, each in a lab of its own (see PARTS).
+# The matrix runs in five parts at the same time, each in a lab of its own (see PARTS). The labs
+# are IPv4 ones: the IPv6 write is judged by what the box stores (freebox_doctor_test probes it).
 # FREEBOX_FAULTS_KINDS / FREEBOX_FAULTS_OPS (space separated) run a part of it, in one lab.
 set -u
 source "$(dirname "$0")/lib.sh"
@@ -21,13 +25,14 @@ lab_require_root
 lab_require_boxwarden
 lab_up
 T_START=$SECONDS
-# The matrix in four parts, each in a lab of its own, at the same time (a run mostly waits: for
-# SSDP, a reboot, a hang): this run does the first, and runs itself for the others with
-# FREEBOX_FAULTS_PART (a new LAB_ID: lab_up refuses the variables of this one).
-PARTS=("fix:1 2" "fix:3 4" "rollback:1 2" "rollback:3 4")
+# The matrix in five parts (the fifth: the fix's IPv6 write, 6 cells), each in a lab of its own,
+# at the same time (a run mostly waits: for SSDP, a reboot, a hang): this run does the first, and
+# runs itself for the others with FREEBOX_FAULTS_PART (a new LAB_ID: lab_up refuses the
+# variables of this one).
+PARTS=("fix:1 2" "fix:3 4" "rollback:1 2" "rollback:3 4" "fix:5")
 PART_PIDS=()
 if [[ -z ${FREEBOX_FAULTS_PART:-} && -z ${FREEBOX_FAULTS_OPS:-} ]]; then
-    for i in 1 2 3; do
+    for ((i = 1; i < ${#PARTS[@]}; i++)); do
         env -u LAB_ID -u LAB_DIR FREEBOX_FAULTS_PART="${PARTS[$i]}" bash "$0" >"$LAB_DIR/part$i.log" 2>&1 &
         PART_PIDS+=($!)
     done
@@ -52,13 +57,15 @@ if [[ -n ${BOXWARDEN_SANITIZED:-} ]]; then
 fi
 read -r -a KINDS <<<"${FREEBOX_FAULTS_KINDS:-error reset reset-after hang reboot reboot-after}"
 read -r -a OPS <<<"${FREEBOX_FAULTS_OPS:-fix rollback}"
-read -r -a WRITES <<<"1 2 3 4"  # which writes of FIX_WRITES / ROLLBACK_WRITES (1-based)
+read -r -a WRITES <<<"1 2 3 4 5"  # which writes of FIX_WRITES / ROLLBACK_WRITES (1-based)
 if [[ -n ${FREEBOX_FAULTS_PART:-} ]]; then
     OPS=("${FREEBOX_FAULTS_PART%%:*}")
     read -r -a WRITES <<<"${FREEBOX_FAULTS_PART#*:}"
 fi
-FIX_WRITES=("DELETE fw/redir/{id}" "PUT fw/dmz/" "PUT connection/config/" "PUT upnpigd/config/")
-ROLLBACK_WRITES=("PUT upnpigd/config/" "PUT connection/config/" "PUT fw/dmz/" "POST fw/redir/")
+FIX_WRITES=("DELETE fw/redir/{id}" "PUT fw/dmz/" "PUT connection/config/" "PUT upnpigd/config/"
+    "PUT connection/ipv6/config/")
+ROLLBACK_WRITES=("PUT upnpigd/config/" "PUT connection/config/" "PUT fw/dmz/" "POST fw/redir/"
+    "PUT connection/ipv6/config/")
 
 # What each cell exits, measured on the emulator (0: the command completed; 5: it failed and
 # was undone). The end state follows from the exit and is checked on its own.
@@ -80,7 +87,13 @@ done
 
 freebox_tls_ca fake-1.fbxos.fr
 EMU_ARGS=("${FREEBOX_TLS_ARGS[@]}" --auto-grant 1 --hang-seconds 30)
-freebox_emu_up "$FREEBOX_SCENARIOS/doctor.json" "${EMU_ARGS[@]}"
+# The doctor's box (doctor.json) with its IPv6 firewall off.
+SCENARIO=$LAB_DIR/doctor6.json
+"$LAB_PYTHON" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+d["ipv6_config"] = {"ipv6_enabled": True, "ipv6_firewall": False}
+json.dump(d, open(sys.argv[2], "w"))' "$FREEBOX_SCENARIOS/doctor.json" "$SCENARIO" || fail "cannot write the scenario"
+freebox_emu_up "$SCENARIO" "${EMU_ARGS[@]}"
 lab_listen "$NS_PC" 104
 lab_listen "$NS_PC" 3389
 
@@ -123,7 +136,7 @@ end_state() {
 box_load() {
     freebox_emu_down
     cp "$1" "$FREEBOX_STATE_FILE"
-    freebox_emu_up "$FREEBOX_SCENARIOS/doctor.json" "${EMU_ARGS[@]}"
+    freebox_emu_up "$SCENARIO" "${EMU_ARGS[@]}"
 }
 
 echo "== setup: pair, allow settings, one good fix (its backup is the original)"

@@ -42,6 +42,9 @@ class FakeFreebox : public HttpClient {
   bool upnp = true;
   json conn_config = {{"remote_access", false}, {"remote_access_port", 21252}, {"api_remote_access", true},
                       {"ping", true}, {"api_domain", "fake-1.fbxos.fr"}};
+  json ipv6 = {{"ipv6_enabled", true}, {"ipv6_firewall", false}, {"ipv6_prefix_firewall", false},
+               {"ipv6ll", "fe80::1"}, {"delegations", json::array({{{"prefix", "2001:db8:1::/64"}, {"next_hop", ""}}})}};
+  bool ipv6_sticky = false;  // PUT connection/ipv6/config/ answers success but changes nothing
   int next_id = 10;
 
   std::vector<HttpRequest> seen;
@@ -246,7 +249,12 @@ class FakeFreebox : public HttpClient {
       return ok(conn_config);
     }
     if (path == "connection/ipv6/config/") {
-      return ok({{"ipv6_enabled", true}, {"ipv6_firewall", false}});
+      if (m == "PUT" && !ipv6_sticky) {
+        for (const auto& [k, v] : body.items()) {
+          ipv6[k] = v;
+        }
+      }
+      return ok(ipv6);
     }
     if (path == "fw/incoming/") {
       return ok(json::array({{{"id", "https"}, {"type", "tcp"}, {"in_port", 29491}, {"enabled", true},

@@ -292,8 +292,18 @@ TEST(FreeboxParse, DmzUpnpRemoteAccessIpv6) {
   EXPECT_FALSE(ra.saved.contains("api_domain"));  // identifying: never kept
   EXPECT_EQ(ra.saved.dump().find("fbxos"), std::string::npos);
 
-  EXPECT_EQ(parse_ipv6_firewall(json::parse(R"({"ipv6_enabled":true,"ipv6_firewall":false})")), false);
-  EXPECT_FALSE(parse_ipv6_firewall(json::parse(R"({"ipv6_enabled":true})")));
+  Ipv6Config v6 = parse_ipv6_config(json::parse(
+      R"({"ipv6_enabled":true,"ipv6_firewall":false,"ipv6_prefix_firewall":true,"ipv6ll":"fe80::1",)"
+      R"("delegations":[{"prefix":"2001:db8:1::/64","next_hop":""}]})"));
+  EXPECT_EQ(v6.enabled, true);
+  EXPECT_EQ(v6.firewall, false);
+  EXPECT_EQ(v6.saved, json::parse(R"({"ipv6_enabled":true,"ipv6_firewall":false,"ipv6_prefix_firewall":true})"));
+  // Absent or mistyped: unknown, never "on".
+  v6 = parse_ipv6_config(json::parse(R"({"ipv6_enabled":"yes","ipv6_firewall":1})"));
+  EXPECT_FALSE(v6.enabled);
+  EXPECT_FALSE(v6.firewall);
+  EXPECT_EQ(v6.saved, json::object());
+  EXPECT_FALSE(parse_ipv6_config(json::array()).firewall);
 }
 
 TEST(FreeboxParse, BoxServicesFromTheUltra) {

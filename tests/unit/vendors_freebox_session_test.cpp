@@ -3,6 +3,7 @@
 // "settings" permission, pairing (granted, denied, timeout, pending) on a manual clock, HTTPS
 // to the box's TLS name on its LAN address, reads, changes sent by id after checking the rule
 // is still the one read, exact restore bodies, and no secret in any message or describe().
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -175,6 +176,13 @@ TEST_F(FreeboxSession, ReadsEveryField) {
   EXPECT_EQ(st.upnp_igd_enabled, true);
   EXPECT_EQ(st.remote_admin_enabled, true);
   EXPECT_EQ(st.ipv6_firewall_enabled, false);
+  EXPECT_EQ(st.ipv6_enabled, true);
+  EXPECT_EQ(st.ipv6_firewall_level, "");  // an on/off switch, no levels
+  EXPECT_TRUE(st.pinholes_known);         // the API has no per-host IPv6 rule to list
+  EXPECT_TRUE(st.pinholes.empty());
+  EXPECT_FALSE(st.ipv6_exposed_host);
+  EXPECT_EQ(st.vendor_data["freebox"]["ipv6"],
+            json::parse(R"({"ipv6_enabled":true,"ipv6_firewall":false,"ipv6_prefix_firewall":false})"));
   EXPECT_TRUE(st.box_services_known);
   ASSERT_EQ(st.box_services.size(), 1u);
   EXPECT_EQ(st.box_services[0].port, 29491);
@@ -187,6 +195,7 @@ TEST_F(FreeboxSession, ReadsEveryField) {
   EXPECT_EQ(all.find("0123456789abcdef"), std::string::npos);  // uid
   EXPECT_EQ(all.find("fbxos"), std::string::npos);             // api_domain
   EXPECT_EQ(all.find("SERIALSECRET"), std::string::npos);
+  EXPECT_EQ(all.find("2001:db8:1:"), std::string::npos);  // the delegated prefix: the subscriber's
   messages.push_back(all);
   // Plain HTTP is said, never silent.
   ASSERT_FALSE(told.empty());
@@ -194,10 +203,26 @@ TEST_F(FreeboxSession, ReadsEveryField) {
   // The same state read back from JSON (a backup) keeps the new fields.
   RouterState back = router_state_from_json(to_json(st));
   EXPECT_EQ(back.ipv6_firewall_enabled, false);
+  EXPECT_EQ(back.ipv6_enabled, true);
+  EXPECT_TRUE(back.pinholes_known);
   EXPECT_TRUE(back.box_services_known);
   ASSERT_EQ(back.box_services.size(), 1u);
   EXPECT_EQ(back.box_services[0].id, "https");
   EXPECT_TRUE(back.box_services[0].active);
+}
+
+TEST_F(FreeboxSession, UnreadableIpv6SettingsStayUnknown) {
+  keep_token();
+  box.ipv6 = "not an object";
+  auto s = open();
+  RouterState st = s->read_state();
+  EXPECT_FALSE(st.ipv6_enabled);
+  EXPECT_FALSE(st.ipv6_firewall_enabled);
+  auto unknown = st.unknown();
+  EXPECT_NE(std::find(unknown.begin(), unknown.end(), "ipv6_firewall"), unknown.end());
+  // A box that does not answer about IPv6 is not taken at its word for pinholes either.
+  EXPECT_FALSE(st.pinholes_known);
+  EXPECT_NE(std::find(unknown.begin(), unknown.end(), "ipv6_pinholes"), unknown.end());
 }
 
 TEST_F(FreeboxSession, UpnpOffListsNoMappings) {
@@ -417,6 +442,74 @@ TEST_F(FreeboxSession, DmzUpnpRemoteAccessOffAndBack) {
   // Idempotent: nothing is sent when the box is already as asked.
   s->apply(action(ChangeKind::enable_upnp));
   EXPECT_EQ(box.requests("PUT", "upnpigd/config/").size(), 2u);
+}
+
+TEST_F(FreeboxSession, Ipv6FirewallOnAndBackExactly) {
+  keep_token();
+  auto s = open();
+  RouterState st = s->read_state();
+  ASSERT_EQ(st.ipv6_firewall_enabled, false);
+
+  Change on = action(ChangeKind::enable_ipv6_firewall);
+  on.ipv6_level = "off";  // as read before the fix
+  EXPECT_EQ(describe(*s, on), std::vector<std::string>{
+                                  R"(PUT http://192.168.1.254/api/v16/connection/ipv6/config/ {"ipv6_firewall":true})"});
+  EXPECT_EQ(box.requests("PUT", "ipv6").size(), 0u);  // the dry run sent nothing
+  s->apply(on);
+  EXPECT_EQ(box.ipv6["ipv6_firewall"], true);
+  EXPECT_EQ(box.ipv6["ipv6_enabled"], true);  // the other switches are left alone
+  EXPECT_EQ(box.ipv6["delegations"][0]["prefix"], "2001:db8:1::/64");
+  RouterState fixed = s->read_state();
+  EXPECT_TRUE(effect_visible(on, fixed));
+  s->apply(on);  // idempotent: already on, nothing sent
+  ASSERT_EQ(box.requests("PUT", "connection/ipv6/config/").size(), 1u);
+
+  Change back = action(ChangeKind::restore_ipv6_firewall);
+  back.ipv6_level = "off";
+  s->apply(back);
+  EXPECT_EQ(box.ipv6["ipv6_firewall"], false);
+  auto puts = box.requests("PUT", "connection/ipv6/config/");
+  ASSERT_EQ(puts.size(), 2u);
+  EXPECT_EQ(json::parse(puts[0].body), json::parse(R"({"ipv6_firewall":true})"));
+  EXPECT_EQ(json::parse(puts[1].body), json::parse(R"({"ipv6_firewall":false})"));
+  EXPECT_EQ(s->read_state().ipv6_firewall_enabled, false);
+
+  // A level no Freebox has (another box's, a hand-edited backup): refused, nothing sent.
+  back.ipv6_level = "Low\x1b[2J";
+  std::string m = expect_error(ErrorKind::unsupported, [&] { s->apply(back); });
+  EXPECT_EQ(m.find('\x1b'), std::string::npos);
+  EXPECT_EQ(box.requests("PUT", "connection/ipv6/config/").size(), 2u);
+}
+
+TEST_F(FreeboxSession, Ipv6FirewallTheBoxDidNotSwitchIsRefused) {
+  keep_token();
+  box.ipv6_sticky = true;  // answers success, keeps it off
+  auto s = open();
+  std::string m = expect_error(ErrorKind::refused, [&] { s->apply(action(ChangeKind::enable_ipv6_firewall)); });
+  EXPECT_NE(m.find("kept its IPv6 firewall off"), std::string::npos) << m;
+}
+
+TEST_F(FreeboxSession, Ipv6FirewallNeedsTheSettingsPermission) {
+  keep_token();
+  box.settings = false;
+  auto s = open();
+  std::string m = expect_error(ErrorKind::auth, [&] { s->apply(action(ChangeKind::enable_ipv6_firewall)); });
+  EXPECT_NE(m.find("Gestion des accès"), std::string::npos);
+  EXPECT_TRUE(box.requests("PUT", "connection/ipv6/config/").empty());
+}
+
+TEST_F(FreeboxSession, PinholesAreNotAFreeboxChange) {
+  keep_token();
+  auto s = open();
+  Change del = action(ChangeKind::delete_pinhole);
+  del.pinhole = Pinhole{};
+  expect_error(ErrorKind::unsupported, [&] { s->apply(del); });
+  Capabilities caps = freebox_plugin().capabilities();
+  EXPECT_TRUE(has(caps, Capability::read_ipv6_firewall));
+  EXPECT_TRUE(has(caps, Capability::set_ipv6_firewall));
+  EXPECT_TRUE(has(caps, Capability::read_pinholes));
+  EXPECT_FALSE(has(caps, Capability::delete_pinhole));
+  EXPECT_FALSE(has(caps, Capability::add_pinhole));
 }
 
 TEST_F(FreeboxSession, HttpsGoesToTheTlsNameOnTheLanAddress) {

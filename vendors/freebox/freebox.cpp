@@ -153,6 +153,14 @@ class FreeboxSession final : public Session {
       case ChangeKind::delete_vpn_peer:
         freebox::delete_vpn_user(m_api, a.peer);
         return;
+      case ChangeKind::enable_ipv6_firewall:
+        freebox::set_ipv6_firewall(m_api, true);
+        return;
+      case ChangeKind::restore_ipv6_firewall:
+        freebox::set_ipv6_firewall(m_api, freebox::ipv6_firewall_saved_on(a.ipv6_level));
+        return;
+      case ChangeKind::delete_pinhole:
+      case ChangeKind::add_pinhole:  // the Freebox API has no per-host IPv6 rule
       case ChangeKind::manual:
         break;
     }
@@ -190,7 +198,9 @@ class FreeboxPlugin final : public VendorPlugin {
     for (Capability k : {Capability::read_mappings, Capability::read_static_forwards, Capability::delete_forward,
                          Capability::add_forward, Capability::read_dmz, Capability::set_dmz,
                          Capability::read_upnp_switch, Capability::set_upnp_switch, Capability::read_remote_admin,
-                         Capability::set_remote_admin, Capability::vpn_server, Capability::pairing}) {
+                         Capability::set_remote_admin, Capability::vpn_server, Capability::pairing,
+                         Capability::read_ipv6_firewall, Capability::set_ipv6_firewall,
+                         Capability::read_pinholes}) {
       c |= static_cast<uint32_t>(k);
     }
     return c;

@@ -228,5 +228,28 @@ void set_remote_access(ApiClient& api, bool on, std::optional<uint16_t> port) {
   }
 }
 
+void set_ipv6_firewall(ApiClient& api, bool on) {
+  if (get_bool(read_ipv6_config(api), "ipv6_firewall") == on) {
+    return;
+  }
+  const std::string what = std::string("switch the IPv6 firewall ") + on_off(on);
+  require_settings(api, what);
+  json body = {{"ipv6_firewall", on}};
+  api.call("PUT", "connection/ipv6/config/", &body, what, ErrorKind::refused);
+  if (!api.rehearsing() && get_bool(read_ipv6_config(api), "ipv6_firewall") != on) {
+    throw Error(ErrorKind::refused, std::string("the Freebox kept its IPv6 firewall ") + on_off(!on));
+  }
+}
+
+bool ipv6_firewall_saved_on(std::string_view level) {
+  if (level.empty() || level == "off" || level == "0" || level == "false") {
+    return false;
+  }
+  if (level == "on" || level == "1" || level == "true") {
+    return true;
+  }
+  throw Error(ErrorKind::unsupported, "the saved IPv6 firewall setting \"" + printable(level, 40) +
+                                          "\" is not one a Freebox has (on or off); nothing was sent");
+}
 
 }  // namespace bw::freebox

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 
 #include "core/router_state.hpp"
 #include "vendors/freebox/freebox_api.hpp"
@@ -33,6 +34,12 @@ void set_upnp(ApiClient& api, bool on);
 // PUT connection/config/ {"remote_access":on}, with `port` (remote_access_port) when switching
 // on and one is known.
 void set_remote_access(ApiClient& api, bool on, std::optional<uint16_t> port);
+// PUT connection/ipv6/config/ {"ipv6_firewall":on} (the other IPv6 settings are left alone).
+void set_ipv6_firewall(ApiClient& api, bool on);
+// What restore-ipv6-firewall puts back, from Change::ipv6_level (the firewall as read before
+// the fix): the Freebox has no levels, so "off" (or "", or "0"/"false") is off and "on" is on.
+// Another word (a level of another box, a hand-edited backup) is Error(unsupported).
+bool ipv6_firewall_saved_on(std::string_view level);
 
 
 }  // namespace bw::freebox

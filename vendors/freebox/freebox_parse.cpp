@@ -433,8 +433,17 @@ RemoteAccess parse_remote_access(const json& result) {
   return r;
 }
 
-std::optional<bool> parse_ipv6_firewall(const json& result) {
-  return get_bool(result, "ipv6_firewall");
+Ipv6Config parse_ipv6_config(const json& result) {
+  Ipv6Config c;
+  c.enabled = get_bool(result, "ipv6_enabled");
+  c.firewall = get_bool(result, "ipv6_firewall");
+  c.saved = json::object();
+  for (const char* key : {"ipv6_enabled", "ipv6_firewall", "ipv6_prefix_firewall"}) {
+    if (auto b = get_bool(result, key)) {
+      c.saved[key] = *b;
+    }
+  }
+  return c;
 }
 
 std::vector<BoxService> parse_box_services(const json& result) {

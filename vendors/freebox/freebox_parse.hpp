@@ -114,8 +114,17 @@ struct RemoteAccess {
 };
 RemoteAccess parse_remote_access(const json& result);
 
-// GET connection/ipv6/config/: ipv6_firewall.
-std::optional<bool> parse_ipv6_firewall(const json& result);
+// GET connection/ipv6/config/ (freebox.md 8): IPv6 on the Internet side and the box's IPv6
+// firewall, one on/off switch (no levels). ipv6_firewall false lets every LAN machine be
+// reached over IPv6 on every port. The API has no per-host IPv6 rule (no pinhole list: the
+// port forwards are IPv4 only), so there is nothing else to read here. The delegated prefixes
+// are the subscriber's public addresses: not kept.
+struct Ipv6Config {
+  std::optional<bool> enabled;   // ipv6_enabled
+  std::optional<bool> firewall;  // ipv6_firewall
+  json saved;                    // the three switches as read (vendor_data: what the box said)
+};
+Ipv6Config parse_ipv6_config(const json& result);
 
 // GET fw/incoming/: the box's own services reachable on its WAN address.
 std::vector<BoxService> parse_box_services(const json& result);

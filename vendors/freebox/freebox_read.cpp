@@ -70,6 +70,12 @@ json read_connection_config(ApiClient& api) {
       "show its remote access settings");
 }
 
+json read_ipv6_config(ApiClient& api) {
+  return object_or_throw(
+      api.call("GET", "connection/ipv6/config/", nullptr, "read its IPv6 firewall", ErrorKind::protocol),
+      "show its IPv6 settings");
+}
+
 RouterState read_router_state(ApiClient& api) {
   RouterState s;
   const Endpoint& ep = api.endpoint();
@@ -141,8 +147,14 @@ RouterState read_router_state(ApiClient& api) {
     extra["remote_access"] = ra.saved;
   }
   if (auto r = rd.get("connection/ipv6/config/")) {
-    s.ipv6_firewall_enabled = parse_ipv6_firewall(*r);
-    // Its IPv6 firewall is one switch: Freebox OS has no per-device IPv6 rules (pinholes).
+    Ipv6Config v6 = parse_ipv6_config(*r);
+    s.ipv6_enabled = v6.enabled;
+    s.ipv6_firewall_enabled = v6.firewall;
+    extra["ipv6"] = v6.saved;
+    // The Freebox API has no per-host IPv6 rule: no pinhole list, no exposed host over IPv6
+    // (freebox.md 5: port forwards are IPv4 only; 8: the IPv6 settings are three switches and
+    // the delegated prefixes). Once the box has answered about IPv6, the list of pinholes is
+    // complete and empty.
     s.pinholes_known = s.ipv6_firewall_enabled.has_value();
   }
   if (auto r = rd.get("fw/incoming/")) {

@@ -5,6 +5,36 @@
 
 namespace bw::cli {
 
+namespace {
+
+// The box's IPv6 side as far as it says: on the Internet side, its firewall, its pinholes.
+nlohmann::json ipv6_json(const RouterState& s) {
+  auto flag = [](const std::optional<bool>& b) { return b ? nlohmann::json(*b) : nlohmann::json(nullptr); };
+  return {{"enabled", flag(s.ipv6_enabled)},
+          {"firewall", flag(s.ipv6_firewall_enabled)},
+          {"firewall_level", s.ipv6_firewall_level.empty() ? nlohmann::json(nullptr)
+                                                           : nlohmann::json(valid_utf8(s.ipv6_firewall_level))},
+          {"pinholes", s.pinholes.size()},
+          {"pinholes_known", s.pinholes_known}};
+}
+
+std::string ipv6_text(const RouterState& s) {
+  if (s.ipv6_enabled == false) {
+    return "IPv6: off on the Internet side\n";
+  }
+  std::string fw = !s.ipv6_firewall_enabled ? "unknown" : *s.ipv6_firewall_enabled ? "on" : "off";
+  if (!s.ipv6_firewall_level.empty()) {
+    fw += " (level \"" + printable(s.ipv6_firewall_level, 40) + "\")";
+  }
+  std::string pinholes = std::to_string(s.pinholes.size());
+  if (!s.pinholes_known) {
+    pinholes = s.pinholes.empty() ? "unknown" : pinholes + " seen, the box may have more";
+  }
+  return "IPv6 firewall: " + fw + "\nIPv6 pinholes: " + pinholes + "\n";
+}
+
+}  // namespace
+
 ExitCode cmd_discover(App& app) {
   Discovered d = app.discover();
   std::vector<std::string> apis;
@@ -27,7 +57,8 @@ ExitCode cmd_discover(App& app) {
                      {"vendor", s.vendor}, {"model", valid_utf8(s.model)}, {"firmware", valid_utf8(s.firmware)},
                      {"external_ip", s.external_ip}, {"apis", apis},
                      {"upnp_description", valid_utf8(d.target.igd_desc_url)},
-                     {"ssdp_server", valid_utf8(d.ssdp_server)}}},
+                     {"ssdp_server", valid_utf8(d.ssdp_server)},
+                     {"ipv6", ipv6_json(s)}}},
         {"ignored_ssdp_answers", ignored},
     };
     app.out() << j.dump(2) << "\n";
@@ -43,6 +74,7 @@ ExitCode cmd_discover(App& app) {
     out << " " << a;
   }
   out << "\n";
+  out << ipv6_text(s);
   if (!d.target.igd_desc_url.empty()) {
     out << "UPnP description: " << printable(d.target.igd_desc_url, 200) << "\n";
   }

@@ -35,7 +35,11 @@ only trusts the gateway, really reads it; in loopback tests it runs on 127.0.0.1
 GetPinholePackets) to a "normal" box; how it answers:
   normal            firewall on, pinholes allowed; id 1 another host's (606), id 2 ours (success),
                     every other id free (704)
-  endless           606 ("exists, not yours") for every id: the walk never ends by itself
+  all               606 ("exists, not yours") for every id, 65535 too
+  endless           606 for every id but 65535 (the id boxwarden knows is free): the walk never
+                    ends by itself
+  stale             as miniupnpd 2.3.1 (nftables) does: pinhole 1 exists; a free id is answered
+                    like the last pinhole looked up (402 before any)
   sparse            606 for every 31st id, 704 between: never 32 free ids in a row
   slow              like endless, each answer after 0.5 s (GetFirewallStatus too)
   huge              every IPv6 reply is 9 MiB
@@ -176,6 +180,7 @@ class State:
         self.lock = threading.Lock()
         self.log_lock = threading.Lock()
         self.requests = 0
+        self.stale = 402  # --pinholes stale: the answer to a free id
         maps = [mapping(p, b"TCP", b"generated %d" % p) for p in range(1, args.mappings + 1)]
         if args.nasty:
             maps += [mapping(NASTY_FIRST_PORT + i, b"TCP", as_stored(d, args.cdata)) for i, d in enumerate(NASTY)
@@ -393,8 +398,18 @@ class Handler(socketserver.BaseRequestHandler):
             found = {1: 606, 2: 0}.get(uid, 704)
         elif kind == "sparse":
             found = 606 if uid > 0 and uid % 31 == 0 else 704
-        else:  # endless, slow
+        elif kind == "stale":
+            with self.st.lock:
+                if uid == 1:
+                    self.st.stale = 606
+                found = self.st.stale
+        elif kind == "all":
             found = 606
+        else:  # endless, slow
+            found = 704 if uid == 65535 else 606
+        if found == 402:
+            self.send(500, fault(402, b"Invalid Args"))
+            return
         if found == 0:
             self.send(200, response(IP6FC_SERVICE, action, [(b"PinholePackets", b"12")]))
         elif found == 606:
@@ -495,7 +510,8 @@ def main():
     ap.add_argument("--cdata", action="store_true",
                     help="send listings as miniupnpd 2.3.1 does: in CDATA, descriptions not escaped")
     ap.add_argument("--only", type=int, action="append", help="with --nasty: only these (0-based)")
-    ap.add_argument("--pinholes", choices=("normal", "endless", "sparse", "slow", "huge", "garbage", "drip"),
+    ap.add_argument("--pinholes", choices=("normal", "all", "endless", "stale", "sparse", "slow", "huge", "garbage",
+                                           "drip"),
                     help="serve the IPv6 firewall (WANIPv6FirewallControl) this way (see above)")
     ap.add_argument("--ssdp", action="store_true", help="answer unicast M-SEARCH on ADDRESS:1900")
     ap.add_argument("--max-seconds", type=float, default=120, help="how long one endless answer lasts")

@@ -53,8 +53,12 @@ check "the text report names the pinhole over IPv6" grep -q "IPv6" "$BW_OUT"
 echo "== fix --yes --profile medical-practice"
 bw_capture fix "$NS_LAPTOP" --yes --profile medical-practice --state-dir "$STATE" fix
 check_exit "fix exits 1 (the pinhole remains: a manual step)" "$BW_RC" 1 || bw_show
-check "the manual step says where to close it: the machine that opened it, the box's page, or UPnP off" \
-    grep -Eqi "(program|application|machine).*(box's|page|UPnP)" "$BW_OUT"
+flat=$(tr -s ' \n' '  ' <"$BW_OUT")
+check "the manual step names hole #1 and says to close the program on the machine that opened it" \
+    grep -q "Close the IPv6 hole #1 .*close the program that shares things with the Internet" <<<"$flat"
+check "... or to delete the hole in the box's pages, or to switch UPnP off" \
+    grep -q "find the IPv6 firewall (pinholes) page and delete the hole; or switch UPnP off" <<<"$flat"
+check "stderr says the box's pinholes could not all be read" grep -q "pinholes were not all read" "$BW_ERR"
 banner=$(lab_probe6 11112 "$PC6")
 check_eq "probe: the DICOM server is still reachable over IPv6 (nothing claims it is closed)" \
     "hello from $NS_PC:11112/tcp" "$banner"

@@ -94,7 +94,10 @@ TEST(IgdIpv6, WalkFindsHiddenAndOwnedPinholesAndStopsAfter32FreeIds) {
   EXPECT_EQ(w.found[1].id, 2u);
   EXPECT_TRUE(w.found[1].owned);
   EXPECT_EQ(w.ids_asked, 34u);  // 1, 2, then 32 free ids
-  EXPECT_EQ(box.asked.back(), 34u);
+  EXPECT_EQ(w.canary_asked, 3u);  // first, and after each pinhole found
+  EXPECT_EQ(box.asked, (std::vector<uint32_t>{65535, 1, 65535, 2, 65535, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+                                              15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+                                              32, 33, 34}));
   EXPECT_FALSE(w.cut_short);
   EXPECT_EQ(w.stopped, "32 free ids in a row after id 2");
 }
@@ -116,13 +119,45 @@ TEST(IgdIpv6, WalkGapCountsFromTheLastPinholeFound) {
   EXPECT_FALSE(w.cut_short);
 }
 
+TEST(IgdIpv6, BoxThatSaysEveryIdExistsCountsNothing) {
+  FakeIds box{{}, 606};  // "a pinhole of another host" for every id, the canary too
+  auto w = walk_pinholes(box.ask(), k_always);
+  EXPECT_TRUE(w.found.empty());
+  EXPECT_EQ(w.ids_asked, 0u);
+  EXPECT_EQ(box.asked, std::vector<uint32_t>{65535});
+  EXPECT_TRUE(w.cut_short);
+  EXPECT_NE(w.stopped.find("do not tell which pinholes exist"), std::string::npos) << w.stopped;
+}
+
 TEST(IgdIpv6, EndlessWalkStopsAt64PinholesAndSaysSo) {
-  FakeIds box{{}, 606};  // "a pinhole of another host" for every id
+  FakeIds box{{{65535, 704}}, 606};  // every id but the canary "exists"
   auto w = walk_pinholes(box.ask(), k_always);
   EXPECT_EQ(w.found.size(), 64u);
   EXPECT_EQ(w.ids_asked, 64u);
+  EXPECT_EQ(w.canary_asked, 64u);
   EXPECT_TRUE(w.cut_short);
   EXPECT_NE(w.stopped.find("may be more"), std::string::npos) << w.stopped;
+}
+
+// miniupnpd 2.3.1 (nftables): a missing id is answered from the address of the last pinhole
+// looked up (402 while there was none), as seen in the lab.
+TEST(IgdIpv6, StaleAnswersAfterARealPinholeStopTheWalk) {
+  int last = 402;
+  std::vector<uint32_t> asked;
+  auto ask = [&](uint32_t id) {
+    asked.push_back(id);
+    if (id == 1 || id == 2) {
+      last = 606;  // pinholes 1 and 2 exist (other machines')
+      return 606;
+    }
+    return last;
+  };
+  auto w = walk_pinholes(ask, k_always);
+  ASSERT_EQ(w.found.size(), 1u);
+  EXPECT_EQ(w.found[0].id, 1u);
+  EXPECT_EQ(asked, (std::vector<uint32_t>{65535, 1, 65535}));
+  EXPECT_TRUE(w.cut_short);
+  EXPECT_NE(w.stopped.find("cannot be told apart"), std::string::npos) << w.stopped;
 }
 
 TEST(IgdIpv6, SparsePinholesStopAt1024Ids) {
@@ -140,7 +175,7 @@ TEST(IgdIpv6, SparsePinholesStopAt1024Ids) {
 TEST(IgdIpv6, WalkStopsWhenTimeIsUp) {
   FakeIds box{{}, 606};
   int calls = 0;
-  auto w = walk_pinholes(box.ask(), [&] { return ++calls <= 5; });
+  auto w = walk_pinholes(box.ask(), [&] { return ++calls <= 5; }, WalkLimits{1024, 32, 64, 0});
   EXPECT_EQ(w.ids_asked, 5u);
   EXPECT_EQ(w.found.size(), 5u);
   EXPECT_TRUE(w.cut_short);
@@ -152,13 +187,23 @@ TEST(IgdIpv6, WalkStopsAtAnUnusableAnswerAndKeepsWhatItFound) {
     if (id == 3) {
       throw Error(ErrorKind::protocol, "the reply is not XML");
     }
-    return 606;
+    return id == 65535 ? 704 : 606;
   };
   auto w = walk_pinholes(ask, k_always);
   EXPECT_EQ(w.found.size(), 2u);
   EXPECT_EQ(w.ids_asked, 3u);
   EXPECT_TRUE(w.cut_short);
   EXPECT_NE(w.stopped.find("not XML"), std::string::npos) << w.stopped;
+
+  auto canary_fails = [](uint32_t id) -> int {
+    if (id == 65535) {
+      throw Error(ErrorKind::unreachable, "no complete answer in time");
+    }
+    return 704;
+  };
+  w = walk_pinholes(canary_fails, k_always);
+  EXPECT_EQ(w.ids_asked, 0u);
+  EXPECT_TRUE(w.cut_short);
 }
 
 TEST(IgdIpv6, WalkStopsAtOtherErrors) {
@@ -181,7 +226,7 @@ TEST(IgdIpv6, WalkStopsAtOtherErrors) {
 }
 
 TEST(IgdIpv6, WalkLimitsAreParameters) {
-  FakeIds box{{}, 606};
+  FakeIds box{{{65535, 704}}, 606};
   auto w = walk_pinholes(box.ask(), k_always, WalkLimits{10, 4, 3});
   EXPECT_EQ(w.found.size(), 3u);
   EXPECT_TRUE(w.cut_short);

@@ -40,6 +40,27 @@ PinholeWalk walk_pinholes(const AskPinhole& ask, const TimeLeft& time_left, cons
     w.stopped = std::move(why);
     return w;
   };
+  // Asks the canary: "" when the box says it does not exist, else why the walk must stop.
+  const std::string canary = std::to_string(limits.canary);
+  auto canary_stop = [&](const std::string& if_exists) -> std::string {
+    if (!time_left()) {
+      return "out of time after " + std::to_string(w.ids_asked) + " ids";
+    }
+    try {
+      ++w.canary_asked;
+      int code = ask(limits.canary);
+      return code == 0 || code == 606 ? if_exists : "";
+    } catch (const Error& e) {
+      return "no usable answer for id " + canary + ": " + e.what();
+    }
+  };
+  if (limits.canary != 0) {
+    auto why = canary_stop("the box answers as if id " + canary +
+                           ", which it has not handed out, existed: its answers do not tell which pinholes exist");
+    if (!why.empty()) {
+      return cut(why);
+    }
+  }
   for (uint32_t id = 1; id <= limits.max_ids; ++id) {
     if (!time_left()) {
       return cut("out of time after " + std::to_string(w.ids_asked) + " ids");
@@ -56,6 +77,13 @@ PinholeWalk walk_pinholes(const AskPinhole& ask, const TimeLeft& time_left, cons
       gap = 0;
       if (w.found.size() >= limits.max_found) {
         return cut("the first " + std::to_string(w.found.size()) + " pinholes are reported; there may be more");
+      }
+      if (limits.canary != 0) {
+        auto why = canary_stop("after pinhole " + std::to_string(id) + " the box answers as if id " + canary +
+                               " existed too: the next pinholes cannot be told apart");
+        if (!why.empty()) {
+          return cut(why);
+        }
       }
       continue;
     }

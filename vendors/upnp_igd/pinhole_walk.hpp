@@ -12,6 +12,14 @@
 //   402/704  no pinhole has that id.
 // A hostile or broken box can answer 606 for every id forever: the walk is bounded in ids,
 // in pinholes reported and in time, and never claims to have seen everything.
+//
+// miniupnpd 2.3.1 (nftables) is such a box: for an id that does not exist it checks the
+// address left in its buffer by the last pinhole it looked up, so once one pinhole was read
+// every later id answers like that one (606 over IPv4, success to its owner), and before that
+// 402. So the walk first asks a "canary", an id the box has not handed out (65535; miniupnpd
+// counts from 1): a box that says it exists proves nothing by its answers and nothing is
+// counted; and after each pinhole found it asks the canary again, and stops when the canary
+// now "exists" too, since the next ids can no longer be told apart (lab_selftest_test.sh).
 #pragma once
 
 #include <cstdint>
@@ -36,6 +44,7 @@ struct WalkLimits {
   uint32_t max_ids = 1024;   // UniqueIDs asked at most
   uint32_t max_gap = 32;     // stop after this many free ids in a row past the last one found
   size_t max_found = 64;     // pinholes reported at most
+  uint32_t canary = 65535;   // an id no pinhole has (0: no canary)
 };
 
 struct FoundPinhole {
@@ -45,7 +54,8 @@ struct FoundPinhole {
 
 struct PinholeWalk {
   std::vector<FoundPinhole> found;
-  uint32_t ids_asked = 0;
+  uint32_t ids_asked = 0;     // walked ids (1, 2, 3...)
+  uint32_t canary_asked = 0;  // questions about the canary id
   // The walk stopped before its normal end (max_gap free ids in a row): a limit, the time, an
   // error or an answer it cannot read. Pinholes past that point are unknown.
   bool cut_short = false;

@@ -7,30 +7,29 @@ namespace bw::cli {
 
 namespace {
 
-// The box's IPv6 side as far as it says: on the Internet side, its firewall, its pinholes.
-nlohmann::json ipv6_json(const RouterState& s) {
-  auto flag = [](const std::optional<bool>& b) { return b ? nlohmann::json(*b) : nlohmann::json(nullptr); };
-  return {{"enabled", flag(s.ipv6_enabled)},
-          {"firewall", flag(s.ipv6_firewall_enabled)},
-          {"firewall_level", s.ipv6_firewall_level.empty() ? nlohmann::json(nullptr)
-                                                           : nlohmann::json(valid_utf8(s.ipv6_firewall_level))},
-          {"pinholes", s.pinholes.size()},
-          {"pinholes_known", s.pinholes_known}};
+// The box's IPv6 status in one line: IPv6 gives every LAN machine its own Internet address, so
+// the firewall and its holes are what keep them out of reach.
+std::string ipv6_status(const RouterState& s) {
+  if (s.ipv6_enabled == false) {
+    return "off (the box has no IPv6 on its Internet side)";
+  }
+  std::string firewall = !s.ipv6_firewall_enabled ? "firewall unknown"
+                         : *s.ipv6_firewall_enabled ? "firewall on"
+                                                    : "firewall OFF: every device is reachable from the Internet";
+  if (s.ipv6_firewall_enabled && !s.ipv6_firewall_level.empty()) {
+    firewall += " (level " + printable(s.ipv6_firewall_level, 20) + ")";
+  }
+  std::string holes = std::to_string(s.pinholes.size()) + " pinhole" + (s.pinholes.size() == 1 ? "" : "s") +
+                      (s.pinholes_known ? "" : " seen (the box may hold more)");
+  return (s.ipv6_enabled ? "on, " : "") + firewall + ", " + holes;
 }
 
-std::string ipv6_text(const RouterState& s) {
-  if (s.ipv6_enabled == false) {
-    return "IPv6: off on the Internet side\n";
-  }
-  std::string fw = !s.ipv6_firewall_enabled ? "unknown" : *s.ipv6_firewall_enabled ? "on" : "off";
-  if (!s.ipv6_firewall_level.empty()) {
-    fw += " (level \"" + printable(s.ipv6_firewall_level, 40) + "\")";
-  }
-  std::string pinholes = std::to_string(s.pinholes.size());
-  if (!s.pinholes_known) {
-    pinholes = s.pinholes.empty() ? "unknown" : pinholes + " seen, the box may have more";
-  }
-  return "IPv6 firewall: " + fw + "\nIPv6 pinholes: " + pinholes + "\n";
+nlohmann::json ipv6_json(const RouterState& s) {
+  nlohmann::json full = to_json(s, false);
+  return {{"enabled", s.ipv6_enabled ? nlohmann::json(*s.ipv6_enabled) : nlohmann::json(nullptr)},
+          {"firewall", full["ipv6_firewall"]},
+          {"pinholes", s.pinholes.size()},
+          {"pinholes_known", s.pinholes_known}};
 }
 
 }  // namespace
@@ -57,8 +56,7 @@ ExitCode cmd_discover(App& app) {
                      {"vendor", s.vendor}, {"model", valid_utf8(s.model)}, {"firmware", valid_utf8(s.firmware)},
                      {"external_ip", s.external_ip}, {"apis", apis},
                      {"upnp_description", valid_utf8(d.target.igd_desc_url)},
-                     {"ssdp_server", valid_utf8(d.ssdp_server)},
-                     {"ipv6", ipv6_json(s)}}},
+                     {"ssdp_server", valid_utf8(d.ssdp_server)}, {"ipv6", ipv6_json(s)}}},
         {"ignored_ssdp_answers", ignored},
     };
     app.out() << j.dump(2) << "\n";
@@ -69,12 +67,12 @@ ExitCode cmd_discover(App& app) {
   out << "Model: " << printable(s.model.empty() ? "unknown" : s.model, 80) << "\n";
   out << "Firmware: " << printable(s.firmware.empty() ? "unknown" : s.firmware, 80) << "\n";
   out << "Internet address: " << (s.external_ip.empty() ? "unknown" : printable(s.external_ip, 45)) << "\n";
+  out << "IPv6: " << ipv6_status(s) << "\n";
   out << "APIs that answer:";
   for (const auto& a : apis) {
     out << " " << a;
   }
   out << "\n";
-  out << ipv6_text(s);
   if (!d.target.igd_desc_url.empty()) {
     out << "UPnP description: " << printable(d.target.igd_desc_url, 200) << "\n";
   }

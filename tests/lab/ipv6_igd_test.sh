@@ -68,9 +68,11 @@ check "the pinhole is still on the box (its owner reads it)" grep -q "Pinhole ID
 echo "== discover"
 bw_capture discover "$NS_LAPTOP" discover
 check_exit "discover exits 0" "$BW_RC" 0 || bw_show
-check "discover shows the box's IPv6 firewall: on" grep -Eqi "IPv6 firewall: *on" "$BW_OUT"
+check "discover shows the box's IPv6 side: firewall on, one pinhole seen" \
+    grep -q "^IPv6: firewall on, 1 pinhole seen" "$BW_OUT"
 bw_capture discover-json "$NS_LAPTOP" discover --format json
-check "discover --format json: gateway.ipv6.firewall is true" lab_json "$BW_OUT" \
-    "d['gateway']['ipv6']['firewall'] is True" "d.get('gateway')"
+check "discover --format json: gateway.ipv6 has the firewall on and one pinhole, not all known" lab_json "$BW_OUT" \
+    "d['gateway']['ipv6']['firewall']['enabled'] is True and d['gateway']['ipv6']['pinholes'] == 1 and d['gateway']['ipv6']['pinholes_known'] is False" \
+    "d.get('gateway')"
 
 lab_finish

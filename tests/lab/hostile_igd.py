@@ -35,6 +35,8 @@ only trusts the gateway, really reads it; in loopback tests it runs on 127.0.0.1
 GetPinholePackets) to a "normal" box; how it answers:
   normal            firewall on, pinholes allowed; id 1 another host's (606), id 2 ours (success),
                     every other id free (704)
+  off               the IPv6 firewall is off (FirewallEnabled 0); GetPinholePackets answers 702
+                    (FirewallDisabled), as miniupnpd does then
   all               606 ("exists, not yours") for every id, 65535 too
   endless           606 for every id but 65535 (the id boxwarden knows is free): the walk never
                     ends by itself
@@ -384,12 +386,17 @@ class Handler(socketserver.BaseRequestHandler):
         if action == b"GetFirewallStatus":
             if kind == "garbage":
                 values = [(b"FirewallEnabled", b"\x1b[31m1"), (b"InboundPinholeAllowed", b"2")]
+            elif kind == "off":
+                values = [(b"FirewallEnabled", b"0"), (b"InboundPinholeAllowed", b"0")]
             else:
                 values = [(b"FirewallEnabled", b"1"), (b"InboundPinholeAllowed", b"1")]
             self.send(200, response(IP6FC_SERVICE, action, values))
             return
         if action != b"GetPinholePackets":
             self.send(500, fault(401, b"Invalid Action"))
+            return
+        if kind == "off":
+            self.send(500, fault(702, b"FirewallDisabled"))
             return
         if kind == "garbage":
             self.send(200, b"\x1b]0;owned\x07 not XML \xff\xfe <<<< &&& \x9b31m")
@@ -510,7 +517,7 @@ def main():
     ap.add_argument("--cdata", action="store_true",
                     help="send listings as miniupnpd 2.3.1 does: in CDATA, descriptions not escaped")
     ap.add_argument("--only", type=int, action="append", help="with --nasty: only these (0-based)")
-    ap.add_argument("--pinholes", choices=("normal", "all", "endless", "stale", "sparse", "slow", "huge", "garbage",
+    ap.add_argument("--pinholes", choices=("normal", "off", "all", "endless", "stale", "sparse", "slow", "huge", "garbage",
                                            "drip"),
                     help="serve the IPv6 firewall (WANIPv6FirewallControl) this way (see above)")
     ap.add_argument("--ssdp", action="store_true", help="answer unicast M-SEARCH on ADDRESS:1900")

@@ -35,7 +35,7 @@ TIME = "/usr/bin/time"
 # Checks: "deadline" (wall < timeout + 2 s), "one-line" (stderr is one error line), "json",
 # "text" (no ESC/C1 on stdout), "lol" (the entity stayed unexpanded), "nasty" (every hostile
 # description is reported, harmlessly), "all" (every generated mapping is reported), "walk" (the
-# IPv6 pinhole walk: as PINHOLE_WALKS says).
+# IPv6 pinhole walk: as PINHOLE_WALKS says), "ipv6-off" (an IPV6-FIREWALL-OFF finding).
 CASES = [
     ("desc-oversize", "desc-oversize", [], [], 5, {3}, 64, {"deadline", "one-line"}),
     ("desc-endless", "desc-endless", [], [], 5, {3}, 64, {"deadline", "one-line"}),
@@ -71,6 +71,8 @@ CASES = [
     # Under the home profile a pinhole whose details are hidden is below high: exit 0.
     ("pinholes-normal", "normal", ["--pinholes", "normal"], ["--format", "json"], 10, {0}, 64,
      {"deadline", "json", "walk"}),
+    ("pinholes-off", "normal", ["--pinholes", "off"], ["--format", "json"], 10, {1}, 64,
+     {"deadline", "json", "walk", "ipv6-off"}),
     ("pinholes-all", "normal", ["--pinholes", "all"], ["--format", "json"], 10, {0}, 64,
      {"deadline", "json", "walk"}),
     ("pinholes-endless", "normal", ["--pinholes", "endless"], ["--format", "json"], 10, {0}, 64,
@@ -95,6 +97,7 @@ CASES = [
 # say on stderr that the walk was cut short.
 PINHOLE_WALKS = {
     "pinholes-normal": ((37, 37), 2, True, False),    # ids 1 (606) and 2 (ours), then 32 free
+    "pinholes-off": ((2, 2), 0, False, False),       # 702: nothing to walk, and nothing cut
     "pinholes-all": ((1, 1), 0, True, True),          # even the canary "exists": nothing counted
     "pinholes-endless": ((128, 128), 64, True, True),  # at most 64 pinholes reported
     "pinholes-stale": ((3, 3), 1, True, True),        # canary 402, id 1 606, canary now 606: stop
@@ -254,6 +257,9 @@ class Runner:
                 problems.append("no mapping in the text report")
         if "walk" in checks:
             problems += self.check_walk(name, pinhole_requests, doc, err)
+        if "ipv6-off" in checks and doc is not None:
+            if not any(f.get("rule") == "IPV6-FIREWALL-OFF" for f in doc["findings"]):
+                problems.append("no IPV6-FIREWALL-OFF finding for a box whose IPv6 firewall is off")
         first_error = next((line for line in lines if line.startswith("boxwarden: error:")), "")
         return {"case": name, "exit": rc, "seconds": round(seconds, 2), "max_rss_mib": round(rss / MB, 1),
                 "requests": requests, "stdout_bytes": len(out), "error": first_error[:160],

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The lab itself, with its real peers only (no boxwarden): miniupnpd maps a port from the LAN
 # and the Internet namespace can reach it; deleting the mapping closes it; nothing of the lab
-# exists in the machine's own network namespace; teardown leaves nothing behind.
+# exists in the machine's own network namespace; teardown leaves nothing behind. Then an IPv6 lab
+# (LAB_IPV6=1): nothing reaches a LAN machine's IPv6 address from the Internet until a pinhole
+# (lab_pinhole) or an accept rule in chain box_ipv6 opens it.
 set -u
 source "$(dirname "$0")/lib.sh"
 lab_require_root
@@ -90,5 +92,54 @@ check "miniupnpd (pid $pid) is gone" not kill -0 "$pid" 2>/dev/null
 check "the lab directory is gone" test ! -e "$dir"
 lab_down # idempotent
 check_eq "no bwl* interface in the root namespace after teardown" "" "$(root_links | grep -E '^bwl' || true)"
+
+echo "== IPv6 lab (LAB_IPV6=1): the box's forward chain is its IPv6 firewall"
+LAB_IPV6=1 lab_up
+check_eq "IPv6 lab: root namespace interfaces unchanged" "$root_links_before" "$(root_links)"
+check_eq "IPv6 lab: root namespace nftables ruleset unchanged" "$root_ruleset_before" \
+    "$(nft list ruleset 2>/dev/null | sha256sum)"
+check "the Internet reaches the box's WAN address over IPv6" lab_reach "$NS_INET" "$BOX6_WAN"
+check "the PC reaches the Internet over IPv6 (out through the box, no NAT)" lab_reach "$NS_PC" "$INET6"
+check "the laptop reaches the IGD over IPv6 too" \
+    lab_ns "$NS_LAPTOP" curl -gfsS --max-time 2 -o /dev/null "$IGD6_URL"
+lab_listen "$NS_PC" 11112
+banner=$(lab_ns "$NS_LAPTOP" "$LAB_PYTHON" "$LAB_LIB_DIR/probe.py" "$PC_IP" 11112)
+check_eq "the listener still answers over IPv4 (both families)" "hello from $NS_PC:11112/tcp" "$banner"
+check "before a pinhole, [$PC6]:11112 is closed from the Internet" not lab_probe6 11112 "$PC6" 2>/dev/null
+handle=$(lab_ns "$NS_BOX" nft --echo --handle add rule inet filter box_ipv6 \
+    iifname "$LAB_WAN_IF" oifname br0 ip6 daddr "$PC6" tcp dport 11112 accept |
+    sed -n 's/.*# handle \([0-9][0-9]*\)$/\1/p')
+check "an accept rule in chain box_ipv6 was added (handle '$handle')" test -n "$handle"
+banner=$(lab_probe6 11112 "$PC6")
+check_eq "an accept rule in box_ipv6 opens [$PC6]:11112 to the Internet" "hello from $NS_PC:11112/tcp" "$banner"
+lab_ns "$NS_BOX" nft delete rule inet filter box_ipv6 handle "$handle"
+check "removing it closes [$PC6]:11112 again" not lab_probe6 11112 "$PC6" 2>/dev/null
+id=$(lab_pinhole "$NS_PC" "$PC6" 11112)
+check_eq "the PC opened a pinhole for 11112 through UPnP (lab_pinhole)" "1" "$id"
+banner=$(lab_probe6 11112 "$PC6")
+check_eq "after lab_pinhole, the Internet reaches [$PC6]:11112" "hello from $NS_PC:11112/tcp" "$banner"
+check "the Internet host's own IPv6 address reached the PC (no NAT)" \
+    grep -q "tcp from $INET6:" "$LAB_DIR/listen-$NS_PC-11112-tcp.log"
+check "miniupnpd's chain holds the pinhole" \
+    grep -q "th dport 11112 .* accept" <<<"$(lab_ns "$NS_BOX" nft list chain inet filter miniupnpd)"
+check_eq "upnpc -L lists no port mapping for it" "" "$(lab_mappings "$NS_LAPTOP")"
+# What an IGD client sees over IPv4 (boxwarden on the laptop): the pinhole exists (606, another
+# host's), its details are hidden; a free id is 402. The owner over IPv6 reads it.
+check "over IPv4, GetPinholePackets of id 1 answers 606 (exists, not ours)" \
+    grep -q "failed with code 606" <<<"$(lab_upnpc "$NS_LAPTOP" -K 1 2>&1)"
+check "over IPv4, GetPinholePackets of id 2 answers 402 (no such pinhole)" \
+    grep -q "failed with code 402" <<<"$(lab_upnpc "$NS_LAPTOP" -K 2 2>&1)"
+check "GetFirewallStatus: firewall enabled, pinholes allowed" \
+    grep -Pzq "Firewall Enabled: Yes\n\s*Inbound Pinhole Allowed: Yes" <<<"$(lab_upnpc "$NS_LAPTOP" -S 2>&1)"
+check "the owner (over IPv6) reads its pinhole" grep -q "Pinhole ID = 1 / PinholePackets = " \
+    <<<"$(lab_ns "$NS_PC" upnpc -6 -u "$IGD6_URL" -K 1 2>&1)"
+lab_ns "$NS_PC" upnpc -6 -u "$IGD6_URL" -D 1 >/dev/null 2>&1
+check "after the owner deletes it (upnpc -6 -D 1), [$PC6]:11112 is closed" not lab_probe6 11112 "$PC6" 2>/dev/null
+lab_upnpc "$NS_PC" -e "PACS DICOM" -a "$PC_IP" 11112 11112 TCP >/dev/null 2>&1
+check "IPv4 forwards still work in the IPv6 lab" lab_probe 11112 >/dev/null
+id=$LAB_ID
+lab_down
+check_eq "no namespace of IPv6 lab $id is left" "" "$(ip netns list | grep "^$id-" || true)"
+check_eq "no bwl* interface in the root namespace after the IPv6 lab" "" "$(root_links | grep -E '^bwl' || true)"
 
 lab_finish

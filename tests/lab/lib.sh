@@ -10,6 +10,11 @@
 #   bw "$NS_LAPTOP" audit --format json
 #   lab_finish              # exit 1 when a check failed, 0 otherwise
 #
+# IPv6: LAB_IPV6=1 lab_up builds the same lab plus IPv6 (LAN 2001:db8:77::/64, WAN
+# 2001:db8:ff::/64, no NAT, the forward chain as the box's IPv6 firewall, an empty chain
+# box_ipv6 for vendor emulators, miniupnpd with pinholes); then lab_listen answers both
+# families, lab_pinhole "$NS_PC" "$PC6" 11112 opens a pinhole, lab_probe6 11112 "$PC6" probes.
+#
 # The one rule: nothing here ever sends a packet from the machine's own network namespace.
 # Every network command runs through `ip netns exec <lab namespace>`, and every lab interface
 # is created directly inside a lab namespace.
@@ -31,6 +36,19 @@ LAPTOP_IP=192.168.1.20
 ROGUE_IP=192.168.1.66
 IGD_URL=http://$BOX_LAN:5000/rootDesc.xml
 export WAN_IP INET_IP BOX_LAN PC_IP LAPTOP_IP ROGUE_IP IGD_URL
+
+# IPv6 (only in a lab built with LAB_IPV6=1 lab_up; see lab_probe6, lab_pinhole): a global prefix from the
+# documentation range on the LAN, another on the WAN. No NAT: the Internet reaches a LAN machine
+# at its own address, through the box's forward chain (its IPv6 firewall).
+BOX6_LAN=2001:db8:77::1
+PC6=2001:db8:77::10
+LAPTOP6=2001:db8:77::20
+ROGUE6=2001:db8:77::66
+LAN6_PREFIX=2001:db8:77::/64
+BOX6_WAN=2001:db8:ff::2
+INET6=2001:db8:ff::1
+IGD6_URL=http://[$BOX6_LAN]:5000/rootDesc.xml
+export BOX6_LAN PC6 LAPTOP6 ROGUE6 LAN6_PREFIX BOX6_WAN INET6 IGD6_URL
 
 LAB_FAILURES=0
 LAB_CHECKS=0
@@ -208,10 +226,16 @@ _lab_wait_for() {
 }
 
 _lab_nft_rules() {
-    local wan=$1
+    local wan=$1 box6_chain="" box6_jump=""
+    # IPv6 lab: vendor emulators put their IPv6 effect (firewall level, web-UI pinholes) in
+    # box_ipv6, jumped to last, before the policy drops what nothing accepted.
+    if [[ -n ${LAB_V6:-} ]]; then
+        box6_chain=$'\n  chain box_ipv6 { }'
+        box6_jump=$'\n    jump box_ipv6'
+    fi
     cat <<EOF
 table inet filter {
-  chain miniupnpd { }
+  chain miniupnpd { }$box6_chain
   chain prerouting_miniupnpd { }
   chain postrouting_miniupnpd { }
   chain forward {
@@ -220,7 +244,7 @@ table inet filter {
     ct status dnat accept
     jump miniupnpd
     iifname "br0" oifname "br0" accept
-    iifname "br0" oifname "$wan" accept
+    iifname "br0" oifname "$wan" accept$box6_jump
   }
   chain prerouting {
     type nat hook prerouting priority -100; policy accept;
@@ -259,17 +283,26 @@ serial=$LAB_ID
 allow 1-65535 192.168.1.0/24 1-65535
 deny 0-65535 0.0.0.0/0 0-65535
 EOF
+    # IPv6 lab: WANIPv6FirewallControl (pinholes in chain miniupnpd). ipv6_listening_ip stays
+    # unset: set, miniupnpd's HTTP server listened on IPv6 only and IPv4 clients hung.
+    [[ -z ${LAB_V6:-} ]] || printf 'ext_ifname6=%s\n' "$LAB_WAN_IF"
 }
 
-# _lab_add_lan_host NS NAME IP: one veth from the host's namespace to the box's bridge.
+# _lab_add_lan_host NS NAME IP [IP6]: one veth from the host's namespace to the box's bridge.
 _lab_add_lan_host() {
-    local ns=$1 name=$2 ip=$3
+    local ns=$1 name=$2 ip=$3 ip6=${4:-}
     local host_if="$LAB_ID-$name" box_if="${LAB_ID}b-$name"
     ip link add "$host_if" netns "$ns" type veth peer name "$box_if" netns "$NS_BOX" || return 1
     lab_ns "$NS_BOX" ip link set "$box_if" master br0 up || return 1
     lab_ns "$ns" ip addr add "$ip/24" dev "$host_if" || return 1
+    if [[ -n $ip6 ]]; then
+        lab_ns "$ns" ip -6 addr add "$ip6/64" dev "$host_if" nodad || return 1
+    fi
     lab_ns "$ns" ip link set "$host_if" up || return 1
     lab_ns "$ns" ip route add default via "$BOX_LAN" || return 1
+    if [[ -n $ip6 ]]; then
+        lab_ns "$ns" ip -6 route add default via "$BOX6_LAN" || return 1
+    fi
 }
 
 _lab_build() {
@@ -278,9 +311,17 @@ _lab_build() {
         ip netns add "$ns" || return 1
         printf '%s\n' "$ns" >>"$LAB_DIR/namespaces"
         lab_ns "$ns" ip link set lo up || return 1
-        # IPv4 only: no router solicitations, MLD or DAD noise in the lab.
-        lab_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 || true
+        if [[ -n ${LAB_V6:-} ]]; then
+            # IPv6 lab: addresses usable at once (no DAD), no router solicitations.
+            lab_ns "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+                net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.default.accept_ra=0 || return 1
+        else
+            # IPv4 only: no router solicitations, MLD or DAD noise in the lab.
+            lab_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 || true
+        fi
     done
+    local v6=""
+    [[ -z ${LAB_V6:-} ]] || v6=1
 
     # Internet <-> box WAN.
     ip link add "$LAB_ID-inet" netns "$NS_INET" type veth peer name "$LAB_WAN_IF" netns "$NS_BOX" || return 1
@@ -289,12 +330,22 @@ _lab_build() {
     lab_ns "$NS_BOX" ip addr add "$WAN_IP/24" dev "$LAB_WAN_IF" || return 1
     lab_ns "$NS_BOX" ip link set "$LAB_WAN_IF" up || return 1
     lab_ns "$NS_BOX" ip route add default via "$INET_IP" || return 1
+    if [[ -n $v6 ]]; then
+        lab_ns "$NS_INET" ip -6 addr add "$INET6/64" dev "$LAB_ID-inet" nodad || return 1
+        lab_ns "$NS_INET" ip -6 route add "$LAN6_PREFIX" via "$BOX6_WAN" || return 1
+        lab_ns "$NS_BOX" ip -6 addr add "$BOX6_WAN/64" dev "$LAB_WAN_IF" nodad || return 1
+        lab_ns "$NS_BOX" ip -6 route add default via "$INET6" || return 1
+    fi
 
     # Box LAN: a bridge; multicast snooping off so SSDP reaches every port.
     lab_ns "$NS_BOX" ip link add br0 type bridge mcast_snooping 0 || return 1
     lab_ns "$NS_BOX" ip addr add "$BOX_LAN/24" dev br0 || return 1
     lab_ns "$NS_BOX" ip link set br0 up || return 1
     lab_ns "$NS_BOX" sysctl -qw net.ipv4.ip_forward=1 || return 1
+    if [[ -n $v6 ]]; then
+        lab_ns "$NS_BOX" ip -6 addr add "$BOX6_LAN/64" dev br0 nodad || return 1
+        lab_ns "$NS_BOX" sysctl -qw net.ipv6.conf.all.forwarding=1 || return 1
+    fi
     # When br_netfilter is loaded (Docker hosts), bridged LAN-to-LAN frames would go through
     # the forward chain below; a home box's switch does not filter them.
     if [[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]]; then
@@ -302,9 +353,9 @@ _lab_build() {
             net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0 2>/dev/null || true
     fi
 
-    _lab_add_lan_host "$NS_PC" pc "$PC_IP" || return 1
-    _lab_add_lan_host "$NS_LAPTOP" laptop "$LAPTOP_IP" || return 1
-    _lab_add_lan_host "$NS_ROGUE" rogue "$ROGUE_IP" || return 1
+    _lab_add_lan_host "$NS_PC" pc "$PC_IP" ${v6:+"$PC6"} || return 1
+    _lab_add_lan_host "$NS_LAPTOP" laptop "$LAPTOP_IP" ${v6:+"$LAPTOP6"} || return 1
+    _lab_add_lan_host "$NS_ROGUE" rogue "$ROGUE_IP" ${v6:+"$ROGUE6"} || return 1
 
     _lab_nft_rules "$LAB_WAN_IF" >"$LAB_DIR/box.nft"
     lab_ns "$NS_BOX" nft -f "$LAB_DIR/box.nft" || return 1
@@ -333,13 +384,15 @@ lab_up() {
     NS_INET=$LAB_ID-inet NS_BOX=$LAB_ID-box NS_PC=$LAB_ID-pc NS_LAPTOP=$LAB_ID-laptop NS_ROGUE=$LAB_ID-rogue
     LAB_WAN_IF=$LAB_ID-wan
     LAB_UUID=$(cat /proc/sys/kernel/random/uuid)
-    export LAB_ID LAB_DIR NS_INET NS_BOX NS_PC NS_LAPTOP NS_ROGUE LAB_WAN_IF LAB_UUID
+    # LAB_V6: this lab has IPv6 (LAB_IPV6=1 lab_up sets LAB_IPV6 for this call only).
+    LAB_V6=${LAB_IPV6:+1}
+    export LAB_ID LAB_DIR NS_INET NS_BOX NS_PC NS_LAPTOP NS_ROGUE LAB_WAN_IF LAB_UUID LAB_V6
     trap lab_down EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
     lab_log "building lab $LAB_ID in $LAB_DIR"
     _lab_build || fail "could not build lab $LAB_ID (see messages above)"
-    lab_log "lab $LAB_ID is up (miniupnpd pid $LAB_MINIUPNPD_PID)"
+    lab_log "lab $LAB_ID is up${LAB_V6:+ with IPv6} (miniupnpd pid $LAB_MINIUPNPD_PID)"
 }
 
 # lab_down [LAB_ID]: kill everything the lab started, delete its namespaces and its directory.
@@ -388,7 +441,7 @@ lab_down() {
     done
     rm -rf "$dir"
     if [[ $id == "${LAB_ID:-}" ]]; then
-        unset LAB_ID
+        unset LAB_ID LAB_V6
         trap - EXIT
     fi
     return 0
@@ -414,10 +467,12 @@ lab_gc() {
 # Peers and probes
 
 # lab_listen NS PORT [udp]: a listener on 0.0.0.0:PORT in NS that answers "hello from NS:PORT".
+# In an IPv6 lab it listens on [::]:PORT for both families (IPv4 peers logged as a.b.c.d).
 lab_listen() {
     local ns=$1 port=$2 proto=${3:-tcp}
     local ready=$LAB_DIR/listen-$ns-$port-$proto.ready
-    lab_bg "$ns" "listen-$ns-$port-$proto" "$LAB_PYTHON" "$LAB_LIB_DIR/listener.py" "$port" "$proto" "$ns" "$ready"
+    lab_bg "$ns" "listen-$ns-$port-$proto" "$LAB_PYTHON" "$LAB_LIB_DIR/listener.py" "$port" "$proto" "$ns" "$ready" \
+        ${LAB_V6:+dual}
     _lab_wait_for 5 test -e "$ready" || fail "listener $ns $port/$proto did not start (see $LAB_DIR/listen-$ns-$port-$proto.log)"
 }
 
@@ -425,6 +480,13 @@ lab_listen() {
 # box's WAN address) with a 2 s timeout. Exit 0 and print the banner when connected.
 lab_probe() {
     local port=$1 host=${2:-$WAN_IP} proto=${3:-tcp}
+    lab_ns "$NS_INET" "$LAB_PYTHON" "$LAB_LIB_DIR/probe.py" "$host" "$port" "$proto"
+}
+
+# lab_probe6 PORT HOST6 [udp]: from the Internet namespace, connect to [HOST6]:PORT (a LAN
+# machine's own address: no NAT in IPv6) with a 2 s timeout. IPv6 lab only.
+lab_probe6() {
+    local port=$1 host=$2 proto=${3:-tcp}
     lab_ns "$NS_INET" "$LAB_PYTHON" "$LAB_LIB_DIR/probe.py" "$host" "$port" "$proto"
 }
 
@@ -443,6 +505,22 @@ lab_upnpc() {
     else
         lab_ns "$ns" timeout 120 upnpc -u "$IGD_URL" "$@"
     fi
+}
+
+# lab_pinhole NS HOST6 PORT [PROTO] [LEASE]: from NS, open an IPv6 pinhole (AddPinhole, any
+# remote host and port) to [HOST6]:PORT through the box's IGD over IPv6, as an application on
+# that machine does (miniupnpd lets a host open pinholes to itself only). PROTO TCP (default)
+# or UDP, LEASE seconds (default 3600). Prints the pinhole's UniqueID; fails when none was given.
+lab_pinhole() {
+    local ns=$1 host=$2 port=$3 proto=${4:-TCP} lease=${5:-3600} out id
+    out=$(lab_ns "$ns" timeout 30 upnpc -6 -u "$IGD6_URL" -A "" 0 "$host" "$port" "$proto" "$lease" 2>&1)
+    id=$(sed -n 's/.*Pinhole ID = \([0-9][0-9]*\).*/\1/p' <<<"$out" | head -n 1)
+    if [[ -z $id ]]; then
+        lab_log "lab_pinhole $ns $host $port $proto: no pinhole ID; upnpc said:"
+        printf '%s\n' "$out" | tail -n 8 >&2
+        return 1
+    fi
+    printf '%s\n' "$id"
 }
 
 # The doctor's case (CNIL SAN-2020-014): the imaging PC maps its DICOM server (11112) and Remote

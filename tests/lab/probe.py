@@ -2,6 +2,7 @@
 """Probe HOST:PORT from the lab's Internet namespace, like an attacker scanning the box.
 
 usage: probe.py HOST PORT [tcp|udp|reach] [TIMEOUT]
+HOST is an IPv4 or IPv6 address (no brackets).
 Exit 0 and print the banner when the service answered; 1 when refused or timed out.
 "reach" (a ping without ICMP sockets): exit 0 when HOST answered at all, even with a TCP reset.
 """
@@ -16,7 +17,8 @@ def main():
     timeout = float(sys.argv[4]) if len(sys.argv) > 4 else 2.0
     try:
         if proto == "udp":
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            with socket.socket(family, socket.SOCK_DGRAM) as s:
                 s.settimeout(timeout)
                 s.connect((host, port))
                 s.send(b"probe\n")

@@ -2,7 +2,7 @@
 # The Livebox emulator inside the lab (tests/lab/lib.sh must be sourced and lab_up done).
 # It serves /ws on the box's LAN address, port 80, in the box namespace, and applies its
 # DMZ and forwards to that namespace's nftables (table ip livebox_emu on the WAN veth).
-# In a LAB_IPV6=1 lab it also applies its IPv6 level and pinholes (chain box_ipv6 of table
+# In a LAB_IPV6=1 lab (LAB_V6 set) it also applies its IPv6 level and pinholes (chain box_ipv6 of table
 # inet filter) and lists miniupnpd's IPv6 pinholes as its own Origin "upnp" pinholes.
 #
 #   livebox_emu_up SCENARIO.json [EMULATOR OPTIONS...]
@@ -20,7 +20,7 @@ livebox_emu_up() {
     local port_file=$LAB_DIR/livebox.port
     rm -f "$port_file"
     local ipv6=()
-    [[ -z ${LAB_IPV6:-} ]] || ipv6=(--nft6 --lan-if br0 --upnp6-mirror)
+    [[ -z ${LAB_V6:-} ]] || ipv6=(--nft6 --lan-if br0 --upnp6-mirror)
     lab_bg "$NS_BOX" livebox-emu "$LAB_PYTHON" "$LIVEBOX_EMU" --bind "$BOX_LAN" --port 80 \
         --port-file "$port_file" --state "$LIVEBOX_STATE_FILE" --scenario "$scenario" \
         --nft --wan-if "$LAB_WAN_IF" "${ipv6[@]}" "$@"

@@ -20,6 +20,10 @@ data-class personal
 # that device is open. A household almost never needs it.
 dmz high
 
+# IPv6 firewall off (or at its lowest level): every device in the house can be
+# reached from the Internet over IPv6, as if each were in the DMZ.
+ipv6-firewall-off high
+
 # UPnP lets devices on the network open ports by themselves. Game consoles use it
 # for online play, so a household may keep it on ("allow"). Every port a device
 # opens this way is still checked on its own, below.

@@ -22,6 +22,11 @@ data-class health
 # doctor's images leaked.
 dmz critical
 
+# IPv6 firewall off (or at its lowest level): with IPv6 every computer has its own
+# Internet address, so every computer of the practice would be reachable, as if each
+# were in the DMZ. The imaging PC of the CNIL case would need no DMZ at all.
+ipv6-firewall-off critical
+
 # UPnP lets any program on the network open ports by itself, malware included.
 upnp-enabled high
 

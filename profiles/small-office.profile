@@ -16,6 +16,10 @@ data-class business
 # DMZ mode opens every port of one computer to the Internet. Not in an office.
 dmz high
 
+# IPv6 firewall off (or at its lowest level): every computer of the office can be
+# reached from the Internet over IPv6, as if each were in the DMZ.
+ipv6-firewall-off high
+
 # UPnP lets any program on the network open ports by itself, malware included.
 upnp-enabled high
 

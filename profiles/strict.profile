@@ -15,6 +15,9 @@ data-class personal
 # DMZ mode opens every port of one computer to the Internet.
 dmz critical
 
+# IPv6 firewall off (or at its lowest level): every device reachable over IPv6.
+ipv6-firewall-off critical
+
 # UPnP lets any program on the network open ports by itself.
 upnp-enabled high
 

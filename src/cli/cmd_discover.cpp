@@ -5,6 +5,35 @@
 
 namespace bw::cli {
 
+namespace {
+
+// The box's IPv6 status in one line: IPv6 gives every LAN machine its own Internet address, so
+// the firewall and its holes are what keep them out of reach.
+std::string ipv6_status(const RouterState& s) {
+  if (s.ipv6_enabled == false) {
+    return "off (the box has no IPv6 on its Internet side)";
+  }
+  std::string firewall = !s.ipv6_firewall_enabled ? "firewall unknown"
+                         : *s.ipv6_firewall_enabled ? "firewall on"
+                                                    : "firewall OFF: every device is reachable from the Internet";
+  if (s.ipv6_firewall_enabled && !s.ipv6_firewall_level.empty()) {
+    firewall += " (level " + printable(s.ipv6_firewall_level, 20) + ")";
+  }
+  std::string holes = std::to_string(s.pinholes.size()) + " pinhole" + (s.pinholes.size() == 1 ? "" : "s") +
+                      (s.pinholes_known ? "" : " seen (the box may hold more)");
+  return (s.ipv6_enabled ? "on, " : "") + firewall + ", " + holes;
+}
+
+nlohmann::json ipv6_json(const RouterState& s) {
+  nlohmann::json full = to_json(s, false);
+  return {{"enabled", s.ipv6_enabled ? nlohmann::json(*s.ipv6_enabled) : nlohmann::json(nullptr)},
+          {"firewall", full["ipv6_firewall"]},
+          {"pinholes", s.pinholes.size()},
+          {"pinholes_known", s.pinholes_known}};
+}
+
+}  // namespace
+
 ExitCode cmd_discover(App& app) {
   Discovered d = app.discover();
   std::vector<std::string> apis;
@@ -27,7 +56,7 @@ ExitCode cmd_discover(App& app) {
                      {"vendor", s.vendor}, {"model", valid_utf8(s.model)}, {"firmware", valid_utf8(s.firmware)},
                      {"external_ip", s.external_ip}, {"apis", apis},
                      {"upnp_description", valid_utf8(d.target.igd_desc_url)},
-                     {"ssdp_server", valid_utf8(d.ssdp_server)}}},
+                     {"ssdp_server", valid_utf8(d.ssdp_server)}, {"ipv6", ipv6_json(s)}}},
         {"ignored_ssdp_answers", ignored},
     };
     app.out() << j.dump(2) << "\n";
@@ -38,6 +67,7 @@ ExitCode cmd_discover(App& app) {
   out << "Model: " << printable(s.model.empty() ? "unknown" : s.model, 80) << "\n";
   out << "Firmware: " << printable(s.firmware.empty() ? "unknown" : s.firmware, 80) << "\n";
   out << "Internet address: " << (s.external_ip.empty() ? "unknown" : printable(s.external_ip, 45)) << "\n";
+  out << "IPv6: " << ipv6_status(s) << "\n";
   out << "APIs that answer:";
   for (const auto& a : apis) {
     out << " " << a;

@@ -153,8 +153,13 @@ nlohmann::json skeleton(const Report& r) {
   const RouterState& s = r.state;
   nlohmann::json state = to_json(s, false);
   state.erase("vendor_data");
-  if (state["dmz"].is_object()) {
-    state["dmz"].erase("vendor_data");
+  for (const char* key : {"dmz", "ipv6_exposed_host"}) {
+    if (state[key].is_object()) {
+      state[key].erase("vendor_data");
+    }
+  }
+  for (auto& p : state["ipv6_pinholes"]) {
+    p.erase("vendor_data");
   }
   nlohmann::json gateway = {
       {"address", s.address},
@@ -208,6 +213,8 @@ void add_lazy(LazyArrays& lazy, const nlohmann::json& skel, const Report& r, Box
     nlohmann::json a = to_json(r.plan[i]);
     a.erase("target_forward");
     a.erase("target_dmz");
+    a.erase("target_pinhole");
+    a.erase("target_ipv6_level");
     if (dry_run_box) {
       nlohmann::json sends = nlohmann::json::array();
       if (r.plan[i].automatic) {

@@ -18,7 +18,7 @@ struct Row {
   bool sets_to;                            // the value it gives that setting
 };
 
-constexpr std::array<Row, 13> k_changes = {{
+constexpr std::array<Row, 17> k_changes = {{
     {ChangeKind::delete_port_forward, "delete-port-forward", ChangeKind::add_port_forward,
      Capability::delete_forward, nullptr, false},
     {ChangeKind::add_port_forward, "restore-port-forward", ChangeKind::delete_port_forward,
@@ -40,6 +40,14 @@ constexpr std::array<Row, 13> k_changes = {{
     {ChangeKind::add_vpn_peer, "add-vpn-peer", ChangeKind::delete_vpn_peer, Capability::vpn_server, nullptr, true},
     {ChangeKind::delete_vpn_peer, "delete-vpn-peer", ChangeKind::add_vpn_peer, Capability::vpn_server, nullptr,
      false},
+    {ChangeKind::enable_ipv6_firewall, "enable-ipv6-firewall", ChangeKind::restore_ipv6_firewall,
+     Capability::set_ipv6_firewall, &RouterState::ipv6_firewall_enabled, true},
+    {ChangeKind::restore_ipv6_firewall, "restore-ipv6-firewall", ChangeKind::enable_ipv6_firewall,
+     Capability::set_ipv6_firewall, &RouterState::ipv6_firewall_enabled, false},
+    {ChangeKind::delete_pinhole, "delete-ipv6-pinhole", ChangeKind::add_pinhole, Capability::delete_pinhole, nullptr,
+     false},
+    {ChangeKind::add_pinhole, "restore-ipv6-pinhole", ChangeKind::delete_pinhole, Capability::add_pinhole, nullptr,
+     true},
     {ChangeKind::manual, "manual", ChangeKind::manual, Capability::pairing, nullptr, false},
 }};
 
@@ -52,6 +60,11 @@ bool forward_present(const PortForward& f, const RouterState& s) {
   return std::any_of(s.port_forwards.begin(), s.port_forwards.end(), [&](const PortForward& x) {
     return x.same_rule(f) && x.internal_host == f.internal_host && x.enabled;
   });
+}
+
+bool pinhole_present(const Pinhole& p, const RouterState& s) {
+  return std::any_of(s.pinholes.begin(), s.pinholes.end(),
+                     [&](const Pinhole& x) { return x.same_rule(p) && x.enabled; });
 }
 
 bool is_dmz(ChangeKind k) {
@@ -88,6 +101,11 @@ std::vector<std::string> capability_names(Capabilities set) {
       {Capability::vpn_server, "vpn-server"},
       {Capability::generic_igd, "generic-upnp"},
       {Capability::pairing, "pairing"},
+      {Capability::read_ipv6_firewall, "read-ipv6-firewall"},
+      {Capability::set_ipv6_firewall, "change-ipv6-firewall"},
+      {Capability::read_pinholes, "read-ipv6-pinholes"},
+      {Capability::delete_pinhole, "delete-ipv6-pinhole"},
+      {Capability::add_pinhole, "restore-ipv6-pinhole"},
   };
   std::vector<std::string> out;
   for (const auto& [cap, name] : k_names) {
@@ -123,10 +141,21 @@ bool changes_forward(ChangeKind k) {
   return k == ChangeKind::delete_port_forward || k == ChangeKind::add_port_forward;
 }
 
+bool changes_pinhole(ChangeKind k) {
+  return k == ChangeKind::delete_pinhole || k == ChangeKind::add_pinhole;
+}
+
 bool effect_visible(const Change& c, const RouterState& s) {
   const Row& r = row(c.kind);
   if (c.kind == ChangeKind::manual) {
     return true;
+  }
+  if (changes_pinhole(c.kind)) {
+    return c.pinhole && pinhole_present(*c.pinhole, s) == r.sets_to;
+  }
+  if (c.kind == ChangeKind::restore_ipv6_firewall && !c.ipv6_level.empty()) {
+    // A box with levels: back at the very level it had.
+    return s.ipv6_firewall_enabled == false && s.ipv6_firewall_level == c.ipv6_level;
   }
   if (changes_forward(c.kind)) {
     return c.forward && forward_present(*c.forward, s) == r.sets_to;
@@ -155,6 +184,12 @@ bool original_visible(const Change& c, const RouterState& s) {
   if (c.kind == ChangeKind::delete_port_forward) {
     return c.forward && forward_present(*c.forward, s);
   }
+  if (c.kind == ChangeKind::delete_pinhole) {
+    return c.pinhole && pinhole_present(*c.pinhole, s);
+  }
+  if (c.kind == ChangeKind::enable_ipv6_firewall) {
+    return s.ipv6_firewall_enabled == false && (c.ipv6_level.empty() || s.ipv6_firewall_level == c.ipv6_level);
+  }
   return !effect_visible(c, s);
 }
 
@@ -176,6 +211,21 @@ void put_back(const Change& c, RouterState& s) {
                               }),
                fs.end());
     }
+  } else if (changes_pinhole(c.kind)) {
+    if (!c.pinhole) {
+      return;
+    }
+    auto& ps = s.pinholes;
+    if (c.kind == ChangeKind::delete_pinhole) {
+      Pinhole p = *c.pinhole;
+      p.enabled = true;
+      ps.push_back(p);
+    } else {
+      std::erase_if(ps, [&](const Pinhole& p) { return p.same_rule(*c.pinhole); });
+    }
+  } else if (c.kind == ChangeKind::enable_ipv6_firewall) {
+    s.ipv6_firewall_enabled = false;
+    s.ipv6_firewall_level = c.ipv6_level;
   } else if (c.kind == ChangeKind::disable_dmz) {
     Dmz d = c.dmz.value_or(Dmz{});
     d.enabled = true;

@@ -18,9 +18,15 @@
 //   disable-vpn-server    stop it (Change::vpn: as saved)                     enable-vpn-server
 //   add-vpn-peer          create a user of that server (Change::peer)         delete-vpn-peer
 //   delete-vpn-peer                                                           add-vpn-peer
+//   enable-ipv6-firewall  switch the IPv6 firewall on, or raise it to the    restore-ipv6-firewall
+//                         box's safe level (Change::ipv6_level: as read)
+//   restore-ipv6-firewall put back the level read before (ipv6_level; a      enable-ipv6-firewall
+//                         box without levels: off)
+//   delete-ipv6-pinhole   remove an IPv6 pinhole (Change::pinhole)          restore-ipv6-pinhole
+//   restore-ipv6-pinhole  put a saved pinhole back exactly                   delete-ipv6-pinhole
 //   manual                a person must do it (no inverse)
-// Kinds planned by the next issues take a row of k_changes (change.cpp) and a RouterState
-// field: the IPv6 firewall and pinholes (like the switches and the forwards).
+// A new kind is a row of k_changes (change.cpp), a RouterState field it acts on, and a case
+// in the plugins that make it.
 #pragma once
 
 #include <cstdint>
@@ -49,6 +55,11 @@ enum class Capability : uint32_t {
   vpn_server = 1u << 10,          // the box runs its own VPN server
   generic_igd = 1u << 11,         // speaks standard UPnP IGD to any box: merged with a vendor's view
   pairing = 1u << 12,             // the box authorizes an app once, by a press on the box itself
+  read_ipv6_firewall = 1u << 13,
+  set_ipv6_firewall = 1u << 14,
+  read_pinholes = 1u << 15,       // IPv6 pinholes
+  delete_pinhole = 1u << 16,
+  add_pinhole = 1u << 17,         // needed to restore a deleted pinhole
 };
 using Capabilities = uint32_t;
 constexpr bool has(Capabilities set, Capability c) {
@@ -75,6 +86,10 @@ enum class ChangeKind {
   disable_vpn_server,   // inverse of enable_vpn_server
   add_vpn_peer,
   delete_vpn_peer,      // inverse of add_vpn_peer
+  enable_ipv6_firewall,
+  restore_ipv6_firewall,  // inverse of enable_ipv6_firewall
+  delete_pinhole,
+  add_pinhole,          // inverse of delete_pinhole
   manual,               // the plugin cannot do it: instructions for a person
 };
 std::string_view to_string(ChangeKind k);  // "delete-port-forward", ...
@@ -82,6 +97,7 @@ std::optional<ChangeKind> change_kind_from_name(std::string_view name);
 ChangeKind inverse(ChangeKind k);          // manual: manual
 Capability capability_for(ChangeKind k);   // manual: a capability no plugin has for it
 bool changes_forward(ChangeKind k);        // acts on Change::forward
+bool changes_pinhole(ChangeKind k);        // acts on Change::pinhole
 
 // One change for a plugin to make.
 struct Change {
@@ -90,6 +106,8 @@ struct Change {
   std::optional<Dmz> dmz;              // the DMZ as saved before it was switched off
   std::optional<VpnServer> vpn;        // the VPN server wanted (enable) or as saved (disable)
   std::string peer;                    // add/delete-vpn-peer: the user's name
+  std::optional<Pinhole> pinhole;      // the pinhole as read (delete) or saved (restore)
+  std::string ipv6_level;              // the IPv6 firewall's level as read before the fix
 };
 
 // True when `state` shows the effect of `c` (e.g. the forward is gone).

@@ -38,6 +38,32 @@ std::string PortForward::key() const {
   return k;
 }
 
+bool Pinhole::same_rule(const Pinhole& o) const {
+  if (!id.empty() && !o.id.empty() && origin == o.origin) {
+    return id == o.id;
+  }
+  if (details_hidden || o.details_hidden) {
+    return false;
+  }
+  return any_protocol == o.any_protocol && (any_protocol || protocol == o.protocol) &&
+         internal_host == o.internal_host && port == o.port && port_end == o.port_end &&
+         remote_host == o.remote_host && remote_port == o.remote_port;
+}
+
+std::string Pinhole::key() const {
+  if (details_hidden) {
+    return "pinhole #" + printable(id, 20);
+  }
+  std::string k = std::string(any_protocol ? "ANY" : to_string(protocol)) + "/[" + printable(internal_host, 45) + "]";
+  if (port != 0) {
+    k += ":" + std::to_string(port);
+    if (port_end != port) {
+      k += "-" + std::to_string(port_end);
+    }
+  }
+  return k;
+}
+
 std::vector<std::string> RouterState::unknown() const {
   std::vector<std::string> u;
   if (!static_forwards_known) {
@@ -51,6 +77,14 @@ std::vector<std::string> RouterState::unknown() const {
   }
   if (!remote_admin_enabled) {
     u.push_back("remote_admin");
+  }
+  if (ipv6_enabled != false) {
+    if (!ipv6_firewall_enabled) {
+      u.push_back("ipv6_firewall");
+    }
+    if (!pinholes_known) {
+      u.push_back("ipv6_pinholes");
+    }
   }
   return u;
 }
@@ -112,6 +146,63 @@ PortForward port_forward_from_json(const nlohmann::json& j) {
   return f;
 }
 
+nlohmann::json to_json(const Pinhole& p) {
+  nlohmann::json j = {
+      {"protocol", p.any_protocol ? std::string("ANY") : std::string(to_string(p.protocol))},
+      {"internal_host", p.internal_host},
+      {"port", p.port},
+      {"port_end", p.port_end},
+      {"source", p.remote_host.empty() ? std::string("any") : p.remote_host},
+      {"remote_port", p.remote_port},
+      {"lease_seconds", p.lease_seconds},
+      {"origin", p.origin},
+      {"id", p.id},
+      {"enabled", p.enabled},
+      {"details_hidden", p.details_hidden},
+      {"description", p.description},
+      {"apis", p.apis},
+  };
+  if (!p.vendor_data.is_null()) {
+    j["vendor_data"] = p.vendor_data;
+  }
+  return j;
+}
+
+Pinhole pinhole_from_json(const nlohmann::json& j) {
+  using namespace fields;
+  require_object(j, "");
+  Pinhole p;
+  std::string proto = text(j, "protocol", k_short);
+  if (proto == "ANY") {
+    p.any_protocol = true;
+  } else if (auto parsed = parse_protocol(proto); parsed && (proto == "TCP" || proto == "UDP")) {
+    p.protocol = *parsed;
+  } else {
+    bad("protocol", "must be \"TCP\", \"UDP\" or \"ANY\", not \"" + printable(proto, 20) + "\"");
+  }
+  p.details_hidden = flag(j, "details_hidden", false);
+  p.internal_host = text(j, "internal_host", k_short, "");
+  if (!p.details_hidden && !is_ip_literal(p.internal_host)) {
+    bad("internal_host", "\"" + printable(p.internal_host, 60) + "\" is not an IP address");
+  }
+  p.port = static_cast<uint16_t>(number(j, "port", 0, 65535, 0));
+  p.port_end = static_cast<uint16_t>(number(j, "port_end", p.port, 65535, p.port));
+  std::string source = text(j, "source", k_short, "any");
+  p.remote_host = source == "any" ? "" : source;
+  if (!p.remote_host.empty() && !is_ip_or_prefix(p.remote_host)) {
+    bad("source", "\"" + printable(source, 60) + "\" is neither \"any\" nor an address (or ADDRESS/BITS)");
+  }
+  p.remote_port = static_cast<uint16_t>(number(j, "remote_port", 0, 65535, 0));
+  p.lease_seconds = static_cast<uint32_t>(number(j, "lease_seconds", 0, UINT32_MAX, 0));
+  p.origin = texts(j, "origin", 16, k_short);
+  p.id = text(j, "id", k_line, "");
+  p.enabled = flag(j, "enabled", true);
+  p.description = text(j, "description", k_text, "");
+  p.apis = texts(j, "apis", 16, k_short);
+  p.vendor_data = vendor_data(j, "vendor_data");
+  return p;
+}
+
 nlohmann::json to_json(const RouterState& s, bool with_forwards) {
   nlohmann::json forwards = nlohmann::json::array();
   for (size_t i = 0; with_forwards && i < s.port_forwards.size(); ++i) {
@@ -148,7 +239,25 @@ nlohmann::json to_json(const RouterState& s, bool with_forwards) {
   if (!s.vendor_data.is_null()) {
     j["vendor_data"] = s.vendor_data;
   }
+  j["ipv6"] = flag(s.ipv6_enabled);
   j["ipv6_firewall"] = flag(s.ipv6_firewall_enabled);
+  if (s.ipv6_firewall_enabled && !s.ipv6_firewall_level.empty()) {
+    j["ipv6_firewall"]["level"] = s.ipv6_firewall_level;
+  }
+  nlohmann::json pinholes = nlohmann::json::array();
+  for (const Pinhole& p : s.pinholes) {
+    pinholes.push_back(to_json(p));
+  }
+  j["ipv6_pinholes"] = std::move(pinholes);
+  j["ipv6_pinholes_known"] = s.pinholes_known;
+  j["ipv6_exposed_host"] = nullptr;
+  if (s.ipv6_exposed_host) {
+    const Dmz& h = *s.ipv6_exposed_host;
+    j["ipv6_exposed_host"] = {{"enabled", h.enabled}, {"host", h.host.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.host)}};
+    if (!h.vendor_data.is_null()) {
+      j["ipv6_exposed_host"]["vendor_data"] = h.vendor_data;
+    }
+  }
   nlohmann::json services = nullptr;
   if (s.box_services_known) {
     services = nlohmann::json::array();
@@ -201,9 +310,9 @@ RouterState router_state_from_json(const nlohmann::json& j) {
         within("port_forwards[" + std::to_string(i) + "]", [&] { return port_forward_from_json(forwards[i]); }));
   }
   s.static_forwards_known = flag(j, "static_port_forwards_known", false);
-  if (j.contains("dmz") && !j["dmz"].is_null()) {
-    s.dmz = within("dmz", [&] {
-      const auto& d = j["dmz"];
+  auto dmz_at = [&](const char* key) {
+    return within(key, [&] {
+      const auto& d = j[key];
       require_object(d, "");
       Dmz dmz;
       dmz.enabled = flag(d, "enabled");
@@ -216,6 +325,12 @@ RouterState router_state_from_json(const nlohmann::json& j) {
       dmz.vendor_data = vendor_data(d, "vendor_data");
       return dmz;
     });
+  };
+  if (j.contains("dmz") && !j["dmz"].is_null()) {
+    s.dmz = dmz_at("dmz");
+  }
+  if (j.contains("ipv6_exposed_host") && !j["ipv6_exposed_host"].is_null()) {
+    s.ipv6_exposed_host = dmz_at("ipv6_exposed_host");
   }
   auto on_off = [&](const char* key) -> std::optional<bool> {
     if (!j.contains(key) || j[key].is_null()) {
@@ -233,7 +348,25 @@ RouterState router_state_from_json(const nlohmann::json& j) {
   }
   texts(j, "unknown", 16, k_short);  // derived from the rest: only checked
   s.vendor_data = vendor_data(j, "vendor_data");
+  s.ipv6_enabled = on_off("ipv6");
   s.ipv6_firewall_enabled = on_off("ipv6_firewall");
+  if (s.ipv6_firewall_enabled) {
+    s.ipv6_firewall_level = within("ipv6_firewall", [&] { return text(j["ipv6_firewall"], "level", k_short, ""); });
+  }
+  if (j.contains("ipv6_pinholes")) {
+    const auto& list = j["ipv6_pinholes"];
+    if (!list.is_array()) {
+      bad("ipv6_pinholes", std::string("must be a list, not a JSON ") + list.type_name());
+    }
+    if (list.size() > 10000) {
+      bad("ipv6_pinholes", "more than 10000 entries");
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      s.pinholes.push_back(
+          within("ipv6_pinholes[" + std::to_string(i) + "]", [&] { return pinhole_from_json(list[i]); }));
+    }
+  }
+  s.pinholes_known = flag(j, "ipv6_pinholes_known", false);
   if (j.contains("box_services") && !j["box_services"].is_null()) {
     const auto& list = j["box_services"];
     if (!list.is_array()) {

@@ -38,6 +38,32 @@ struct PortForward {
   std::string key() const;          // "TCP/11112" (or "TCP/1000-1010")
 };
 
+// One IPv6 pinhole: a hole in the box's IPv6 firewall towards one LAN machine. IPv6 has no
+// NAT: every LAN machine has its own Internet address, and only the firewall and its holes
+// stand between it and the Internet.
+struct Pinhole {
+  Protocol protocol = Protocol::tcp;
+  bool any_protocol = false;        // a hole for every protocol (UPnP protocol 65535)
+  std::string internal_host;        // the LAN machine's IPv6 address ("" when hidden)
+  uint16_t port = 0;                // destination port; 0 = every port (or unknown when hidden)
+  uint16_t port_end = 0;            // == port for a single port
+  std::string remote_host;          // "" = any source; else an IPv6 address or prefix
+  uint16_t remote_port = 0;         // 0 = any
+  uint32_t lease_seconds = 0;       // 0 = permanent
+  std::vector<std::string> origin;  // "upnp", "webui", ...
+  std::string id;                   // the box's id (a UPnP UniqueID, a Livebox rule id)
+  bool enabled = true;
+  bool details_hidden = false;      // the box says it exists, not what it opens (UPnP 606)
+  std::string description;          // set by whoever created it: hostile text
+  std::vector<std::string> apis;    // ids of the plugins that reported it
+  nlohmann::json vendor_data;       // what the plugin needs to recreate it exactly (no secrets)
+
+  // The same pinhole across reads and APIs: by id and origin when both have an id, else by
+  // what it opens.
+  bool same_rule(const Pinhole& other) const;
+  std::string key() const;  // "TCP/[2001:db8::10]:11112", "ANY/[2001:db8::10]", "pinhole #3"
+};
+
 struct Dmz {
   bool enabled = false;
   std::string host;
@@ -83,9 +109,19 @@ struct RouterState {
   std::optional<VpnServer> vpn_server;  // only boxes with a VPN server of their own
   // Plugin-specific settings needed to undo a change (e.g. remote access port), no secrets.
   nlohmann::json vendor_data;
-  // IPv6: whether the box's firewall keeps LAN hosts unreachable from the Internet over IPv6
-  // (nullopt: unknown).
+  // IPv6 (nullopt: unknown). ipv6_enabled: the box has IPv6 on its Internet side; when it
+  // says no, the IPv6 fields are not asked for. ipv6_firewall_enabled: whether the box's
+  // firewall keeps LAN machines unreachable from the Internet over IPv6; false when it is off
+  // or at a level that lets everything in. ipv6_firewall_level: the box's own name of its
+  // level, for boxes that have levels ("" otherwise).
+  std::optional<bool> ipv6_enabled;
   std::optional<bool> ipv6_firewall_enabled;
+  std::string ipv6_firewall_level;
+  std::vector<Pinhole> pinholes;
+  // False when only part of the pinholes can be seen (UPnP sees only its own, and hides them).
+  bool pinholes_known = false;
+  // A LAN machine the box opens entirely over IPv6 ("exposed host"); only boxes that have one.
+  std::optional<Dmz> ipv6_exposed_host;
   // The box's own services on its WAN address; box_services_known is false when the plugin
   // cannot list them (the list is then empty, not "none").
   std::vector<BoxService> box_services;
@@ -97,6 +133,8 @@ struct RouterState {
 
 nlohmann::json to_json(const PortForward& f);
 PortForward port_forward_from_json(const nlohmann::json& j);  // throws Error(protocol)
+nlohmann::json to_json(const Pinhole& p);
+Pinhole pinhole_from_json(const nlohmann::json& j);           // throws Error(protocol)
 // Without `with_forwards`, "port_forwards" is an empty array (a report fills it as it writes).
 nlohmann::json to_json(const RouterState& s, bool with_forwards = true);
 RouterState router_state_from_json(const nlohmann::json& j);  // throws Error(protocol)

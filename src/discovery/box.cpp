@@ -54,8 +54,35 @@ void merge_state(RouterState& base, const RouterState& extra) {
   if (!base.vpn_server) {
     base.vpn_server = extra.vpn_server;
   }
+  if (!base.ipv6_enabled) {
+    base.ipv6_enabled = extra.ipv6_enabled;
+  }
   if (!base.ipv6_firewall_enabled) {
     base.ipv6_firewall_enabled = extra.ipv6_firewall_enabled;
+    base.ipv6_firewall_level = extra.ipv6_firewall_level;
+  }
+  if (!base.ipv6_exposed_host) {
+    base.ipv6_exposed_host = extra.ipv6_exposed_host;
+  }
+  // A hole UPnP hides (it shows what a hole opens only to its owner) adds nothing when another
+  // API listed every pinhole with its details: it is one of those.
+  bool base_lists_all = base.pinholes_known;
+  base.pinholes_known = base.pinholes_known || extra.pinholes_known;
+  for (const auto& p : extra.pinholes) {
+    if (p.details_hidden && base_lists_all) {
+      continue;
+    }
+    auto same = std::find_if(base.pinholes.begin(), base.pinholes.end(),
+                             [&](const Pinhole& b) { return b.same_rule(p); });
+    if (same == base.pinholes.end()) {
+      base.pinholes.push_back(p);
+    } else {
+      add_unique(same->origin, p.origin);
+      add_unique(same->apis, p.apis);
+    }
+  }
+  if (extra.pinholes_known && !base_lists_all) {
+    std::erase_if(base.pinholes, [](const Pinhole& p) { return p.details_hidden; });
   }
   if (!base.box_services_known && extra.box_services_known) {
     base.box_services = extra.box_services;
@@ -125,10 +152,10 @@ RouterState Box::read_state() {
 
 const Box::Entry* Box::route(const Action& a) const {
   Capability cap = capability_for(a.kind);
-  // A forward goes to an API that reported it, the vendor's own first.
-  if (a.target.forward) {
+  // A forward or pinhole goes to an API that reported it, the vendor's own first.
+  if (a.target.forward || a.target.pinhole) {
     for (const auto& e : m_sessions) {
-      const auto& apis = a.target.forward->apis;
+      const auto& apis = a.target.forward ? a.target.forward->apis : a.target.pinhole->apis;
       if (has(e.first->capabilities(), cap) &&
           std::find(apis.begin(), apis.end(), std::string(e.first->id())) != apis.end()) {
         return &e;

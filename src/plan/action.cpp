@@ -10,7 +10,7 @@
 namespace bw {
 
 Change change_of(const Action& a) {
-  return Change{a.kind, a.target.forward, a.target.dmz, a.vpn, a.peer};
+  return Change{a.kind, a.target.forward, a.target.dmz, a.vpn, a.peer, a.target.pinhole, a.target.ipv6_level};
 }
 
 namespace {
@@ -27,6 +27,10 @@ std::string undo_summary(const Action& a) {
     case ChangeKind::disable_remote_admin: return "Switch remote administration back on";
     case ChangeKind::enable_vpn_server: return "Stop the box's VPN server again";
     case ChangeKind::add_vpn_peer: return "Remove the VPN user " + printable(a.peer, 40) + " from the box";
+    case ChangeKind::delete_pinhole: return "Reopen the IPv6 pinhole " + a.target.pinhole->key();
+    case ChangeKind::enable_ipv6_firewall:
+      return a.target.ipv6_level.empty() ? "Switch the IPv6 firewall back off"
+                                         : "Put the IPv6 firewall back at level " + printable(a.target.ipv6_level, 20);
     default: return a.summary;
   }
 }
@@ -39,6 +43,9 @@ Action inverse(const Action& a) {
   }
   if (changes_forward(a.kind) && !a.target.forward) {
     throw Error(ErrorKind::unsupported, "the action names no port forward to put back");
+  }
+  if (changes_pinhole(a.kind) && !a.target.pinhole) {
+    throw Error(ErrorKind::unsupported, "the action names no IPv6 pinhole to put back");
   }
   Action inv = a;
   inv.because_rule = "rollback";
@@ -69,6 +76,12 @@ nlohmann::json to_json(const Action& a) {
   }
   if (!a.peer.empty()) {
     j["peer"] = a.peer;
+  }
+  if (a.target.pinhole) {
+    j["target_pinhole"] = to_json(*a.target.pinhole);
+  }
+  if (a.target.kind == SubjectKind::ipv6_firewall) {
+    j["target_ipv6_level"] = a.target.ipv6_level;
   }
   if (a.target.dmz) {
     j["target_dmz"] = {{"enabled", a.target.dmz->enabled}, {"host", a.target.dmz->host},
@@ -102,16 +115,8 @@ Action action_from_json(const nlohmann::json& j) {
     require_object(target, "");
     return text(target, "kind", k_short, "port_forward");
   });
-  if (subject == "port_forward") {
-    a.target.kind = SubjectKind::port_forward;
-  } else if (subject == "dmz") {
-    a.target.kind = SubjectKind::dmz;
-  } else if (subject == "upnp_igd") {
-    a.target.kind = SubjectKind::upnp_igd;
-  } else if (subject == "remote_admin") {
-    a.target.kind = SubjectKind::remote_admin;
-  } else if (subject == "unknown_field") {
-    a.target.kind = SubjectKind::unknown_field;
+  if (auto k = subject_kind_from_name(subject)) {
+    a.target.kind = *k;
   } else {
     bad("target.kind", "unknown subject \"" + printable(subject, 40) + "\"");
   }
@@ -122,6 +127,13 @@ Action action_from_json(const nlohmann::json& j) {
   if (forward_kind && !a.target.forward) {
     bad("target_forward", "missing (a change to a port forward must name it)");
   }
+  if (j.contains("target_pinhole")) {
+    a.target.pinhole = within("target_pinhole", [&] { return pinhole_from_json(j["target_pinhole"]); });
+  }
+  if (changes_pinhole(a.kind) && !a.target.pinhole) {
+    bad("target_pinhole", "missing (a change to an IPv6 pinhole must name it)");
+  }
+  a.target.ipv6_level = text(j, "target_ipv6_level", k_short, "");
   if (j.contains("target_vpn")) {
     a.vpn = within("target_vpn", [&] { return vpn_server_from_json(j["target_vpn"]); });
   }

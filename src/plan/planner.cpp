@@ -17,6 +17,8 @@ int order_of(const Action& a) {
     case ChangeKind::disable_dmz: return 1;
     case ChangeKind::disable_remote_admin: return 2;
     case ChangeKind::disable_upnp: return 3;
+    case ChangeKind::delete_pinhole: return 0;
+    case ChangeKind::enable_ipv6_firewall: return 1;
     default: return 5;
   }
 }
@@ -34,6 +36,12 @@ std::string plain_field(const std::string& field) {
   }
   if (field == "upnp_igd") {
     return "the UPnP switch";
+  }
+  if (field == "ipv6_firewall") {
+    return "the IPv6 firewall (it must be on, or at its default level)";
+  }
+  if (field == "ipv6_pinholes") {
+    return "the IPv6 pinholes (openings of the IPv6 firewall towards one computer)";
   }
   return field;
 }
@@ -83,6 +91,46 @@ Action action_for(const Finding& f, const std::string& box) {
       a.kind = ChangeKind::disable_remote_admin;
       a.summary = "Switch off administration of the box from the Internet";
       a.manual_steps = web_ui(box) + "In the remote access page, switch remote administration off.";
+      break;
+    case SubjectKind::ipv6_pinhole: {
+      const Pinhole& ph = *f.subject.pinhole;
+      a.kind = ChangeKind::delete_pinhole;
+      if (ph.details_hidden) {
+        // UPnP tells what a hole opens only to the device that opened it: it can be neither
+        // judged nor put back exactly, so a person closes it.
+        a.kind = ChangeKind::manual;
+        a.summary = "Close the IPv6 hole #" + printable(ph.id, 20) + " a device opened through UPnP";
+        a.manual_steps =
+            "UPnP lets only the device that opened this hole close it, and does not say which device that is. "
+            "Either: on each computer, close the program that shares things with the Internet (file sharing, "
+            "remote access, imaging or peer-to-peer software) or switch off its UPnP option; or " +
+            std::string("open the box's web interface (http://") + box +
+            "), sign in as administrator, find the IPv6 firewall (pinholes) page and delete the hole; or switch "
+            "UPnP off in the box's pages, which stops devices opening new holes (holes already open may last until "
+            "their lease ends or the box restarts).";
+        break;
+      }
+      a.summary = "Close the IPv6 hole to " + ph.key() + " in the box's firewall";
+      a.manual_steps = web_ui(box) + "In the firewall page, under IPv6 (pinholes), delete the rule for " + ph.key() +
+                       ".";
+      break;
+    }
+    case SubjectKind::ipv6_firewall:
+      a.kind = ChangeKind::enable_ipv6_firewall;
+      a.summary = f.subject.ipv6_level.empty()
+                      ? "Switch the box's IPv6 firewall on"
+                      : "Raise the box's IPv6 firewall from " + printable(f.subject.ipv6_level, 20) +
+                            " to its default level, which keeps the Internet out";
+      a.manual_steps = web_ui(box) + "In the firewall page, under IPv6, switch the firewall on (or set it to its "
+                       "default level, usually Medium), then check that every pinhole there is still needed.";
+      break;
+    case SubjectKind::ipv6_exposed_host:
+      a.kind = ChangeKind::manual;
+      a.summary = "Switch off the IPv6 exposed host" +
+                  (f.subject.dmz && !f.subject.dmz->host.empty() ? " (" + printable(f.subject.dmz->host, 45) + ")"
+                                                                 : std::string());
+      a.manual_steps = web_ui(box) + "In the port sharing or firewall page for IPv6, find the device opened as "
+                       "'exposed host' and switch that off.";
       break;
     case SubjectKind::unknown_field:
       a.kind = ChangeKind::manual;

@@ -25,6 +25,13 @@ bool about(const Finding& f, const Action& a) {
     case ChangeKind::disable_remote_admin:
     case ChangeKind::enable_remote_admin:
       return f.subject.kind == SubjectKind::remote_admin;
+    case ChangeKind::delete_pinhole:
+    case ChangeKind::add_pinhole:
+      return f.subject.kind == SubjectKind::ipv6_pinhole && f.subject.pinhole && a.target.pinhole &&
+             f.subject.pinhole->same_rule(*a.target.pinhole);
+    case ChangeKind::enable_ipv6_firewall:
+    case ChangeKind::restore_ipv6_firewall:
+      return f.subject.kind == SubjectKind::ipv6_firewall;
     default:  // the VPN server and its users are no finding's subject; manual steps change nothing
       return false;
   }

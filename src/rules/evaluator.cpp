@@ -21,6 +21,8 @@ constexpr std::array k_rules = std::to_array<RuleInfo>({
     {rule_id::upnp_enabled, "UPnP IGD is on: LAN programs can open ports without asking"},
     {rule_id::upnp_foreign_host, "a UPnP mapping towards an address outside the LAN or the box itself"},
     {rule_id::admin_wan, "the box's administration can be reached from the Internet"},
+    {rule_id::ipv6_firewall_off, "the IPv6 firewall is off or at its lowest level: every LAN device is reachable over IPv6"},
+    {rule_id::expose_ipv6_host, "an IPv6 exposed host: every port of one LAN device is open over IPv6"},
     {rule_id::state_unknown, "a setting the box did not let the tool read (never assumed safe)"},
 });
 
@@ -137,6 +139,64 @@ Finding judge_forward(const Profile& p, const RouterState& state, const PortForw
   return f;
 }
 
+// A pinhole is judged like the forward it amounts to (same catalogue, allowances and
+// severities), then worded "over IPv6". Every port of a host, or a hole whose details the box
+// hides, cannot be judged by its service: the first like the DMZ, the second at the severity of
+// an unknown UPnP port.
+PortForward as_forward(const Pinhole& p, Protocol protocol) {
+  PortForward f;
+  f.protocol = protocol;
+  f.external_port = p.port;
+  f.external_port_end = std::max(p.port, p.port_end);
+  f.internal_host = p.internal_host;
+  f.internal_port = p.port;
+  f.origin = p.origin;
+  f.remote_host = p.remote_host;
+  f.description = p.description;
+  f.enabled = p.enabled;
+  return f;
+}
+
+Finding judge_pinhole(const Profile& p, const RouterState& state, const Pinhole& ph) {
+  Subject subject;
+  subject.kind = SubjectKind::ipv6_pinhole;
+  subject.pinhole = ph;
+  bool upnp = std::find(ph.origin.begin(), ph.origin.end(), "upnp") != ph.origin.end();
+  if (ph.details_hidden) {
+    Severity s = std::max(p.other_upnp_mapping.value_or(p.other_forward), p.forward_minimum);
+    Finding f = make(rule_id::expose_port, s, subject, action_id::delete_pinhole);
+    f.title = wording::hidden_pinhole_title(ph);
+    f.why = wording::hidden_pinhole_why();
+    add_data_reason(f, p);
+    return f;
+  }
+  if (ph.port == 0) {
+    Finding f = make(rule_id::expose_port, p.dmz.allowed ? std::max(Severity::high, p.forward_minimum) : p.dmz.severity,
+                     subject, action_id::delete_pinhole);
+    f.title = wording::all_ports_pinhole_title(ph);
+    f.why = wording::ipv6_why(upnp);
+    add_data_reason(f, p);
+    return f;
+  }
+  // A hole for every protocol is judged as the worse of its TCP and UDP readings.
+  Finding f = judge_forward(p, state, as_forward(ph, ph.any_protocol ? Protocol::tcp : ph.protocol));
+  if (ph.any_protocol) {
+    Finding udp = judge_forward(p, state, as_forward(ph, Protocol::udp));
+    if (udp.severity > f.severity || (f.allowed && !udp.allowed)) {
+      f = udp;
+    }
+  }
+  f.subject = subject;
+  if (f.action == action_id::delete_port_forward) {
+    f.action = std::string(action_id::delete_pinhole);
+  }
+  f.title = wording::over_ipv6(f.title);
+  if (!f.allowed) {
+    f.why = wording::ipv6_why(upnp) + " " + f.why;
+  }
+  return f;
+}
+
 Finding judge_setting(std::string_view rule, const Policy& policy, SubjectKind kind, std::string_view action) {
   Subject s;
   s.kind = kind;
@@ -168,6 +228,26 @@ std::vector<Finding> evaluate(const Profile& profile, const RouterState& state) 
     f.subject.dmz = *state.dmz;
     f.title = wording::dmz_title(*state.dmz, f.allowed);
     f.why = wording::dmz_why(profile.data_class, f.allowed);
+    findings.push_back(std::move(f));
+  }
+  for (const Pinhole& ph : state.pinholes) {
+    if (ph.enabled) {
+      findings.push_back(judge_pinhole(profile, state, ph));
+    }
+  }
+  if (state.ipv6_enabled != false && state.ipv6_firewall_enabled == false) {
+    Finding f = judge_setting(rule_id::ipv6_firewall_off, profile.ipv6_firewall_off.value_or(profile.dmz),
+                              SubjectKind::ipv6_firewall, action_id::enable_ipv6_firewall);
+    f.subject.ipv6_level = state.ipv6_firewall_level;
+    f.title = wording::ipv6_firewall_title(state.ipv6_firewall_level, f.allowed);
+    f.why = wording::ipv6_firewall_why(profile.data_class, f.allowed);
+    findings.push_back(std::move(f));
+  }
+  if (state.ipv6_enabled != false && state.ipv6_exposed_host && state.ipv6_exposed_host->enabled) {
+    Finding f = judge_setting(rule_id::expose_ipv6_host, profile.dmz, SubjectKind::ipv6_exposed_host, "");
+    f.subject.dmz = *state.ipv6_exposed_host;
+    f.title = wording::ipv6_host_title(*state.ipv6_exposed_host, f.allowed);
+    f.why = wording::ipv6_why(false) + " " + wording::dmz_why(profile.data_class, f.allowed);
     findings.push_back(std::move(f));
   }
   if (state.upnp_igd_enabled.value_or(false)) {

@@ -33,6 +33,8 @@ inline constexpr std::string_view upnp_enabled = "UPNP-ENABLED";
 inline constexpr std::string_view upnp_foreign_host = "UPNP-FOREIGN-HOST";
 inline constexpr std::string_view admin_wan = "ADMIN-WAN";
 inline constexpr std::string_view state_unknown = "STATE-UNKNOWN";
+inline constexpr std::string_view ipv6_firewall_off = "IPV6-FIREWALL-OFF";
+inline constexpr std::string_view expose_ipv6_host = "EXPOSE-IPV6-HOST";
 }  // namespace rule_id
 
 // Action ids carried by findings (the planner's ChangeKind names).
@@ -41,6 +43,8 @@ inline constexpr std::string_view delete_port_forward = "delete-port-forward";
 inline constexpr std::string_view disable_dmz = "disable-dmz";
 inline constexpr std::string_view disable_upnp = "disable-upnp";
 inline constexpr std::string_view disable_remote_admin = "disable-remote-admin";
+inline constexpr std::string_view delete_pinhole = "delete-ipv6-pinhole";
+inline constexpr std::string_view enable_ipv6_firewall = "enable-ipv6-firewall";
 }  // namespace action_id
 
 struct RuleInfo {

@@ -13,8 +13,22 @@ std::string_view to_string(SubjectKind k) {
     case SubjectKind::upnp_igd: return "upnp_igd";
     case SubjectKind::remote_admin: return "remote_admin";
     case SubjectKind::unknown_field: return "unknown_field";
+    case SubjectKind::ipv6_pinhole: return "ipv6_pinhole";
+    case SubjectKind::ipv6_firewall: return "ipv6_firewall";
+    case SubjectKind::ipv6_exposed_host: return "ipv6_exposed_host";
   }
   return "unknown";
+}
+
+std::optional<SubjectKind> subject_kind_from_name(std::string_view name) {
+  for (SubjectKind k : {SubjectKind::port_forward, SubjectKind::dmz, SubjectKind::upnp_igd, SubjectKind::remote_admin,
+                        SubjectKind::unknown_field, SubjectKind::ipv6_pinhole, SubjectKind::ipv6_firewall,
+                        SubjectKind::ipv6_exposed_host}) {
+    if (to_string(k) == name) {
+      return k;
+    }
+  }
+  return std::nullopt;
 }
 
 nlohmann::json to_json(const Subject& s) {
@@ -32,9 +46,29 @@ nlohmann::json to_json(const Subject& s) {
     j["internal_port"] = f.internal_port;
     j["description"] = valid_utf8(f.description);
     j["origin"] = origin;
-  } else if (s.kind == SubjectKind::dmz && s.dmz) {
+  } else if ((s.kind == SubjectKind::dmz || s.kind == SubjectKind::ipv6_exposed_host) && s.dmz) {
     j["host"] = valid_utf8(s.dmz->host);
-  } else if (s.kind != SubjectKind::port_forward && s.kind != SubjectKind::dmz) {
+  } else if (s.kind == SubjectKind::ipv6_pinhole && s.pinhole) {
+    const Pinhole& p = *s.pinhole;
+    std::vector<std::string> origin;
+    for (const std::string& o : p.origin) {
+      origin.push_back(valid_utf8(o));
+    }
+    j["protocol"] = p.any_protocol ? std::string("ANY") : std::string(to_string(p.protocol));
+    j["internal_host"] = valid_utf8(p.internal_host);
+    j["port"] = p.port;
+    j["port_end"] = p.port_end;
+    j["id"] = valid_utf8(p.id);
+    j["details_hidden"] = p.details_hidden;
+    j["description"] = valid_utf8(p.description);
+    j["origin"] = origin;
+  } else if (s.kind == SubjectKind::ipv6_firewall) {
+    j["field"] = "ipv6_firewall";
+    if (!s.ipv6_level.empty()) {
+      j["level"] = valid_utf8(s.ipv6_level);
+    }
+  } else if (s.kind != SubjectKind::port_forward && s.kind != SubjectKind::dmz &&
+             s.kind != SubjectKind::ipv6_pinhole && s.kind != SubjectKind::ipv6_exposed_host) {
     j["field"] = valid_utf8(s.field.empty() ? std::string(to_string(s.kind)) : s.field);
   }
   return j;

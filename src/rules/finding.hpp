@@ -14,14 +14,26 @@
 namespace bw {
 
 // What a finding is about; also what an action changes.
-enum class SubjectKind { port_forward, dmz, upnp_igd, remote_admin, unknown_field };
+enum class SubjectKind {
+  port_forward,
+  dmz,
+  upnp_igd,
+  remote_admin,
+  unknown_field,
+  ipv6_pinhole,
+  ipv6_firewall,
+  ipv6_exposed_host,
+};
+std::optional<SubjectKind> subject_kind_from_name(std::string_view name);
 std::string_view to_string(SubjectKind k);
 
 struct Subject {
   SubjectKind kind = SubjectKind::port_forward;
   std::optional<PortForward> forward;  // port_forward
-  std::optional<Dmz> dmz;              // dmz
+  std::optional<Dmz> dmz;              // dmz, ipv6_exposed_host
   std::string field;                   // unknown_field: "dmz", "remote_admin", ...
+  std::optional<Pinhole> pinhole;      // ipv6_pinhole
+  std::string ipv6_level;              // ipv6_firewall: the box's level as read ("" without levels)
 };
 
 struct Finding {

@@ -12,14 +12,13 @@
 namespace bw {
 namespace {
 
-constexpr std::array<std::string_view, 13> k_keys = {
-    "name",          "summary",     "data-class",         "dmz",
-    "upnp-enabled",  "remote-admin", "other-forward",     "other-upnp-mapping",
-    "forward-minimum", "unknown-field", "class",          "allow",
-    "managed-forwards"};
+constexpr std::array<std::string_view, 14> k_keys = {
+    "name",          "summary",       "data-class",        "dmz",           "upnp-enabled",
+    "remote-admin",  "ipv6-firewall-off", "other-forward", "other-upnp-mapping",
+    "forward-minimum", "unknown-field", "class",           "allow",         "managed-forwards"};
 
 constexpr std::string_view k_severities = "info, low, medium, high or critical";
-constexpr std::string_view k_allow_syntax = "write 'allow PORT[-LAST]/tcp|udp|both [host IPV4] [purpose TEXT]'";
+constexpr std::string_view k_allow_syntax = "write 'allow PORT[-LAST]/tcp|udp|both [host ADDRESS] [purpose TEXT]'";
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r';
@@ -147,6 +146,8 @@ class Parser {
       p.upnp_enabled = policy(key, value);
     } else if (key == "remote-admin") {
       p.remote_admin = policy(key, value);
+    } else if (key == "ipv6-firewall-off") {
+      p.ipv6_firewall_off = policy(key, value);
     } else if (key == "other-forward") {
       p.other_forward = severity(key, value);
     } else if (key == "other-upnp-mapping") {
@@ -243,11 +244,12 @@ class Parser {
         fail("unexpected '" + printable(word) + "' in 'allow'; " + std::string(k_allow_syntax));
       }
       auto [host, next] = split_first(after);
-      if (!a.host.empty() || !parse_ipv4(host)) {
-        fail("'host' needs one IPv4 address such as 192.168.1.10, not '" + printable(host) + "'; " +
+      auto canonical = canonical_ip(host);
+      if (!a.host.empty() || !canonical) {
+        fail("'host' needs one IPv4 or IPv6 address such as 192.168.1.10, not '" + printable(host) + "'; " +
              std::string(k_allow_syntax));
       }
-      a.host = std::string(host);
+      a.host = *canonical;
       options = next;
     }
     for (const AllowedForward& other : p.allowed) {
@@ -314,7 +316,7 @@ std::optional<DataClass> parse_data_class(std::string_view text) {
 bool AllowedForward::matches(const PortForward& f) const {
   uint16_t last = std::max(f.external_port, f.external_port_end);
   return covers(protocols, f.protocol) && port_first <= f.external_port && last <= port_last &&
-         (host.empty() || host == f.internal_host);
+         (host.empty() || host == canonical_ip(f.internal_host).value_or(f.internal_host));
 }
 
 Severity Profile::severity_for(const Service& service) const {

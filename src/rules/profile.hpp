@@ -53,6 +53,9 @@ struct Profile {
   Policy dmz{false, Severity::high};
   Policy upnp_enabled{false, Severity::medium};
   Policy remote_admin{false, Severity::high};
+  // The IPv6 firewall off or at its lowest level: every LAN machine open, like a DMZ for
+  // each; unset = the dmz policy.
+  std::optional<Policy> ipv6_firewall_off;
 
   Severity other_forward = Severity::medium;       // uncatalogued port, not allowed
   std::optional<Severity> other_upnp_mapping;      // same, made through UPnP; unset = other_forward

@@ -55,6 +55,18 @@ std::string host_for_title(std::string_view host) {
   return std::string(host);
 }
 
+std::optional<std::string> canonical_ip(std::string_view text) {
+  std::string copy(text);
+  unsigned char raw[sizeof(in6_addr)];
+  char out[INET6_ADDRSTRLEN];
+  for (int family : {AF_INET, AF_INET6}) {
+    if (inet_pton(family, copy.c_str(), raw) == 1 && inet_ntop(family, raw, out, sizeof out) != nullptr) {
+      return std::string(out);
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<uint32_t> parse_ipv4(std::string_view text) {
   std::string copy(text);
   in_addr address{};

@@ -23,6 +23,9 @@ std::string host_for_title(std::string_view host);
 // Parses a dotted-quad IPv4 address into a host-order integer.
 std::optional<uint32_t> parse_ipv4(std::string_view text);
 
+// An IPv4 or IPv6 address in its one canonical spelling (inet_ntop), or nullopt.
+std::optional<std::string> canonical_ip(std::string_view text);
+
 // True for 10/8, 172.16/12 and 192.168/16 (RFC 1918: the addresses a LAN uses).
 bool is_rfc1918(uint32_t address);
 

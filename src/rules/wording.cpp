@@ -163,6 +163,65 @@ std::string admin_why(bool allowed) {
          "and CISA advise keeping administration to the local network.";
 }
 
+std::string over_ipv6(const std::string& forward_title) {
+  std::string t = forward_title;
+  if (t.rfind("Anyone", 0) == 0 || t.rfind("The Internet", 0) == 0) {
+    t[0] = static_cast<char>(t[0] - 'A' + 'a');
+  }
+  return "Over IPv6, " + t;
+}
+
+std::string ipv6_why(bool upnp) {
+  std::string why =
+      "With IPv6, the Internet's new addresses, every computer has its own Internet address: this hole in the "
+      "box's IPv6 firewall lets strangers reach it directly, with no port forward.";
+  return upnp ? then(why, "A program on that computer opened the hole itself, through UPnP.") : why;
+}
+
+std::string hidden_pinhole_title(const Pinhole& p) {
+  return "Over IPv6, a device opened a hole (#" + printable(p.id, 20) +
+         ") in the box's firewall through UPnP; the box does not say which device or port";
+}
+
+std::string hidden_pinhole_why() {
+  return "With IPv6 every computer has its own Internet address, and this hole lets strangers reach one of them "
+         "directly. UPnP shows what such a hole opens only to the device that opened it, so the tool cannot tell "
+         "whether it exposes patients' files, a remote desktop or nothing that matters; it does not assume it "
+         "is harmless.";
+}
+
+std::string all_ports_pinhole_title(const Pinhole& p) {
+  return "Over IPv6, every port of " + host_for_title(p.internal_host) + " is open to the Internet";
+}
+
+std::string ipv6_firewall_title(const std::string& level, bool allowed) {
+  std::string state = level.empty() ? "off" : "at its lowest level (" + printable(level, 20) + ")";
+  if (allowed) {
+    return "The box's IPv6 firewall is " + state + ", as the profile allows";
+  }
+  return "The box's IPv6 firewall is " + state + ": every computer on your network can be reached from the "
+         "Internet over IPv6";
+}
+
+std::string ipv6_firewall_why(DataClass c, bool allowed) {
+  if (allowed) {
+    return "The profile expects it; every service on every device must then be protected on its own.";
+  }
+  std::string why =
+      "With IPv6, the Internet's new addresses, every computer has its own Internet address and no port forward "
+      "is needed: only this firewall keeps strangers out. With it off, every shared folder, remote desktop and "
+      "imaging server on the network is open to anyone, as if every computer were in the DMZ.";
+  return then(why, data_reason(c));
+}
+
+std::string ipv6_host_title(const Dmz& d, bool allowed) {
+  std::string target = d.host.empty() ? "one device" : host_for_title(d.host);
+  if (allowed) {
+    return "Over IPv6, the box opens every port of " + target + " (exposed host), as the profile allows";
+  }
+  return "Over IPv6, every port of " + target + " is open to the Internet (the box's exposed host setting)";
+}
+
 std::string unknown_title(const std::string& field, const std::vector<std::string>& apis) {
   std::string through;
   for (const std::string& api : apis) {
@@ -183,6 +242,12 @@ std::string unknown_title(const std::string& field, const std::vector<std::strin
     return "The port forwards set up in the box's pages could not be read" + through +
            ": check them in the box's web interface";
   }
+  if (field == "ipv6_firewall") {
+    return "Whether the box's IPv6 firewall is on could not be read" + through + check;
+  }
+  if (field == "ipv6_pinholes") {
+    return "The holes opened in the box's IPv6 firewall (pinholes) could not all be read" + through + check;
+  }
   return "The setting '" + printable(field, 40) + "' could not be read" + through + check;
 }
 
@@ -202,6 +267,14 @@ std::string unknown_why(const std::string& field) {
   if (field == "static_port_forwards" || field == "port_forwards") {
     return "UPnP shows only the ports devices opened themselves; a forward typed into the box's pages "
            "stays invisible to it and may expose a computer.";
+  }
+  if (field == "ipv6_firewall") {
+    return "With IPv6 every computer has its own Internet address; if this firewall is off, all of them can be "
+           "reached from the Internet. The tool cannot tell, so it does not assume it is on.";
+  }
+  if (field == "ipv6_pinholes") {
+    return "With IPv6 every computer has its own Internet address; a hole opened for one of them in the box's "
+           "pages (or by a program) exposes it with no port forward, and the tool could not list them all.";
   }
   return "The tool cannot tell whether this setting exposes anything, so it does not assume it is safe.";
 }

@@ -40,6 +40,17 @@ std::string upnp_why(bool allowed);
 std::string admin_title(bool allowed);
 std::string admin_why(bool allowed);
 
+// IPv6. over_ipv6() turns a forward's title into the same for a pinhole ("Over IPv6, anyone
+// on the Internet can connect to ..."); ipv6_why() is what a pinhole adds to its why.
+std::string over_ipv6(const std::string& forward_title);
+std::string ipv6_why(bool upnp);
+std::string hidden_pinhole_title(const Pinhole& p);
+std::string hidden_pinhole_why();
+std::string all_ports_pinhole_title(const Pinhole& p);
+std::string ipv6_firewall_title(const std::string& level, bool allowed);
+std::string ipv6_firewall_why(DataClass c, bool allowed);
+std::string ipv6_host_title(const Dmz& d, bool allowed);
+
 // `apis` are the ids of the APIs that were used ("upnp-igd", "livebox").
 std::string unknown_title(const std::string& field, const std::vector<std::string>& apis);
 std::string unknown_why(const std::string& field);

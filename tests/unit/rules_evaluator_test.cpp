@@ -41,6 +41,8 @@ RouterState clean_state() {
   s.dmz = dmz(false, "");
   s.upnp_igd_enabled = false;
   s.remote_admin_enabled = false;
+  s.ipv6_firewall_enabled = true;
+  s.pinholes_known = true;
   return s;
 }
 
@@ -266,7 +268,7 @@ TEST(RulesEvaluator, SortedMostSevereFirstAndDisabledForwardsIgnored) {
 }
 
 TEST(RulesEvaluator, EveryRuleIsDocumented) {
-  EXPECT_EQ(rules().size(), 9u);
+  EXPECT_EQ(rules().size(), 11u);
   for (const RuleInfo& r : rules()) {
     EXPECT_FALSE(r.summary.empty()) << r.id;
   }

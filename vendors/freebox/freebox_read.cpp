@@ -142,6 +142,8 @@ RouterState read_router_state(ApiClient& api) {
   }
   if (auto r = rd.get("connection/ipv6/config/")) {
     s.ipv6_firewall_enabled = parse_ipv6_firewall(*r);
+    // Its IPv6 firewall is one switch: Freebox OS has no per-device IPv6 rules (pinholes).
+    s.pinholes_known = s.ipv6_firewall_enabled.has_value();
   }
   if (auto r = rd.get("fw/incoming/")) {
     s.box_services = parse_box_services(*r);

@@ -80,7 +80,7 @@ class Emulator:
         self.nft6_script = ""
         state = livebox_model.load_state(args.scenario, args.state)
         igd = livebox_igd.IgdMirror(args.igd_mirror) if args.igd_mirror else None
-        igd6 = livebox_upnp6.Upnp6Mirror() if args.upnp6_mirror else None
+        igd6 = livebox_upnp6.Upnp6Mirror(refresh=igd.touch if igd else None) if args.upnp6_mirror else None
         self.model = livebox_model.LiveboxModel(state, args.state, self.sync, args.upnp_set_form, igd=igd,
                                                 igd6=igd6)
         self.model.changed()  # write the state file and load nftables once at start

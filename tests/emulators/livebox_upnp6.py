@@ -3,8 +3,10 @@ its IGD opened in Firewall:getPinhole with Origin "upnp", and deleting one there
 In the lab the IGD is miniupnpd, whose pinholes are accept rules in chain `miniupnpd` of
 `table inet filter` in the box namespace. This module reads them (`nft -j` for what they
 match, `nft --debug=netlink` for miniupnpd's own label "pinhole-<uid> ts-<expiry>: <desc>",
-which `nft -j` does not show) and deletes one by its rule handle: miniupnpd reads its
-pinholes back from nftables, so it no longer knows a pinhole deleted here.
+which `nft -j` does not show) and deletes one by its rule handle. miniupnpd answers from a
+cache of its rules that it re-reads from nftables only after a change of its own: `refresh`
+(the IPv4 IGD mirror's touch()) makes one, so that it no longer knows a pinhole deleted here,
+as a real box's IGD would not.
 
 Runs only inside the box namespace (it calls `nft` there); parse_rules() is pure.
 """
@@ -127,8 +129,9 @@ def parse_rules(nft_json, labels=None):
 class Upnp6Mirror:
     """miniupnpd's pinholes in this namespace's nftables (table inet filter, chain miniupnpd)."""
 
-    def __init__(self, table="filter", chain="miniupnpd"):
+    def __init__(self, table="filter", chain="miniupnpd", refresh=None):
         self.table, self.chain = table, chain
+        self.refresh = refresh
 
     def _nft(self, *args):
         return subprocess.run(["nft"] + list(args), check=True, stdout=subprocess.PIPE,
@@ -143,3 +146,5 @@ class Upnp6Mirror:
 
     def delete(self, pinhole):
         self._nft("delete", "rule", "inet", self.table, self.chain, "handle", str(pinhole["_handle"]))
+        if self.refresh is not None:
+            self.refresh()

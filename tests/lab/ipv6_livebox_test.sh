@@ -53,7 +53,9 @@ closed() {
 # miniupnpd_knows UID: the IGD still has the pinhole (CheckPinholeWorking: 709 NoPacketSent for
 # a pinhole it has, 402 Invalid Args for one it does not).
 miniupnpd_knows() {
-    ! lab_ns "$NS_PC" timeout 20 upnpc -6 -u "$IGD6_URL" -C "$1" 2>&1 | grep -q "failed with code 402"
+    local out
+    out=$(lab_ns "$NS_PC" timeout 20 upnpc -6 -u "$IGD6_URL" -C "$1" 2>&1)
+    ! grep -q "failed with code 402" <<<"$out"
 }
 
 echo "== the practice's network, over IPv6"
@@ -102,6 +104,7 @@ check_eq "chain box_ipv6 is empty" "0" "$(livebox_nft6 | grep -c accept)"
 check "the UPnP pinhole's rule is gone from miniupnpd's chain" not grep -q "dport 11112" \
     <<<"$(lab_ns "$NS_BOX" nft list chain inet filter miniupnpd)"
 check "miniupnpd no longer knows pinhole $UID_DICOM" not miniupnpd_knows "$UID_DICOM"
+check_eq "no IPv4 mapping is left behind (the emulator's refresh of miniupnpd)" "" "$(lab_mappings)"
 livebox_ctl GET /log >"$LAB_DIR/livebox-calls.json"
 check "each pinhole was deleted by id and origin, then committed" lab_json "$LAB_DIR/livebox-calls.json" \
     "sorted((c['params'].get('origin'), c['params'].get('id')) for c in d['calls'] if c['call'] == 'Firewall:deletePinhole') == [('upnp', 'upnp_$UID_DICOM'), ('webui', 'webui_Bureau a distance')] and any(c['call'] == 'Firewall:commit' for c in d['calls'])" \

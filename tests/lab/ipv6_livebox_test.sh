@@ -135,4 +135,23 @@ EOF
 check "probe: 3389, 11112 and 104 reach the imaging PC again (after rollback)" reachable "${PORTS[@]}"
 check_eq "still no origin-only bulk delete" "" "$(livebox_alerts)"
 
+# All or nothing on the IPv6 writes (the fault matrix of livebox_faults_test.sh, for the calls
+# this test adds): each fault stops the fix, which undoes what it did: exit 5, the box exactly
+# as before (both pinholes are web UI ones now, so "exactly" is exact) and the probe agrees.
+STATE_BEFORE=$(livebox_state)
+for fault in "Firewall:setFirewallIPv6Level error" "Firewall:deletePinhole reset-after" "Firewall:commit http500"; do
+    read -r call kind <<<"$fault"
+    echo "== fault: $fault"
+    livebox_ctl POST /clear >/dev/null
+    livebox_ctl POST /fail "{\"call\": \"$call\", \"kind\": \"$kind\", \"count\": 1}" >/dev/null
+    bw_capture "fix-$call-$kind" "$NS_LAPTOP" --password-file "$PW" --profile medical-practice \
+        --state-dir "$STATE" --yes fix
+    check_exit "$fault: fix exits 5 (undone)" "$BW_RC" 5 || bw_show
+    check_eq "$fault: the fault was hit" 1 "$(livebox_ctl GET /log | "$LAB_PYTHON" -c \
+        'import json,sys; print(sum(1 for c in json.load(sys.stdin)["calls"] if "fault" in c))')"
+    check_eq "$fault: the Livebox is exactly as before" "$STATE_BEFORE" "$(livebox_state)"
+    check "$fault: the probe still reaches 3389, 11112 and 104" reachable "${PORTS[@]}"
+    check_eq "$fault: no origin-only bulk delete" "" "$(livebox_alerts)"
+done
+
 lab_finish

@@ -23,7 +23,12 @@ Control endpoints on the same port (for tests):
                            connection and exit with status 75, REBOOT_EXIT, at once: the
                            harness starts it again on the same port from the state file,
                            sessions lost, see EmulatorProcess(reboot_delay=...))
-  POST /_emu/expire       drop every session context    GET  /_emu/nft    the nft script
+  POST /_emu/expire       drop every session context    GET  /_emu/nft    the nft scripts
+
+IPv6 (livebox.md 6.3, 6.5): --nft6 refills chain box_ipv6 of table inet filter with the IPv6
+level's and the pinholes' effect (livebox_nft.render6); --upnp6-mirror lists the pinholes of
+the box's IGD (miniupnpd's rules in chain miniupnpd) as Origin "upnp" pinholes, and
+deletePinhole of one deletes its rule (livebox_upnp6).
 
 Never point it anywhere but 127.0.0.1 or a lab namespace address.
 """
@@ -41,6 +46,7 @@ import emu_http  # noqa: E402
 import livebox_igd  # noqa: E402
 import livebox_model  # noqa: E402
 import livebox_nft  # noqa: E402
+import livebox_upnp6  # noqa: E402
 
 ANONYMOUS = {("DeviceInfo", "get"), ("NMC", "getWANStatus")}
 ALLOWED_HOSTS = {"lan", "lan.home", "livebox", "livebox.home", "installation", "installation.home",
@@ -71,9 +77,12 @@ class Emulator:
         self.calls = []
         self.lock = threading.Lock()
         self.nft_script = ""
+        self.nft6_script = ""
         state = livebox_model.load_state(args.scenario, args.state)
         igd = livebox_igd.IgdMirror(args.igd_mirror) if args.igd_mirror else None
-        self.model = livebox_model.LiveboxModel(state, args.state, self.sync, args.upnp_set_form, igd=igd)
+        igd6 = livebox_upnp6.Upnp6Mirror(refresh=igd.touch if igd else None) if args.upnp6_mirror else None
+        self.model = livebox_model.LiveboxModel(state, args.state, self.sync, args.upnp_set_form, igd=igd,
+                                                igd6=igd6)
         self.model.changed()  # write the state file and load nftables once at start
         self.tls_port = 0
         self.tls_context = None
@@ -90,6 +99,9 @@ class Emulator:
         self.nft_script = livebox_nft.render(state, self.args.wan_if)
         if self.args.nft:
             livebox_nft.apply(self.nft_script)
+        self.nft6_script = livebox_nft.render6(state, self.args.wan_if, self.args.lan_if)
+        if self.args.nft6:
+            livebox_nft.apply(self.nft6_script)
         upnp = state["upnp_igd"]["Enable"]
         if self.args.upnp_hook and getattr(self, "_upnp", None) not in (None, upnp):
             os.system("%s %s" % (self.args.upnp_hook, "on" if upnp else "off"))
@@ -189,7 +201,7 @@ class Handler(emu_http.BaseHandler):
                 log = {"calls": list(emu.calls), "alerts": list(emu.model.alerts)}
             return self.send_json(200, log, "application/json")
         if self.path == "/_emu/nft":
-            return self.send_json(200, {"script": emu.nft_script}, "application/json")
+            return self.send_json(200, {"script": emu.nft_script, "script6": emu.nft6_script}, "application/json")
         body = b"<html><head><title>Livebox</title></head><body></body></html>"
         self.send_response(200 if self.path == "/" else 404)
         self.send_header("Content-Type", "text/html")
@@ -315,6 +327,11 @@ def main(argv=None):
                     help="which UPnP-IGD:set parameter form this firmware honours")
     ap.add_argument("--nft", action="store_true", help="apply forwards and DMZ to this namespace's nftables")
     ap.add_argument("--wan-if", default="wan0", help="WAN interface name for the nft rules")
+    ap.add_argument("--nft6", action="store_true",
+                    help="apply the IPv6 level and pinholes to chain box_ipv6 of table inet filter")
+    ap.add_argument("--lan-if", default="br0", help="LAN interface name for the IPv6 nft rules")
+    ap.add_argument("--upnp6-mirror", action="store_true",
+                    help="the IGD's IPv6 pinholes (nft chain miniupnpd here) are the upnp-origin pinholes")
     ap.add_argument("--igd-mirror", metavar="CONTROL_URL",
                     help="the box's IGD (WANIPConnection control URL): its mappings are the upnp-origin rules")
     ap.add_argument("--upnp-hook", help="command run with on/off when UPnP IGD is switched")
@@ -327,7 +344,13 @@ def main(argv=None):
     servers = emu_http.make_servers(args, Handler, emu)
     emu_http.announce(servers, args.bind, "livebox-emu")
     Handler.verbose = args.verbose
-    emu_http.serve([server for server, _, _ in servers], livebox_nft.remove if args.nft else None)
+    def cleanup():
+        if args.nft:
+            livebox_nft.remove()
+        if args.nft6:
+            livebox_nft.flush6()
+
+    emu_http.serve([server for server, _, _ in servers], cleanup)
     return 0
 
 

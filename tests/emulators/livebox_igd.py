@@ -70,6 +70,19 @@ class IgdMirror:
             self.soap("DeletePortMapping", [("NewRemoteHost", rule.get("SourcePrefix", "")),
                                             ("NewExternalPort", rule["ExternalPort"]), ("NewProtocol", proto)])
 
+    def touch(self, port=65533):
+        """Makes miniupnpd change its own nftables rules once (a mapping of `port` to the box
+        itself, added and deleted): it then reads its rules back from nftables, and forgets
+        the pinholes deleted behind its back (it otherwise keeps answering from its cache)."""
+        try:
+            self.soap("AddPortMapping", [
+                ("NewRemoteHost", ""), ("NewExternalPort", port), ("NewProtocol", "TCP"), ("NewInternalPort", port),
+                ("NewInternalClient", self.host), ("NewEnabled", 1),
+                ("NewPortMappingDescription", "livebox-emu refresh"), ("NewLeaseDuration", 0)])
+            self.soap("DeletePortMapping", [("NewRemoteHost", ""), ("NewExternalPort", port), ("NewProtocol", "TCP")])
+        except (IgdError, OSError):
+            pass  # best effort: the rule itself is gone either way
+
     def add(self, rule):
         for proto in _names(rule["Protocol"]):
             self.soap("AddPortMapping", [

@@ -6,7 +6,9 @@ The model never sends anything anywhere: callers (the server) decide what a chan
 outside (nftables, hooks) through `on_change`.
 """
 
+import ipaddress
 import random
+import subprocess
 import sys
 import threading
 
@@ -50,7 +52,9 @@ def default_state():
             "WanState": "up", "LinkType": "gpon", "LinkState": "up", "GponState": "O5_Operation",
             "MACAddress": "F8:87:C6:00:00:02", "Protocol": "dhcp", "ConnectionState": "Bound",
             "LastConnectionError": "None", "IPAddress": "11.22.33.44", "RemoteGateway": "11.22.33.1",
-            "DNSServers": "80.10.246.132,81.253.149.2", "IPv6Address": "", "IPv6DelegatedPrefix": "",
+            "DNSServers": "80.10.246.132,81.253.149.2,2a01:cfc4:2180:4000::1",
+            "IPv6Address": "2001:db8:ff::2", "IPv6DelegatedPrefix": "2001:db8:77::/56",
+            "ConnectionStateIPv6": "Bound", "LastConnectionErrorIPv6": "", "RemoteGatewayIPv6": "fe80::ba0:bab",
         },
         "nmc": {
             "WanModeList": "Ethernet_PPP;Ethernet_DHCP;GPON_DHCP;GPON_PPP", "WanMode": "GPON_DHCP",
@@ -107,9 +111,11 @@ def protocols(text):
 class LiveboxModel(emu_http.PersistedState):
     """Thread-safe state plus every emulated method. `on_change(state)` runs after a change."""
 
-    def __init__(self, state, state_path=None, on_change=None, upnp_set_form="both", log=None, igd=None):
+    def __init__(self, state, state_path=None, on_change=None, upnp_set_form="both", log=None, igd=None,
+                 igd6=None):
         self.state = state
         self.igd = igd  # a livebox_igd.IgdMirror: its mappings are the Origin "upnp" rules
+        self.igd6 = igd6  # a livebox_upnp6.Upnp6Mirror: its pinholes are the Origin "upnp" pinholes
         self.state_path = state_path
         self.on_change = on_change
         self.upnp_set_form = upnp_set_form
@@ -136,6 +142,7 @@ class LiveboxModel(emu_http.PersistedState):
             ("Firewall", "setDMZ"): self.set_dmz,
             ("Firewall", "deleteDMZ"): self.delete_dmz,
             ("Firewall", "getPinhole"): self.get_pinholes,
+            ("Firewall", "setPinhole"): self.set_pinhole,
             ("Firewall", "deletePinhole"): self.delete_pinhole,
             ("Firewall", "getFirewallLevel"): lambda p: (self.state["firewall"]["level"], None, []),
             ("Firewall", "getFirewallIPv6Level"): lambda p: (self.state["firewall"]["ipv6_level"], None, []),
@@ -159,7 +166,7 @@ class LiveboxModel(emu_http.PersistedState):
                 return None, None, [err(ERR_NOT_FOUND, "Object or parameter not found", method)]
             try:
                 return fn(params if isinstance(params, dict) else {})
-            except (OSError, ValueError) as e:  # the IGD behind a mirrored rule failed
+            except (OSError, ValueError, subprocess.SubprocessError) as e:  # the IGD behind a mirrored rule failed
                 return None, None, [err(1, "Function execution failed", str(e))]
 
     def device_info(self, params, authenticated=True):
@@ -286,7 +293,7 @@ class LiveboxModel(emu_http.PersistedState):
         self.changed()
         return True, None, []
 
-    # -- DMZ, pinholes, levels ---------------------------------------------------------------
+    # -- DMZ --------------------------------------------------------------------------------
     def get_dmz(self, p):
         dmz = self.state["dmz"]
         if p.get("id"):
@@ -315,27 +322,95 @@ class LiveboxModel(emu_http.PersistedState):
         self.changed()
         return True, None, []
 
+    # -- IPv6 pinholes (livebox.md 6.5) ---------------------------------------------------------
+    def all_pinholes(self):
+        """Stored pinholes plus, with an IPv6 IGD mirror, the pinholes the box's IGD opened."""
+        holes = dict(self.state["pinholes"])
+        if self.igd6 is not None:
+            holes.update(self.igd6.rules())
+        return holes
+
+    @staticmethod
+    def shown(hole):
+        return {k: v for k, v in hole.items() if not k.startswith("_")}
+
+    def find_pinhole(self, holes, origin, rid):
+        key = rid if rid in holes else "%s_%s" % (origin, rid)
+        hole = holes.get(key)
+        if hole is None or hole.get("Origin") != origin:
+            return None, None
+        return key, hole
+
     def get_pinholes(self, p):
-        origin = p.get("origin")
-        return {k: v for k, v in self.state["pinholes"].items() if not origin or v.get("Origin") == origin}, None, []
+        origin, rid = p.get("origin"), p.get("id")
+        out = {}
+        for key, hole in self.all_pinholes().items():
+            if origin and hole.get("Origin") != origin:
+                continue
+            if rid and key not in (rid, "%s_%s" % (origin, rid)):
+                continue
+            out[key] = self.shown(hole)
+        return out, None, []
+
+    def set_pinhole(self, p):
+        errors = missing(p, ["origin", "sourceInterface", "destinationIPAddress", "protocol"])
+        if errors:
+            return None, None, errors
+        origin = p["origin"]
+        try:
+            dest = str(ipaddress.IPv6Address(str(p["destinationIPAddress"])))
+        except ValueError:
+            return None, None, [err(ERR_NOT_FOUND, "Invalid value", "destinationIPAddress")]
+        port = str(p.get("destinationPort") or "")
+        if port and port_range(port) is None:
+            return None, None, [err(ERR_NOT_FOUND, "Invalid port", "destinationPort")]
+        if not protocols(p["protocol"]) <= {"6", "17"}:
+            return None, None, [err(ERR_NOT_FOUND, "Invalid value", "protocol")]
+        name = p.get("id") or p.get("description") or str(random.randint(1000, 9999))
+        rid = name if name.startswith(origin + "_") else "%s_%s" % (origin, name)
+        enable = bool(p.get("enable", True))
+        self.state["pinholes"][rid] = {
+            "Id": rid, "Origin": origin, "Description": p.get("description", ""),
+            "Status": "Enabled" if enable else "Disabled", "SourceInterface": p["sourceInterface"],
+            "Protocol": p["protocol"], "IPVersion": int(p.get("ipversion", 6)),
+            "SourcePort": p.get("sourcePort", ""), "DestinationPort": port,
+            "SourcePrefix": p.get("sourcePrefix", ""), "DestinationIPAddress": dest,
+            "DestinationMACAddress": p.get("destinationMACAddress", ""), "Enable": enable,
+        }
+        self.changed()
+        return rid, None, []
 
     def delete_pinhole(self, p):
         errors = missing(p, ["origin"])
         if errors:
             return None, None, errors
-        holes = self.state["pinholes"]
-        if not p.get("id"):
-            gone = [k for k, v in holes.items() if v.get("Origin") == p["origin"]]
+        origin, rid = p["origin"], p.get("id")
+        holes = self.all_pinholes()
+        if not rid:
+            # Probably the real box's quirk, as with deletePortForwarding: every pinhole of the origin.
+            gone = [k for k, v in holes.items() if v.get("Origin") == origin]
             for k in gone:
-                del holes[k]
-            alert = "ORIGIN-ONLY BULK DELETE: deletePinhole origin=%s deleted %d pinhole(s)" % (p["origin"], len(gone))
+                self.remove_pinhole(k, holes[k])
+            alert = "ORIGIN-ONLY BULK DELETE: deletePinhole origin=%s without id deleted %d pinhole(s): %s" % (
+                origin, len(gone), ", ".join(gone))
             self.alerts.append(alert)
             self.log("!!!!!!!! " + alert)
-        elif holes.pop(p["id"], None) is None:
-            return None, None, [err(ERR_RULE_NOT_FOUND, "Object not found", p["id"])]
+            self.changed()
+            return True, None, []
+        key, hole = self.find_pinhole(holes, origin, rid)
+        if hole is None:
+            return None, None, [err(ERR_RULE_NOT_FOUND, "Object not found", rid)]
+        self.remove_pinhole(key, hole)
         self.changed()
         return True, None, []
 
+    def remove_pinhole(self, key, hole):
+        if key in self.state["pinholes"]:
+            del self.state["pinholes"][key]
+        elif self.igd6 is not None:
+            self.igd6.delete(hole)
+
+    # -- firewall levels (livebox.md 6.3: High, Medium (the factory default), Low, Custom) ------
     def set_level(self, key, p):
         errors = missing(p, ["level"])
         if errors:

@@ -5,6 +5,11 @@
 ports at priority -110 (before miniupnpd's -100), the DMZ is a DNAT of everything else at
 priority -90 (after miniupnpd: on a real Livebox forwards and UPnP mappings win over the
 DMZ). The lab's filter forward chain accepts `ct status dnat`, so what is DNATed is reachable.
+
+`render6(state, wan_if, lan_if)` gives the box's IPv6 firewall effect: it refills the regular
+chain `box_ipv6` of `table inet filter`, which the lab's IPv6 forward chain jumps to (a LAB_IPV6
+lab, tests/lab/lib.sh): IPv6 level Low (it filters nothing) accepts everything from the WAN to
+the LAN, and each enabled pinhole accepts its protocol, address, port and source prefix.
 """
 
 import ipaddress
@@ -81,6 +86,68 @@ def dmz_rules(entry, wan_if):
     if dest is None or src is None:
         return []
     return ['iifname "%s" %sdnat to %s' % (wan_if, src, dest)]
+
+
+IPV6_TABLE = "filter"
+IPV6_CHAIN = "box_ipv6"
+
+
+def _ipv6(text):
+    try:
+        return str(ipaddress.IPv6Address(str(text).strip()))
+    except ValueError:
+        return None
+
+
+def _sources6(prefix):
+    """SourcePrefix ("" = any) as an ip6 saddr match, or None when it names nothing usable."""
+    if not str(prefix or "").strip():
+        return ""
+    items = []
+    for part in str(prefix).replace(";", ",").split(","):
+        try:
+            items.append(str(ipaddress.IPv6Network(part.strip(), strict=False)))
+        except ValueError:
+            continue
+    return "ip6 saddr { %s } " % ", ".join(items) if items else None
+
+
+def pinhole_rules(hole, wan_if, lan_if):
+    """nft rule lines for one stored pinhole (empty when disabled or unusable)."""
+    if not hole.get("Enable", False):
+        return []
+    dest = _ipv6(hole.get("DestinationIPAddress"))
+    src = _sources6(hole.get("SourcePrefix"))
+    port = str(hole.get("DestinationPort") or "")
+    ports = _ports(port) if port else None
+    if dest is None or src is None or (port and ports is None):
+        return []
+    dport = "" if not ports else " dport %s" % (str(ports[0]) if ports[0] == ports[1] else "%d-%d" % ports)
+    lines = []
+    for number in sorted({p.strip() for p in str(hole.get("Protocol", "")).split(",")}):
+        name = PROTO_NAMES.get(number)
+        if not name:
+            continue
+        match = "%s%s" % (name, dport) if dport else "meta l4proto %s" % name
+        lines.append('iifname "%s" oifname "%s" %sip6 daddr %s %s accept' % (wan_if, lan_if, src, dest, match))
+    return lines
+
+
+def render6(state, wan_if, lan_if="br0"):
+    """The script that refills chain box_ipv6 (it must exist: the lab makes it) atomically."""
+    lines = []
+    if state.get("firewall", {}).get("ipv6_level") == "Low":
+        lines.append('iifname "%s" oifname "%s" meta nfproto ipv6 accept' % (wan_if, lan_if))
+    for key in sorted(state.get("pinholes", {})):
+        lines += pinhole_rules(state["pinholes"][key], wan_if, lan_if)
+    out = ["flush chain inet %s %s" % (IPV6_TABLE, IPV6_CHAIN)]
+    out += ["add rule inet %s %s %s" % (IPV6_TABLE, IPV6_CHAIN, line) for line in lines]
+    return "\n".join(out) + "\n"
+
+
+def flush6():
+    subprocess.run(["nft", "flush", "chain", "inet", IPV6_TABLE, IPV6_CHAIN], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
 
 
 def render(state, wan_if):

@@ -15,7 +15,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from livebox_client import WS1, EmulatorProcess, WsSession  # noqa: E402
+import livebox_model  # noqa: E402
 import livebox_nft  # noqa: E402
+import livebox_upnp6  # noqa: E402
 
 
 def rule(rid, origin, proto, ext, dest, internal=None, enable=True, lease=0):
@@ -37,6 +39,69 @@ DOCTOR = {
     "dmz": {"webui": {"SourceInterface": "data", "DestinationIPAddress": "192.168.1.10", "SourcePrefix": "",
                       "Status": "Enabled", "Enable": True}},
 }
+
+
+def pinhole(rid, origin, proto, port, dest, enable=True, prefix=""):
+    return {"Id": rid, "Origin": origin, "Description": rid, "Status": "Enabled" if enable else "Disabled",
+            "SourceInterface": "data", "Protocol": proto, "IPVersion": 6, "SourcePort": "", "DestinationPort": port,
+            "SourcePrefix": prefix, "DestinationIPAddress": dest, "DestinationMACAddress": "", "Enable": enable}
+
+
+PC6 = "2001:db8:77::10"
+DOCTOR6 = dict(DOCTOR, firewall={"ipv6_level": "Low"}, pinholes={
+    "webui_RDP": pinhole("webui_RDP", "webui", "6", "3389", PC6),
+    "webui_NAS": pinhole("webui_NAS", "webui", "6,17", "5000-5001", "2001:db8:77::20", enable=False),
+    "upnp_7": pinhole("upnp_7", "upnp", "17", "3074", "2001:db8:77::66"),
+})
+
+# What Debian's miniupnpd 2.3.1 (nftables backend) writes for `upnpc -6 -A "" 0 <PC6> 11112 TCP 3600`,
+# as `nft -j` and `nft --debug=netlink` list it (captured in a lab namespace), plus an IPv4
+# mapping's filter rule, which is not a pinhole.
+MINIUPNPD_JSON = {"nftables": [
+    {"metainfo": {"version": "1.0.6"}},
+    {"chain": {"family": "inet", "table": "filter", "name": "miniupnpd", "handle": 1}},
+    {"rule": {"family": "inet", "table": "filter", "chain": "miniupnpd", "handle": 10, "expr": [
+        {"match": {"op": "==", "left": {"meta": {"key": "iif"}}, "right": "lb6x-wan"}},
+        {"match": {"op": "==", "left": {"payload": {"protocol": "th", "field": "dport"}}, "right": 11112}},
+        {"match": {"op": "==", "left": {"payload": {"base": "nh", "offset": 192, "len": 128}},
+                   "right": "0x20010db8007700000000000000000010"}},
+        {"match": {"op": "==", "left": {"payload": {"base": "nh", "offset": 48, "len": 8}}, "right": 6}},
+        {"accept": None}]}},
+    {"rule": {"family": "inet", "table": "filter", "chain": "miniupnpd", "handle": 12, "expr": [
+        {"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "lb6x-wan"}},
+        {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "daddr"}}, "right": "192.168.1.66"}},
+        {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 3074}},
+        {"accept": None}]}},
+    {"rule": {"family": "inet", "table": "filter", "chain": "miniupnpd", "handle": 13, "expr": [
+        {"match": {"op": "==", "left": {"payload": {"protocol": "ip6", "field": "saddr"}}, "right": "2001:db8:5::1"}},
+        {"match": {"op": "==", "left": {"payload": {"protocol": "ip6", "field": "daddr"}}, "right": "2001:db8:77::20"}},
+        {"match": {"op": "==", "left": {"payload": {"protocol": "udp", "field": "dport"}},
+                   "right": {"range": [4000, 4010]}}},
+        {"accept": None}]}},
+]}
+MINIUPNPD_DEBUG = """inet filter miniupnpd 10
+  [ meta load iif => reg 1 ]
+  [ cmp eq reg 1 0x00000003 ]
+  [ immediate reg 0 accept ]
+  userdata = { pinhole-1 ts-31311: PACS DICOM }
+inet filter miniupnpd 12 10
+  [ immediate reg 0 accept ]
+"""
+
+
+class FakeUpnp6:
+    """The IGD's pinholes, in memory (Upnp6Mirror's interface)."""
+
+    def __init__(self, holes):
+        self.holes = holes
+        self.deleted = []
+
+    def rules(self):
+        return {k: dict(v) for k, v in self.holes.items()}
+
+    def delete(self, hole):
+        self.deleted.append(hole["_handle"])
+        self.holes = {k: v for k, v in self.holes.items() if v["_handle"] != hole["_handle"]}
 
 
 class EmulatorCase(unittest.TestCase):
@@ -190,6 +255,126 @@ class SettingsTest(EmulatorCase):
         self.login()
         r = self.ws.call("Firewall", "noSuchMethod")
         self.assertEqual(r["errors"][0]["error"], 196618)
+
+
+class PinholeTest(EmulatorCase):
+    def setUp(self):
+        self.emu = EmulatorProcess(DOCTOR6, ("--throttle", "1")).start()
+        self.addCleanup(self.emu.stop)
+        self.ws = WsSession(self.emu.port)
+        self.login()
+
+    def test_levels_and_wan_ipv6(self):
+        self.assertEqual(self.ws.call("Firewall", "getFirewallIPv6Level")["status"], "Low")
+        self.assertIs(self.ws.call("Firewall", "setFirewallIPv6Level", {"level": "Medium"})["status"], True)
+        self.assertEqual(self.ws.call("Firewall", "getFirewallIPv6Level")["status"], "Medium")
+        self.assertEqual(self.ws.call("Firewall", "getFirewallLevel")["status"], "Medium")  # IPv4 untouched
+        r = self.ws.call("Firewall", "setFirewallIPv6Level", {"level": "Off"})
+        self.assertEqual(r["errors"][0]["info"], "level")
+        self.assertEqual(self.ws.call("Firewall", "setFirewallIPv6Level")["errors"][0]["error"], 196640)
+        self.assertEqual(self.emu.state()["firewall"]["ipv6_level"], "Medium")
+        wan = self.ws.call("NMC", "getWANStatus")["data"]
+        self.assertEqual((wan["ConnectionStateIPv6"], wan["IPv6Address"]), ("Bound", "2001:db8:ff::2"))
+
+    def test_get_all_by_origin_and_by_id(self):
+        self.assertEqual(sorted(self.ws.call("Firewall", "getPinhole")["status"]),
+                         ["upnp_7", "webui_NAS", "webui_RDP"])
+        self.assertEqual(sorted(self.ws.call("Firewall", "getPinhole", {"origin": "webui"})["status"]),
+                         ["webui_NAS", "webui_RDP"])
+        got = self.ws.call("Firewall", "getPinhole", {"origin": "webui", "id": "RDP"})["status"]
+        self.assertEqual(got, {"webui_RDP": DOCTOR6["pinholes"]["webui_RDP"]})
+
+    def test_delete_by_id_and_origin_then_commit(self):
+        r = self.ws.call("Firewall", "deletePinhole", {"id": "webui_RDP", "origin": "webui"})
+        self.assertIs(r["status"], True)
+        self.assertIs(self.ws.call("Firewall", "commit")["status"], True)
+        self.assertEqual(sorted(self.emu.state()["pinholes"]), ["upnp_7", "webui_NAS"])
+        self.assertEqual(self.emu.alerts(), [])
+
+    def test_delete_errors(self):
+        r = self.ws.call("Firewall", "deletePinhole", {"id": "webui_nope", "origin": "webui"})
+        self.assertEqual(r["errors"][0]["error"], 1114115)
+        r = self.ws.call("Firewall", "deletePinhole", {"id": "upnp_7", "origin": "webui"})  # wrong origin
+        self.assertEqual(r["errors"][0]["error"], 1114115)
+        r = self.ws.call("Firewall", "deletePinhole", {"id": "webui_RDP"})
+        self.assertEqual([(e["error"], e["info"]) for e in r["errors"]], [(196640, "origin")])
+        self.assertEqual(len(self.emu.state()["pinholes"]), 3)
+
+    def test_origin_only_delete_wipes_the_origin_and_is_logged(self):
+        self.assertIs(self.ws.call("Firewall", "deletePinhole", {"origin": "webui"})["status"], True)
+        self.assertEqual(sorted(self.emu.state()["pinholes"]), ["upnp_7"])
+        self.assertEqual(len(self.emu.alerts()), 1)
+        self.assertIn("BULK DELETE: deletePinhole origin=webui", self.emu.alerts()[0])
+
+    def test_set_missing_invalid_and_recreate(self):
+        r = self.ws.call("Firewall", "setPinhole", {"id": "x"})
+        self.assertEqual([e["info"] for e in r["errors"]],
+                         ["origin", "sourceInterface", "destinationIPAddress", "protocol"])
+        params = {"id": "webui_RDP", "origin": "webui", "sourceInterface": "data", "sourcePort": "",
+                  "destinationPort": "3389", "destinationIPAddress": "192.168.1.10", "destinationMACAddress": "",
+                  "sourcePrefix": "", "protocol": "6", "ipversion": 6, "enable": True, "persistent": True,
+                  "description": "webui_RDP"}
+        self.assertEqual(self.ws.call("Firewall", "setPinhole", params)["errors"][0]["info"],
+                         "destinationIPAddress")  # an IPv4 address is no pinhole
+        saved = self.emu.state()["pinholes"]["webui_RDP"]
+        self.ws.call("Firewall", "deletePinhole", {"id": "webui_RDP", "origin": "webui"})
+        params["destinationIPAddress"] = PC6
+        self.assertEqual(self.ws.call("Firewall", "setPinhole", params)["status"], "webui_RDP")
+        self.assertEqual(self.emu.state()["pinholes"]["webui_RDP"], saved)  # back exactly
+        params.update(id="Tele", description="Tele")  # a bare name gets its origin's prefix
+        self.assertEqual(self.ws.call("Firewall", "setPinhole", params)["status"], "webui_Tele")
+
+    def test_nft6_follows_the_state(self):
+        script = self.emu.control("GET", "/_emu/nft")["script6"]
+        self.assertIn('meta nfproto ipv6 accept', script)  # level Low
+        self.assertIn("ip6 daddr %s tcp dport 3389 accept" % PC6, script)
+        self.assertNotIn("2001:db8:77::20", script)  # disabled
+        self.ws.call("Firewall", "setFirewallIPv6Level", {"level": "Medium"})
+        self.ws.call("Firewall", "deletePinhole", {"id": "webui_RDP", "origin": "webui"})
+        script = self.emu.control("GET", "/_emu/nft")["script6"]
+        self.assertNotIn("nfproto", script)
+        self.assertNotIn("3389", script)
+
+    def test_faults_by_name(self):
+        self.emu.fail("Firewall:deletePinhole", "error", 1)
+        r = self.ws.call("Firewall", "deletePinhole", {"id": "webui_RDP", "origin": "webui"})
+        self.assertEqual(r["errors"][0]["error"], 1)
+        self.assertIn("webui_RDP", self.emu.state()["pinholes"])  # nothing done
+        self.emu.fail("Firewall:setFirewallIPv6Level", "reset-after", 1)
+        with self.assertRaises((ConnectionError, http.client.HTTPException, OSError)):
+            self.ws.call("Firewall", "setFirewallIPv6Level", {"level": "High"})
+        self.assertEqual(self.emu.state()["firewall"]["ipv6_level"], "High")  # done, never told
+        self.emu.fail("Firewall:getPinhole", "http500", 1)
+        self.assertEqual(self.ws.post("Firewall", "getPinhole", headers=self.ws.session_headers())[0], 500)
+
+
+class Upnp6MirrorTest(unittest.TestCase):
+    def test_parse_miniupnpd_rules(self):
+        holes = livebox_upnp6.parse_rules(MINIUPNPD_JSON, livebox_upnp6.parse_labels(MINIUPNPD_DEBUG))
+        self.assertEqual(sorted(holes), ["upnp_1", "upnp_h13"])  # the IPv4 filter rule is no pinhole
+        one = holes["upnp_1"]
+        self.assertEqual((one["Origin"], one["Protocol"], one["DestinationPort"], one["DestinationIPAddress"],
+                          one["SourcePrefix"], one["Description"], one["_handle"]),
+                         ("upnp", "6", "11112", PC6, "", "PACS DICOM", 10))
+        other = holes["upnp_h13"]
+        self.assertEqual((other["Protocol"], other["DestinationPort"], other["SourcePrefix"]),
+                         ("17", "4000-4010", "2001:db8:5::1"))
+
+    def test_model_lists_and_deletes_the_igd_pinholes(self):
+        fake = FakeUpnp6(livebox_upnp6.parse_rules(MINIUPNPD_JSON, livebox_upnp6.parse_labels(MINIUPNPD_DEBUG)))
+        model = livebox_model.LiveboxModel(dict(livebox_model.default_state(), pinholes=dict(DOCTOR6["pinholes"])),
+                                           igd6=fake, log=lambda msg: None)
+        status, _, _ = model.invoke("Firewall", "getPinhole", {"origin": "upnp"})
+        self.assertEqual(sorted(status), ["upnp_1", "upnp_7", "upnp_h13"])
+        self.assertNotIn("_handle", status["upnp_1"])  # never shown
+        self.assertIs(model.invoke("Firewall", "deletePinhole", {"id": "upnp_1", "origin": "upnp"})[0], True)
+        self.assertEqual(fake.deleted, [10])
+        self.assertNotIn("upnp_1", model.snapshot()["pinholes"])  # never stored
+        self.assertEqual(model.invoke("Firewall", "deletePinhole", {"id": "upnp_1", "origin": "upnp"})[2][0]["error"],
+                         1114115)
+        model.invoke("Firewall", "deletePinhole", {"origin": "upnp"})
+        self.assertEqual((fake.deleted, sorted(model.snapshot()["pinholes"])), ([10, 13], ["webui_NAS", "webui_RDP"]))
+        self.assertEqual(len(model.alerts), 1)
 
 
 class UpnpFormTest(EmulatorCase):
@@ -375,6 +560,22 @@ class NftRenderTest(unittest.TestCase):
         self.assertNotIn("192.168.1.6", script)
         self.assertIn("ip saddr { 1.2.3.0/24 } tcp dport 8443 dnat to 192.168.1.7:443", script)
         self.assertNotIn("REDACTED", script)
+
+    def test_ipv6_level_and_pinholes(self):
+        script = livebox_nft.render6(DOCTOR6, "wan0", "br0")
+        self.assertTrue(script.startswith("flush chain inet filter box_ipv6\n"))
+        self.assertIn('iifname "wan0" oifname "br0" meta nfproto ipv6 accept', script)
+        self.assertIn('ip6 daddr 2001:db8:77::66 udp dport 3074 accept', script)
+        self.assertNotIn("5000-5001", script)  # disabled
+        state = {"firewall": {"ipv6_level": "Medium"}, "pinholes": {
+            "a": pinhole("a", "webui", "6,17", "5000-5001", PC6, prefix="2001:db8:5::/48"),
+            "b": pinhole("b", "webui", "6", "", PC6),
+            "c": pinhole("c", "webui", "6", "22", "192.168.1.10")}}
+        script = livebox_nft.render6(state, "wan0", "br0")
+        self.assertNotIn("nfproto", script)
+        self.assertIn("ip6 saddr { 2001:db8:5::/48 } ip6 daddr %s udp dport 5000-5001 accept" % PC6, script)
+        self.assertIn("ip6 daddr %s meta l4proto tcp accept" % PC6, script)  # every port
+        self.assertNotIn("192.168.1.10", script)
 
 
 if __name__ == "__main__":

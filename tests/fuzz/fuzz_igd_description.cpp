@@ -1,6 +1,7 @@
 // A device description from the gateway (256 KiB at most): parse_description must not crash,
-// and every control URL it resolves and the plugin then accepts (location_on_host) must be
-// fetched by libcurl from the gateway itself (URLBase / controlURL tricks).
+// and every control URL it resolves (WAN connections and the IPv6 firewall) and the plugin
+// then accepts (location_on_host) must be fetched by libcurl from the gateway itself
+// (URLBase / controlURL tricks).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -22,6 +23,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (bw::location_on_host(s.control_url, gateway)) {
         bw::fuzz::check_on_host(s.control_url, gateway);
       }
+    }
+    if (d.ipv6_firewall && bw::location_on_host(d.ipv6_firewall->control_url, gateway)) {
+      bw::fuzz::check_on_host(d.ipv6_firewall->control_url, gateway);
     }
   } catch (const bw::Error&) {
   }

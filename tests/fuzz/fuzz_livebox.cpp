@@ -1,4 +1,4 @@
-// Livebox /ws replies (JSON from the box) and ~/.netrc text: the pure parsers of
+// Livebox /ws replies (JSON from the box: forwards, DMZ, IPv6 level and pinholes) and ~/.netrc text: the pure parsers of
 // vendors/livebox/livebox_parse.hpp must refuse bad input with Error(protocol) or read
 // absent values, never crash.
 #include <cstddef>
@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/error.hpp"
+#include "vendors/livebox/livebox_ipv6_parse.hpp"
 #include "vendors/livebox/livebox_parse.hpp"
 #include "core/credentials.hpp"
 #include "vendors/livebox/livebox_request.hpp"
@@ -18,6 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     lb::WsReply r = lb::parse_reply(body);
     lb::describe_errors(r.errors);
     lb::parse_wan_ip(r);
+    lb::parse_wan_ipv6(r);
     for (const auto* j : {&r.status, &r.data}) {
       if (auto info = lb::parse_device_info(*j)) {
         lb::classify(*info);
@@ -35,6 +37,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           dmz.vendor_data["entries"].is_object()) {
         for (const auto& [id, entry] : dmz.vendor_data["entries"].items()) {
           lb::dmz_set_params(id, entry);
+        }
+      }
+      lb::parse_ipv6_level(*j);
+      for (const auto& p : lb::parse_pinholes(*j)) {
+        lb::pinhole_origin(p);
+        lb::pinhole_protocols(p);
+        if (const auto* rule = lb::stored_pinhole_rule(p)) {
+          lb::pinhole_set_params(*rule);
+          lb::pinhole_signature(*rule);
         }
       }
       lb::strip_secrets(*j);

@@ -31,6 +31,24 @@ only trusts the gateway, really reads it; in loopback tests it runs on 127.0.0.1
   listing-all       GetListOfPortMappings ignores NewNumberOfPorts: all mappings in one reply
   ctl-escape        the control URL path carries ESC and C1 bytes; SOAP answers 404
 
+--pinholes KIND adds the IPv6 firewall (WANIPv6FirewallControl:1 on /ctl/IP6FCtl; GetFirewallStatus,
+GetPinholePackets) to a "normal" box; how it answers:
+  normal            firewall on, pinholes allowed; id 1 another host's (606), id 2 ours (success),
+                    every other id free (704)
+  off               the IPv6 firewall is off (FirewallEnabled 0); GetPinholePackets answers 702
+                    (FirewallDisabled), as miniupnpd does then
+  all               606 ("exists, not yours") for every id, 65535 too
+  endless           606 for every id but 65535 (the id boxwarden knows is free): the walk never
+                    ends by itself
+  stale             as miniupnpd 2.3.1 (nftables) does: pinhole 1 exists; a free id is answered
+                    like the last pinhole looked up (402 before any)
+  sparse            606 for every 31st id, 704 between: never 32 free ids in a row
+  slow              like endless, each answer after 0.5 s (GetFirewallStatus too)
+  huge              every IPv6 reply is 9 MiB
+  garbage           GetFirewallStatus values that are not booleans (escape sequences, 2, words);
+                    GetPinholePackets answers bytes that are not XML
+  drip              IPv6 replies drip one byte every 0.2 s
+
 Every request is logged to --log as one JSON object per line ({"kind": "http"|"ssdp", ...}).
 """
 import argparse
@@ -92,8 +110,16 @@ def xml_text(b):
     return b.replace(b"&", b"&amp;").replace(b"<", b"&lt;").replace(b">", b"&gt;")
 
 
-def description(host, igd, control_path=b"/ctl/IPConn"):
+IP6FC_SERVICE = b"urn:schemas-upnp-org:service:WANIPv6FirewallControl:1"
+IP6FC_PATH = b"/ctl/IP6FCtl"
+
+
+def description(host, igd, control_path=b"/ctl/IPConn", ipv6=False):
     v = b"2" if igd == 2 else b"1"
+    ip6fc = (b"<service><serviceType>" + IP6FC_SERVICE + b"</serviceType>"
+             b"<serviceId>urn:upnp-org:serviceId:WANIPv6Firewall1</serviceId><SCPDURL>/WANIP6FC.xml</SCPDURL>"
+             b"<controlURL>" + IP6FC_PATH + b"</controlURL><eventSubURL>/evt/IP6FCtl</eventSubURL></service>"
+             if ipv6 else b"")
     return (b'<?xml version="1.0"?>\n<root xmlns="urn:schemas-upnp-org:device-1-0">'
             b"<specVersion><major>1</major><minor>0</minor></specVersion><device>"
             b"<deviceType>urn:schemas-upnp-org:device:InternetGatewayDevice:" + v + b"</deviceType>"
@@ -105,7 +131,7 @@ def description(host, igd, control_path=b"/ctl/IPConn"):
             b"<serviceType>urn:schemas-upnp-org:service:WANIPConnection:" + v + b"</serviceType>"
             b"<serviceId>urn:upnp-org:serviceId:WANIPConn1</serviceId><SCPDURL>/WANIPCn.xml</SCPDURL>"
             b"<controlURL>" + control_path + b"</controlURL><eventSubURL>/evt/IPConn</eventSubURL>"
-            b"</service></serviceList></device></deviceList></device></deviceList>"
+            b"</service>" + ip6fc + b"</serviceList></device></deviceList></device></deviceList>"
             b"<presentationURL>http://" + host + b"/</presentationURL></device></root>\n")
 
 
@@ -156,6 +182,7 @@ class State:
         self.lock = threading.Lock()
         self.log_lock = threading.Lock()
         self.requests = 0
+        self.stale = 402  # --pinholes stale: the answer to a free id
         maps = [mapping(p, b"TCP", b"generated %d" % p) for p in range(1, args.mappings + 1)]
         if args.nasty:
             maps += [mapping(NASTY_FIRST_PORT + i, b"TCP", as_stored(d, args.cdata)) for i, d in enumerate(NASTY)
@@ -303,10 +330,13 @@ class Handler(socketserver.BaseRequestHandler):
         elif mode == "ctl-escape":
             self.send(200, description(st.host, 2, b"/ctl/\x1b]0;owned\x07\x1b[2J\xc2\x9b31m\x9b"))
         else:
-            self.send(200, description(st.host, self.st.args.igd))
+            self.send(200, description(st.host, self.st.args.igd, ipv6=st.args.pinholes is not None))
 
     def post(self, path, action, body):
         mode, st = self.mode, self.st
+        if path == IP6FC_PATH and st.args.pinholes is not None:
+            self.ipv6_firewall(action, body)
+            return
         if path != b"/ctl/IPConn" and mode != "ctl-escape":
             self.send(404, b"<html>not found</html>", b"text/html")  # e.g. a Livebox /ws probe
             return
@@ -336,6 +366,63 @@ class Handler(socketserver.BaseRequestHandler):
         else:
             status, answer = self.soap(service, action, body)
             self.send(status, answer)
+
+    def ipv6_firewall(self, action, body):
+        kind = self.st.args.pinholes
+        start = body.find(b"<UniqueID>")
+        end = body.find(b"</UniqueID>")
+        try:
+            uid = int(body[start + 10:end]) if 0 <= start < end else -1
+        except ValueError:
+            uid = -1
+        if kind == "huge":
+            self.send(200, envelope(b"<u:%sResponse><v>" % action + b"x" * (9 << 20) + b"</v></u:%sResponse>" % action))
+            return
+        if kind == "drip":
+            self.drip()
+            return
+        if kind == "slow":
+            time.sleep(0.5)
+        if action == b"GetFirewallStatus":
+            if kind == "garbage":
+                values = [(b"FirewallEnabled", b"\x1b[31m1"), (b"InboundPinholeAllowed", b"2")]
+            elif kind == "off":
+                values = [(b"FirewallEnabled", b"0"), (b"InboundPinholeAllowed", b"0")]
+            else:
+                values = [(b"FirewallEnabled", b"1"), (b"InboundPinholeAllowed", b"1")]
+            self.send(200, response(IP6FC_SERVICE, action, values))
+            return
+        if action != b"GetPinholePackets":
+            self.send(500, fault(401, b"Invalid Action"))
+            return
+        if kind == "off":
+            self.send(500, fault(702, b"FirewallDisabled"))
+            return
+        if kind == "garbage":
+            self.send(200, b"\x1b]0;owned\x07 not XML \xff\xfe <<<< &&& \x9b31m")
+            return
+        if kind == "normal":
+            found = {1: 606, 2: 0}.get(uid, 704)
+        elif kind == "sparse":
+            found = 606 if uid > 0 and uid % 31 == 0 else 704
+        elif kind == "stale":
+            with self.st.lock:
+                if uid == 1:
+                    self.st.stale = 606
+                found = self.st.stale
+        elif kind == "all":
+            found = 606
+        else:  # endless, slow
+            found = 704 if uid == 65535 else 606
+        if found == 402:
+            self.send(500, fault(402, b"Invalid Args"))
+            return
+        if found == 0:
+            self.send(200, response(IP6FC_SERVICE, action, [(b"PinholePackets", b"12")]))
+        elif found == 606:
+            self.send(500, fault(606, b"Action not authorized"))
+        else:
+            self.send(500, fault(704, b"NoSuchEntry"))
 
     def soap(self, service, action, body):
         st = self.st
@@ -430,6 +517,9 @@ def main():
     ap.add_argument("--cdata", action="store_true",
                     help="send listings as miniupnpd 2.3.1 does: in CDATA, descriptions not escaped")
     ap.add_argument("--only", type=int, action="append", help="with --nasty: only these (0-based)")
+    ap.add_argument("--pinholes", choices=("normal", "off", "all", "endless", "stale", "sparse", "slow", "huge", "garbage",
+                                           "drip"),
+                    help="serve the IPv6 firewall (WANIPv6FirewallControl) this way (see above)")
     ap.add_argument("--ssdp", action="store_true", help="answer unicast M-SEARCH on ADDRESS:1900")
     ap.add_argument("--max-seconds", type=float, default=120, help="how long one endless answer lasts")
     ap.add_argument("--log", help="JSON-lines request log")

@@ -4,7 +4,8 @@
 # trusts the gateway. boxwarden, in the laptop namespace, finds the box by itself and meets an
 # oversized description, an entity bomb, 100,000-deep nesting, oversized and endless SOAP
 # replies, drip-fed bodies, a server that never answers, escape sequences in URLs and labels,
-# a listing that never advances and 65,535 mappings. Every case must end within --timeout + 2 s,
+# a listing that never advances and 65,535 mappings, and an IPv6 firewall whose pinhole walk never
+# ends, is sparse, slow, drip-fed, oversized or garbage (bounded in ids, pinholes and time). Every case must end within --timeout + 2 s,
 # with bounded memory, exit 3 and one error line (or a harmless report); see hostile_suite.py
 # for the cases and limits. HOSTILE_FULL=1 adds the 65,535-entry IGD:1 index walk (slow);
 # HOSTILE_CASES="NAME..." runs only those cases; HOSTILE_FIGURES=FILE keeps the figures.

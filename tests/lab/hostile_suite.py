@@ -34,7 +34,8 @@ TIME = "/usr/bin/time"
 # name: (server mode, server args, boxwarden args, --timeout, allowed exits, max RSS MiB, checks)
 # Checks: "deadline" (wall < timeout + 2 s), "one-line" (stderr is one error line), "json",
 # "text" (no ESC/C1 on stdout), "lol" (the entity stayed unexpanded), "nasty" (every hostile
-# description is reported, harmlessly), "all" (every generated mapping is reported).
+# description is reported, harmlessly), "all" (every generated mapping is reported), "walk" (the
+# IPv6 pinhole walk: as PINHOLE_WALKS says), "ipv6-off" (an IPV6-FIREWALL-OFF finding).
 CASES = [
     ("desc-oversize", "desc-oversize", [], [], 5, {3}, 64, {"deadline", "one-line"}),
     ("desc-endless", "desc-endless", [], [], 5, {3}, 64, {"deadline", "one-line"}),
@@ -66,11 +67,51 @@ CASES = [
      {"deadline", "json", "all"}),
     ("many-v1-1000", "normal", ["--igd", "1", "--mappings", "1000"], ["--format", "json"], 120, {1}, 128,
      {"deadline", "json", "all"}),
+    # The IPv6 firewall (hostile_igd.py --pinholes): GetFirewallStatus and the walk of pinhole ids.
+    # Under the home profile a pinhole whose details are hidden is below high: exit 0.
+    ("pinholes-normal", "normal", ["--pinholes", "normal"], ["--format", "json"], 10, {0}, 64,
+     {"deadline", "json", "walk"}),
+    ("pinholes-off", "normal", ["--pinholes", "off"], ["--format", "json"], 10, {1}, 64,
+     {"deadline", "json", "walk", "ipv6-off"}),
+    ("pinholes-all", "normal", ["--pinholes", "all"], ["--format", "json"], 10, {0}, 64,
+     {"deadline", "json", "walk"}),
+    ("pinholes-endless", "normal", ["--pinholes", "endless"], ["--format", "json"], 10, {0}, 64,
+     {"deadline", "json", "walk"}),
+    ("pinholes-stale", "normal", ["--pinholes", "stale"], ["--format", "json"], 10, {0}, 64,
+     {"deadline", "json", "walk"}),
+    ("pinholes-sparse", "normal", ["--pinholes", "sparse"], ["--format", "json"], 20, {0}, 64,
+     {"deadline", "json", "walk"}),
+    ("pinholes-slow", "normal", ["--pinholes", "slow"], ["--format", "json"], 10, {0}, 64,
+     {"deadline", "json", "walk"}),
+    ("pinholes-huge", "normal", ["--pinholes", "huge"], ["--format", "json"], 10, {0}, 64,
+     {"deadline", "json", "walk"}),
+    ("pinholes-garbage", "normal", ["--pinholes", "garbage"], [], 10, {0}, 64, {"deadline", "text", "walk"}),
+    ("pinholes-garbage-json", "normal", ["--pinholes", "garbage"], ["--format", "json"], 10, {0}, 64,
+     {"deadline", "json", "walk"}),
+    ("pinholes-drip", "normal", ["--pinholes", "drip"], ["--format", "json"], 10, {0}, 64,
+     {"deadline", "json", "walk"}),
 ]
+# The pinhole walk per case: GetPinholePackets requests (min, max; the canary id 65535 is asked
+# first and after each pinhole found), pinholes reported (exact, or None: at least one, at most
+# half the requests), the IPv6 firewall's "enabled" (None: unknown), and whether boxwarden must
+# say on stderr that the walk was cut short.
+PINHOLE_WALKS = {
+    "pinholes-normal": ((37, 37), 2, True, False),    # ids 1 (606) and 2 (ours), then 32 free
+    "pinholes-off": ((2, 2), 0, False, False),       # 702: nothing to walk, and nothing cut
+    "pinholes-all": ((1, 1), 0, True, True),          # even the canary "exists": nothing counted
+    "pinholes-endless": ((128, 128), 64, True, True),  # at most 64 pinholes reported
+    "pinholes-stale": ((3, 3), 1, True, True),        # canary 402, id 1 606, canary now 606: stop
+    "pinholes-sparse": ((1058, 1058), 33, True, True),  # at most 1024 ids asked
+    "pinholes-slow": ((2, 12), None, True, True),     # 0.5 s each: the walk's share of the run
+    "pinholes-huge": ((1, 1), 0, None, True),         # over the reply cap: unknown, cut
+    "pinholes-garbage": ((1, 1), 0, None, True),
+    "pinholes-garbage-json": ((1, 1), 0, None, True),
+    "pinholes-drip": ((1, 3), 0, None, True),         # 3 s per call at most
+}
 # Too slow for the loopback run (tests/cli has 120 s for everything); the lab runs them.
 LAB_ONLY = {"many-v2-json"}
 # Left out by --skip-slow (a loopback run without SSDP waits 2 s more per case).
-SLOW = {"listing-loop", "many-v2-text"}
+SLOW = {"listing-loop", "many-v2-text", "pinholes-slow", "pinholes-drip"}
 FULL_CASES = [
     ("many-v1-65535", "normal", ["--igd", "1", "--mappings", "65535"], ["--format", "json"], 3600, {1}, 1024,
      {"deadline", "json", "all"}),
@@ -170,8 +211,11 @@ class Runner:
                 server.kill()
                 server.wait()
         requests = 0
+        pinhole_requests = 0
         with open(reqlog, "rb") as f:
-            requests = sum(1 for line in f if b'"kind": "http"' in line)
+            for line in f:
+                requests += b'"kind": "http"' in line
+                pinhole_requests += b'"action": "GetPinholePackets"' in line
         problems = []
         if rc not in exits:
             problems.append("exit %d, expected %s" % (rc, "/".join(map(str, sorted(exits)))))
@@ -211,10 +255,46 @@ class Runner:
             want = int(sargs[sargs.index("--mappings") + 1])
             if out.count(b"Label on the box:") == 0 and want:
                 problems.append("no mapping in the text report")
+        if "walk" in checks:
+            problems += self.check_walk(name, pinhole_requests, doc, err)
+        if "ipv6-off" in checks and doc is not None:
+            if not any(f.get("rule") == "IPV6-FIREWALL-OFF" for f in doc["findings"]):
+                problems.append("no IPV6-FIREWALL-OFF finding for a box whose IPv6 firewall is off")
         first_error = next((line for line in lines if line.startswith("boxwarden: error:")), "")
         return {"case": name, "exit": rc, "seconds": round(seconds, 2), "max_rss_mib": round(rss / MB, 1),
                 "requests": requests, "stdout_bytes": len(out), "error": first_error[:160],
                 "problems": problems}
+
+    @staticmethod
+    def check_walk(name, asked, doc, err):
+        (low, high), pinholes, firewall, cut = PINHOLE_WALKS[name]
+        problems = []
+        if not low <= asked <= high:
+            problems.append("%d GetPinholePackets requests, expected %d..%d" % (asked, low, high))
+        told = b"pinholes were not all read" in err
+        if told != cut:
+            problems.append("stderr %s that the walk was cut short" % ("does not say" if cut else "says"))
+        if doc is None:
+            return problems
+        state = doc["state"]
+        got = state.get("ipv6_pinholes")
+        if not isinstance(got, list):
+            return problems + ["state.ipv6_pinholes is not a list: %r" % (got,)]
+        want = list(range(1, asked // 2 + 1)) if pinholes is None else [pinholes]
+        if len(got) not in want:
+            problems.append("%d pinholes reported, expected %s" % (
+                len(got), want[0] if len(want) == 1 else "%d..%d" % (want[0], want[-1])))
+        if any(not p.get("details_hidden") or p.get("origin") != ["upnp"] for p in got):
+            problems.append("a pinhole is not reported as a UPnP one with hidden details")
+        if len({p.get("id") for p in got}) != len(got):
+            problems.append("pinhole ids repeat")
+        fw = state.get("ipv6_firewall")
+        enabled = fw.get("enabled") if isinstance(fw, dict) else None
+        if enabled != firewall:
+            problems.append("ipv6_firewall %r, expected enabled %r" % (fw, firewall))
+        if state.get("ipv6_pinholes_known") is not False:
+            problems.append("ipv6_pinholes_known is not false (an IGD never sees every pinhole)")
+        return problems
 
     @staticmethod
     def check_nasty(out, doc, cdata):

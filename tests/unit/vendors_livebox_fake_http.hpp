@@ -45,6 +45,13 @@ class FakeLivebox : public HttpClient {
   bool remote = false;
   int remote_port = 0;
   std::string upnp_form = "both";  // which UPnP-IGD:set form takes effect
+  // IPv6 (livebox.md 6.3, 6.5); without ipv6_api those calls answer 196618, as on models
+  // that lack them.
+  bool ipv6_api = false;
+  std::string ipv6_level = "Medium";
+  json pinholes = json::object();
+  bool ignore_pinhole_delete = false;  // answers true and keeps the pinhole
+  bool ignore_level_set = false;       // answers true and keeps the level
   // Behaviour switches.
   int expire_after_calls = -1;       // the context dies after this many authenticated calls
   bool always_13 = false;            // every authenticated call answers 13
@@ -164,7 +171,17 @@ class FakeLivebox : public HttpClient {
                           {"ExternalIPAddress", "11.22.33.44"}, {"SSLPrivateKey", "never-read"}}}};
     }
     if (call == "NMC:getWANStatus") {
-      return {{"status", true}, {"data", {{"IPAddress", "11.22.33.44"}}}};
+      json data = {{"IPAddress", "11.22.33.44"}};
+      if (ipv6_api) {
+        data["IPv6Address"] = "2001:db8:ff::2";
+        data["ConnectionStateIPv6"] = "Bound";
+      }
+      return {{"status", true}, {"data", data}};
+    }
+    if (ipv6_api) {
+      if (auto r = invoke_ipv6(call, p); !r.is_null()) {
+        return r;
+      }
     }
     if (call == "Firewall:getPortForwarding") {
       return {{"status", forwards}};
@@ -239,7 +256,58 @@ class FakeLivebox : public HttpClient {
     return json::parse(error(196618, "Object or parameter not found", call));
   }
 
+  json invoke_ipv6(const std::string& call, const json& p) {
+    if (call == "Firewall:getFirewallIPv6Level") {
+      return {{"status", ipv6_level}};
+    }
+    if (call == "Firewall:setFirewallIPv6Level") {
+      if (!ignore_level_set) {
+        ipv6_level = p.value("level", "");
+      }
+      return {{"status", true}};
+    }
+    if (call == "Firewall:getPinhole") {
+      return {{"status", pinholes}};
+    }
+    if (call == "Firewall:deletePinhole") {
+      std::string id = p.value("id", "");
+      if (!p.contains("origin")) {
+        return json::parse(error(196640, "Missing mandatory argument", "origin"));
+      }
+      if (id.empty()) {  // probably the real box's bulk delete
+        bulk_deletes++;
+        return {{"status", true}};
+      }
+      if (!pinholes.contains(id) || pinholes[id].value("Origin", "") != p.value("origin", "")) {
+        return json::parse(error(1114115, "Object not found", id));
+      }
+      if (!ignore_pinhole_delete) {
+        pinholes.erase(id);
+      }
+      return {{"status", true}};
+    }
+    if (call == "Firewall:setPinhole") {
+      std::string id = p.value("id", "");
+      pinholes[id] = pinhole(id, p.value("origin", ""), p.value("protocol", ""), p.value("destinationPort", ""),
+                             p.value("destinationIPAddress", ""));
+      pinholes[id]["Enable"] = p.value("enable", true);
+      pinholes[id]["SourcePrefix"] = p.value("sourcePrefix", "");
+      pinholes[id]["Description"] = p.value("description", "");
+      return {{"status", id}};
+    }
+    return nullptr;
+  }
+
  public:
+  // One pinhole as getPinhole lists it (livebox.md 6.5, S5's shape).
+  static json pinhole(const std::string& id, const std::string& origin, const std::string& proto,
+                      const std::string& port, const std::string& dest) {
+    return {{"Id", id}, {"Origin", origin}, {"Description", id}, {"Status", "Enabled"},
+            {"SourceInterface", "data"}, {"Protocol", proto}, {"IPVersion", 6}, {"SourcePort", ""},
+            {"DestinationPort", port}, {"SourcePrefix", ""}, {"DestinationIPAddress", dest},
+            {"DestinationMACAddress", ""}, {"Enable", true}};
+  }
+
   int bulk_deletes = 0;
   int commits = 0;
 

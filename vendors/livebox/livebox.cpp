@@ -8,6 +8,7 @@
 #include "core/text.hpp"
 #include "net/http_client.hpp"
 #include "vendors/livebox/livebox_changes.hpp"
+#include "vendors/livebox/livebox_ipv6_changes.hpp"
 #include "vendors/livebox/livebox_read.hpp"
 #include "vendors/livebox/livebox_ws.hpp"
 
@@ -93,6 +94,18 @@ class LiveboxSession final : public Session {
       case ChangeKind::enable_remote_admin:
         livebox::set_remote_access(m_ws, a.kind == ChangeKind::enable_remote_admin);
         return;
+      case ChangeKind::enable_ipv6_firewall:
+        livebox::enable_ipv6_firewall(m_ws);
+        return;
+      case ChangeKind::restore_ipv6_firewall:
+        livebox::set_ipv6_level(m_ws, a.ipv6_level);
+        return;
+      case ChangeKind::delete_pinhole:
+        livebox::delete_pinhole(m_ws, pinhole_of(a));
+        return;
+      case ChangeKind::add_pinhole:
+        livebox::add_pinhole(m_ws, pinhole_of(a));
+        return;
       default:  // manual, and what a Livebox has not (its own VPN server)
         break;
     }
@@ -123,6 +136,13 @@ class LiveboxSession final : public Session {
     return *a.forward;
   }
 
+  static const Pinhole& pinhole_of(const Change& a) {
+    if (!a.pinhole) {
+      throw Error(ErrorKind::unsupported, "the change names no IPv6 pinhole");
+    }
+    return *a.pinhole;
+  }
+
   WsClient m_ws;
   std::string m_address;
   std::function<void(const std::string&)> m_tell;
@@ -135,7 +155,8 @@ class LiveboxPlugin final : public VendorPlugin {
   std::string_view display_name() const override { return "Orange Livebox"; }
   std::string_view summary() const override {
     return "Orange Livebox 3 (2017+ firmware) to 7, W7, S and Pro 6, through its /ws API: "
-           "every port forward, the DMZ, the UPnP IGD switch, remote access";
+           "every port forward, the DMZ, the UPnP IGD switch, remote access, the IPv6 firewall "
+           "level and every IPv6 pinhole";
   }
   Capabilities capabilities() const override {
     Capabilities c = 0;
@@ -143,7 +164,9 @@ class LiveboxPlugin final : public VendorPlugin {
                          Capability::delete_forward, Capability::add_forward, Capability::read_dmz,
                          Capability::set_dmz, Capability::read_upnp_switch,
                          Capability::set_upnp_switch, Capability::read_remote_admin,
-                         Capability::set_remote_admin}) {
+                         Capability::set_remote_admin, Capability::read_ipv6_firewall,
+                         Capability::set_ipv6_firewall, Capability::read_pinholes,
+                         Capability::delete_pinhole, Capability::add_pinhole}) {
       c |= static_cast<uint32_t>(k);
     }
     return c;

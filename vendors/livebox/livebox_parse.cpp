@@ -51,13 +51,22 @@ std::optional<long> to_number(std::string_view s) {
   return v;
 }
 
-struct PortRange {
-  uint16_t first = 0;
-  uint16_t last = 0;
-};
+bool is_secret_key(const std::string& key) {
+  std::string k = lower(key);
+  static const std::array<std::string_view, 6> exact = {"username", "pincode", "pin", "password",
+                                                        "sslcertificate", "ssloptions"};
+  if (std::find(exact.begin(), exact.end(), k) != exact.end() || k.starts_with("ssl")) {
+    return true;
+  }
+  static const std::array<std::string_view, 4> suffixes = {"password", "passphrase", "secret",
+                                                           "key"};
+  return std::any_of(suffixes.begin(), suffixes.end(),
+                     [&](std::string_view s) { return k.ends_with(s); });
+}
 
-// "443" or "10000-10005"; nullopt when empty or not ports.
-std::optional<PortRange> parse_ports(std::string_view text) {
+}  // namespace
+
+std::optional<PortRange> parse_port_range(std::string_view text) {
   auto dash = text.find('-');
   auto a = to_number(text.substr(0, dash));
   auto b = dash == std::string_view::npos ? a : to_number(text.substr(dash + 1));
@@ -67,8 +76,7 @@ std::optional<PortRange> parse_ports(std::string_view text) {
   return PortRange{static_cast<uint16_t>(*a), static_cast<uint16_t>(*b)};
 }
 
-// "6", "17", "6,17" (IANA numbers); also tolerates "TCP"/"UDP" names.
-std::vector<Protocol> parse_protocols(std::string_view text) {
+std::vector<Protocol> parse_protocol_list(std::string_view text) {
   std::vector<Protocol> out;
   size_t start = 0;
   while (start <= text.size()) {
@@ -90,21 +98,6 @@ std::vector<Protocol> parse_protocols(std::string_view text) {
   }
   return out;
 }
-
-bool is_secret_key(const std::string& key) {
-  std::string k = lower(key);
-  static const std::array<std::string_view, 6> exact = {"username", "pincode", "pin", "password",
-                                                        "sslcertificate", "ssloptions"};
-  if (std::find(exact.begin(), exact.end(), k) != exact.end() || k.starts_with("ssl")) {
-    return true;
-  }
-  static const std::array<std::string_view, 4> suffixes = {"password", "passphrase", "secret",
-                                                           "key"};
-  return std::any_of(suffixes.begin(), suffixes.end(),
-                     [&](std::string_view s) { return k.ends_with(s); });
-}
-
-}  // namespace
 
 bool WsReply::has_error(long code) const {
   return std::any_of(errors.begin(), errors.end(),
@@ -243,9 +236,9 @@ std::vector<PortForward> parse_port_forwards(const json& status, std::vector<std
     if (id.empty()) {
       id = key;  // the captures redact Id; the key is the same string on real boxes
     }
-    auto protocols = parse_protocols(get_string(rule, "Protocol"));
-    auto internal = parse_ports(get_string(rule, "InternalPort"));
-    auto external = parse_ports(get_string(rule, "ExternalPort"));
+    auto protocols = parse_protocol_list(get_string(rule, "Protocol"));
+    auto internal = parse_port_range(get_string(rule, "InternalPort"));
+    auto external = parse_port_range(get_string(rule, "ExternalPort"));
     if (!external) {
       external = internal;  // optional argument: the box then uses the internal port
     }

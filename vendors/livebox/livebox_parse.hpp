@@ -80,6 +80,15 @@ std::string commercial_model(const DeviceInfo& info);
 // NMC:getWANStatus data.IPAddress ("" when missing or redacted).
 std::string parse_wan_ip(const WsReply& reply);
 
+struct PortRange {
+  uint16_t first = 0;
+  uint16_t last = 0;
+};
+// "443" or "10000-10005"; nullopt when empty or not ports.
+std::optional<PortRange> parse_port_range(std::string_view text);
+// "6", "17", "6,17" (IANA numbers); also tolerates "TCP"/"UDP" names. Others are left out.
+std::vector<Protocol> parse_protocol_list(std::string_view text);
+
 // Firewall:getPortForwarding status (an object keyed by rule id). A rule for "6,17"
 // gives one PortForward per protocol, sharing the same id. Rules for other protocols
 // are not representable and are named in `skipped` (their ids).

@@ -1,6 +1,7 @@
 #include "vendors/livebox/livebox_read.hpp"
 
 #include "core/error.hpp"
+#include "vendors/livebox/livebox_ipv6_parse.hpp"
 
 namespace bw::livebox {
 
@@ -120,6 +121,7 @@ RouterState read_router_state(WsClient& ws, const std::string& address,
       s.external_ip = ip;
     }
     extra["wan"] = strip_secrets(r->data.is_object() ? r->data : json::object());
+    s.ipv6_enabled = parse_wan_ipv6(*r);
   }
 
   std::vector<std::string> skipped;
@@ -155,13 +157,21 @@ RouterState read_router_state(WsClient& ws, const std::string& address,
     extra["firewall_level"] = r->status;
   }
   if (auto r = rd.get("Firewall", "getFirewallIPv6Level")) {
-    extra["firewall_ipv6_level"] = r->status;
+    // Low filters nothing: every LAN machine is reachable over IPv6, as with no firewall.
+    if (std::string level = parse_ipv6_level(r->status); !level.empty()) {
+      s.ipv6_firewall_level = level;
+      s.ipv6_firewall_enabled = level != k_ipv6_open_level;
+    } else {
+      extra["firewall_ipv6_level"] = r->status;  // not a level we know: unknown
+    }
   }
   if (auto r = rd.get("Firewall", "getRespondToPing", json{{"sourceInterface", "data"}})) {
     extra["respond_to_ping"] = r->status;
   }
-  if (auto r = rd.get("Firewall", "getPinhole")) {
-    extra["pinholes"] = r->status.is_object() ? r->status : json::object();
+  // Not every model has pinholes in its API (error 13 or 196618): they stay unknown, quietly.
+  if (auto r = rd.get("Firewall", "getPinhole"); r && (r->status.is_object() || r->status.is_null())) {
+    s.pinholes = parse_pinholes(r->status);
+    s.pinholes_known = true;
   }
   if (auto r = rd.get("NMC.Wifi", "get")) {
     extra["wifi"] = strip_secrets(r->status);

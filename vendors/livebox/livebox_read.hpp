@@ -5,7 +5,9 @@
 //   access are mapped to RouterState fields; a field whose call failed stays unknown
 //   (nullopt) and the box's error is kept in vendor_data.livebox.read_errors.
 // - Failing to list the port forwards throws: an empty list would read as "nothing open".
-// - Everything else (firewall levels, ping answer, protocol forwards, pinholes, Orange's
+// - IPv6: the WAN's IPv6 state, the IPv6 firewall level (Low = off) and every pinhole
+//   (pinholes_known when getPinhole answered; models without it leave them unknown).
+// - Everything else (the IPv4 firewall level, ping answer, protocol forwards, Orange's
 //   own remote access, Wi-Fi/WPS) goes to vendor_data.livebox, with secrets stripped.
 #pragma once
 

@@ -61,6 +61,12 @@ void collect_services(const pugi::xml_node& device, const std::string& base, Des
             d.services.push_back(s);
           }
         }
+        if (!d.ipv6_firewall && type.rfind("urn:schemas-upnp-org:service:WANIPv6FirewallControl:", 0) == 0) {
+          WanService s;
+          s.service_type = type;
+          s.control_url = resolve_url(base, text_of(svc, "controlURL"));
+          d.ipv6_firewall = s;
+        }
       }
     } else if (local_name(list) == "deviceList") {
       for (auto sub : list.children()) {

@@ -23,6 +23,9 @@ struct WanService {
 struct Description {
   std::string friendly_name, manufacturer, model_name, model_number;
   std::vector<WanService> services;  // WANIPConnection first, then WANPPPConnection
+  // WANIPv6FirewallControl:1 (IGD:2: the IPv6 firewall and its pinholes), the first one
+  // found; nullopt when the box offers none.
+  std::optional<WanService> ipv6_firewall;
 };
 
 // Throws Error(protocol) when the XML is not a UPnP device description.

@@ -1,6 +1,7 @@
 #include "vendors/upnp_igd/upnp_igd.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "core/deadline.hpp"
 #include "core/error.hpp"
@@ -9,6 +10,7 @@
 #include "net/ssdp.hpp"
 #include "net/soap.hpp"
 #include "vendors/upnp_igd/igd_xml.hpp"
+#include "vendors/upnp_igd/pinhole_walk.hpp"
 
 namespace bw {
 
@@ -18,6 +20,12 @@ constexpr size_t k_max_description = 256 * 1024;
 constexpr size_t k_max_reply = 8 * 1024 * 1024;
 constexpr int k_page = 1000;            // entries asked per GetListOfPortMappings
 constexpr uint32_t k_max_entries = 65536;  // index walk cap
+// IPv6 firewall calls: their replies are a few hundred bytes; each call gets at most
+// k_ipv6_call_cap, and the whole pinhole walk at most its share of the run (call_budget) of
+// k_pinhole_walk_cap: a box that answers slowly, or "exists" for every id, cannot hold the run.
+constexpr size_t k_max_ipv6_reply = 64 * 1024;
+constexpr std::chrono::milliseconds k_ipv6_call_cap{3000};
+constexpr std::chrono::milliseconds k_pinhole_walk_cap{10000};
 
 // Description URLs tried on the gateway when SSDP did not give one (miniupnpd, FRITZ!Box).
 constexpr const char* k_known_descriptions[] = {":5000/rootDesc.xml", ":49000/igddesc.xml"};
@@ -56,13 +64,16 @@ igd::Description fetch_description(HttpClient& http, const Deadline& deadline, c
   if (d.services.empty()) {
     throw Error(ErrorKind::protocol, "the box's UPnP description offers no WAN connection service on " + gateway);
   }
+  if (d.ipv6_firewall && !location_on_host(d.ipv6_firewall->control_url, gateway)) {
+    d.ipv6_firewall.reset();
+  }
   return d;
 }
 
 class IgdSession : public Session {
  public:
   IgdSession(const Target& target, SessionContext& ctx, igd::Description desc, std::string desc_url)
-      : m_target(target), m_http(ctx.http), m_deadline(ctx.deadline), m_desc(std::move(desc)),
+      : m_target(target), m_http(ctx.http), m_deadline(ctx.deadline), m_tell(ctx.tell), m_desc(std::move(desc)),
         m_desc_url(std::move(desc_url)) {}
 
   RouterState read_state() override {
@@ -79,6 +90,7 @@ class IgdSession : public Session {
       s.external_ip = ip.values["NewExternalIPAddress"];
     }
     s.port_forwards = list_mappings();
+    read_ipv6(s);
     return s;
   }
 
@@ -158,25 +170,95 @@ class IgdSession : public Session {
             {"NewLeaseDuration", std::to_string(f.lease_seconds)}};
   }
 
+  // The IPv6 firewall (WANIPv6FirewallControl), when the box offers it; otherwise
+  // ipv6_firewall_enabled stays unknown. pinholes_known stays false: UPnP sees only the
+  // pinholes it knows, never those made in the box's own pages. Nothing here fails the read:
+  // a box whose IPv6 service misbehaves leaves the IPv6 fields unknown and says why.
+  void read_ipv6(RouterState& s) {
+    if (!m_desc.ipv6_firewall) {
+      return;
+    }
+    const igd::WanService& fc = *m_desc.ipv6_firewall;
+    nlohmann::json info = nlohmann::json::object();
+    try {
+      auto r = call_on(fc, "GetFirewallStatus", {}, false, k_max_ipv6_reply, m_deadline.call_budget(k_ipv6_call_cap));
+      auto status = r.fault_code == 0 ? igd::firewall_status_from_values(r.values) : std::nullopt;
+      if (status) {
+        s.ipv6_firewall_enabled = status->enabled;
+        info["inbound_pinhole_allowed"] = status->inbound_pinhole_allowed;
+      } else {
+        info["firewall_status"] = r.fault_code != 0 ? upnp_error_text(r.fault_code) : "unreadable reply";
+      }
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::protocol && e.kind() != ErrorKind::unreachable) {
+        throw;
+      }
+      info["firewall_status"] = printable(e.what(), 200);
+    }
+    auto walk = walk_pinholes(fc);
+    for (const auto& found : walk.found) {
+      Pinhole p;
+      p.id = std::to_string(found.id);
+      p.origin = {"upnp"};
+      p.apis = {"upnp-igd"};
+      p.details_hidden = true;  // no UPnP action returns a pinhole's details, even to its owner
+      p.vendor_data = {{"owned", found.owned}};
+      s.pinholes.push_back(std::move(p));
+    }
+    info["pinhole_walk"] = {{"ids_asked", walk.ids_asked},
+                            {"found", walk.found.size()},
+                            {"cut_short", walk.cut_short},
+                            {"stopped", printable(walk.stopped, 300)}};
+    if (walk.cut_short && m_tell && !m_told_cut_walk) {
+      m_told_cut_walk = true;  // once per run: a fix reads the box again after each change
+      m_tell("the box's IPv6 pinholes were not all read through UPnP (" + printable(walk.stopped, 300) + "): " +
+             std::to_string(walk.found.size()) + " reported, there may be more");
+    }
+    if (!s.vendor_data.is_object()) {
+      s.vendor_data = nlohmann::json::object();
+    }
+    s.vendor_data["upnp_ipv6_firewall"] = std::move(info);
+  }
+
+  // GetPinholePackets for UniqueIDs 1, 2, 3... (igd/pinhole_walk.hpp), within its share of
+  // the run: each call gets at most what is left of the walk's time.
+  igd::PinholeWalk walk_pinholes(const igd::WanService& fc) {
+    const auto budget = m_deadline.call_budget(k_pinhole_walk_cap);
+    const auto floor = m_deadline.remaining() - budget;  // the walk ends when only this is left
+    auto left = [&] { return m_deadline.remaining() - floor; };
+    auto ask = [&](uint32_t id) {
+      auto timeout = std::max(std::min(m_deadline.call_budget(k_ipv6_call_cap), left()), std::chrono::milliseconds(1));
+      return call_on(fc, "GetPinholePackets", {{"UniqueID", std::to_string(id)}}, false, k_max_ipv6_reply, timeout)
+          .fault_code;
+    };
+    return igd::walk_pinholes(ask, [&] { return left() >= std::chrono::milliseconds(50); });
+  }
+
   // `changes`: the action changes the box (--dry-run writes it down instead of sending it).
   soap::Reply call(const std::string& action, const std::vector<std::pair<std::string, std::string>>& args,
                       bool changes = false) const {
+    return call_on(service(), action, args, changes, k_max_reply, m_deadline.call_budget(std::chrono::milliseconds(10000)));
+  }
+
+  soap::Reply call_on(const igd::WanService& svc, const std::string& action,
+                      const std::vector<std::pair<std::string, std::string>>& args, bool changes, size_t max_bytes,
+                      std::chrono::milliseconds timeout) const {
     HttpRequest req;
     req.method = "POST";
-    req.url = service().control_url;
+    req.url = svc.control_url;
     req.headers = {"Content-Type: text/xml; charset=\"utf-8\"",
-                   "SOAPAction: \"" + service().service_type + "#" + action + "\""};
-    req.body = soap::envelope(service().service_type, action, args);
-    req.max_response_bytes = k_max_reply;
-    req.timeout = m_deadline.call_budget(std::chrono::milliseconds(10000));
+                   "SOAPAction: \"" + svc.service_type + "#" + action + "\""};
+    req.body = soap::envelope(svc.service_type, action, args);
+    req.max_response_bytes = max_bytes;
+    req.timeout = timeout;
     if (changes) {
       req.changes_box = true;
-      std::string what = "SOAPAction " + service().service_type + "#" + action + " (";
+      std::string what = "SOAPAction " + svc.service_type + "#" + action + " (";
       for (size_t i = 0; i < args.size(); ++i) {
         what += (i ? ", " : "") + args[i].first + "=" + args[i].second;
       }
       req.what = what + ")";
-      req.reply_when_not_sent = soap::envelope(service().service_type, action + "Response", {});
+      req.reply_when_not_sent = soap::envelope(svc.service_type, action + "Response", {});
     }
     auto resp = m_http.perform(req, m_deadline);
     if (resp.status != 200 && resp.status != 500) {
@@ -251,6 +333,8 @@ class IgdSession : public Session {
   Target m_target;
   HttpClient& m_http;
   const Deadline& m_deadline;
+  std::function<void(const std::string&)> m_tell;
+  bool m_told_cut_walk = false;
   igd::Description m_desc;
   std::string m_desc_url;
 };
@@ -260,12 +344,17 @@ class UpnpIgdPlugin : public VendorPlugin {
   std::string_view id() const override { return "upnp-igd"; }
   std::string_view display_name() const override { return "UPnP IGD (any box)"; }
   std::string_view summary() const override {
-    return "any box that speaks UPnP IGD: lists and deletes UPnP mappings; cannot see static forwards, "
-           "the DMZ or remote admin, and cannot switch UPnP off";
+    return "any box that speaks UPnP IGD: lists and deletes UPnP mappings, reads the IPv6 firewall's status "
+           "and finds UPnP's IPv6 pinholes (without their details); cannot see static forwards, the DMZ or "
+           "remote admin, cannot close pinholes and cannot switch UPnP off";
   }
   Capabilities capabilities() const override {
+    // IPv6: read only. No action returns a pinhole's details, so a deleted one could not be
+    // put back; and miniupnpd lets only the machine that opened a pinhole delete it (over IPv4
+    // it answers 606 to everyone). The planner makes those pinholes manual steps.
     return Capability::read_mappings | Capability::delete_forward | Capability::add_forward |
-           Capability::read_upnp_switch | Capability::generic_igd;
+           Capability::read_upnp_switch | Capability::generic_igd | Capability::read_ipv6_firewall |
+           Capability::read_pinholes;
   }
 
   bool matches(const Target& target, SessionContext& ctx) const override {

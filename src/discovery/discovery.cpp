@@ -1,5 +1,6 @@
 #include "discovery/discovery.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <future>
 
@@ -48,37 +49,76 @@ Discovered discover(const DiscoveryOptions& opts, SessionContext& ctx, Discovery
     throw Error(ErrorKind::usage, "BOXWARDEN_NETNS=@loopback allows only 127.0.0.0/8 gateways");
   }
 
-  // NAT-PMP runs beside SSDP; both end as soon as the gateway answers.
-  auto natpmp = std::async(std::launch::async, [&] {
-    return probes.natpmp(d.target.address, std::chrono::milliseconds(1000));
-  });
-  auto ssdp = probes.ssdp.search(d.target.address, opts.ssdp_wait, ctx.deadline,
-                                 opts.gateway ? SsdpScanner::Multicast::no : SsdpScanner::Multicast::yes);
-  d.natpmp_external_ip = natpmp.get();
-  d.ignored_ssdp = ssdp.ignored;
-  if (!ssdp.accepted.empty()) {
-    d.target.igd_desc_url = ssdp.accepted.front().location;
-    d.ssdp_server = ssdp.accepted.front().server;
-  }
-
+  // A usage error before any network I/O.
+  const VendorPlugin* forced = nullptr;
   if (opts.vendor != "auto") {
-    const VendorPlugin* p = find_plugin(opts.vendor);
-    if (p == nullptr) {
+    forced = find_plugin(opts.vendor);
+    if (forced == nullptr) {
       throw Error(ErrorKind::usage, "unknown vendor '" + opts.vendor + "'; see 'boxwarden vendors'");
     }
-    d.plugins.push_back(p);
-    // The generic IGD view is merged in when the box also speaks UPnP.
-    for (const VendorPlugin* igd : all_plugins()) {
-      if (igd != p && has(igd->capabilities(), Capability::generic_igd) && igd->matches(d.target, ctx)) {
-        d.plugins.push_back(igd);
+  }
+
+  // SSDP and NAT-PMP run in the background while the box's own APIs are asked here; both end
+  // as soon as the gateway answers them, and once a vendor plugin has recognised the box they
+  // wait at most as long again as the box took (the cutoff): a box that answered its API is
+  // not kept waiting for a UPnP or NAT-PMP answer that may never come.
+  const auto started = Deadline::Clock::now();
+  Cutoff cutoff;
+  auto natpmp = std::async(std::launch::async, [&] {
+    return probes.natpmp(d.target.address, std::chrono::milliseconds(1000), &cutoff);
+  });
+  auto ssdp = std::async(std::launch::async, [&] {
+    return probes.ssdp.search(d.target.address, opts.ssdp_wait, ctx.deadline,
+                              opts.gateway ? SsdpScanner::Multicast::no : SsdpScanner::Multicast::yes, &cutoff);
+  });
+  // Whatever ends this scope (a plugin's exception too) ends the probes at once: the futures
+  // wait for them when they are destroyed.
+  struct EndProbes {
+    Cutoff& c;
+    ~EndProbes() { c.set(Deadline::Clock::now()); }
+  } end_probes{cutoff};
+
+  auto is_generic = [](const VendorPlugin* p) { return has(p->capabilities(), Capability::generic_igd); };
+  std::vector<const VendorPlugin*> recognised;  // the vendor plugins that answered, in registry order
+  if (forced != nullptr && !is_generic(forced)) {
+    // --vendor: the plugin is taken without asking the box (as before); the probes get only
+    // the grace, since nothing measured how long this box takes.
+    recognised.push_back(forced);
+    cutoff.set(Deadline::Clock::now() + DiscoveryOptions::k_probe_grace);
+  } else if (forced == nullptr) {
+    for (const VendorPlugin* p : all_plugins()) {
+      if (!is_generic(p) && p->matches(d.target, ctx)) {
+        recognised.push_back(p);
       }
     }
-    return d;
+    if (!recognised.empty()) {
+      auto took = Deadline::Clock::now() - started;
+      cutoff.set(Deadline::Clock::now() + std::max<Deadline::Clock::duration>(took, DiscoveryOptions::k_probe_grace));
+    }
   }
+
+  SsdpResult found_ssdp = ssdp.get();
+  d.natpmp_external_ip = natpmp.get();
+  d.ignored_ssdp = found_ssdp.ignored;
+  if (!found_ssdp.accepted.empty()) {
+    d.target.igd_desc_url = found_ssdp.accepted.front().location;
+    d.ssdp_server = found_ssdp.accepted.front().server;
+  }
+
+  // The generic UPnP IGD view: the box itself with --vendor upnp-igd, merged in beside a vendor
+  // plugin when the box also speaks UPnP. Plugins stay in registry order, most capable first.
   for (const VendorPlugin* p : all_plugins()) {
-    if (p->matches(d.target, ctx)) {
+    if (std::find(recognised.begin(), recognised.end(), p) != recognised.end() ||
+        (is_generic(p) && (forced == nullptr || forced == p || !is_generic(forced)) && p->matches(d.target, ctx))) {
       d.plugins.push_back(p);
     }
+  }
+  if (forced != nullptr && is_generic(forced) && d.plugins.empty()) {
+    d.plugins.push_back(forced);  // as before: --vendor is taken at its word
+  }
+  d.took = std::chrono::duration_cast<std::chrono::milliseconds>(Deadline::Clock::now() - started);
+  if (forced != nullptr) {
+    return d;
   }
   if (d.plugins.empty() && ctx.deadline.expired()) {
     // Every plugin gave up because no time was left, not because the box answered something

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cutoff.hpp"
 #include "net/gateway.hpp"
 #include "net/ssdp.hpp"
 #include "vendors/vendor.hpp"
@@ -17,7 +18,11 @@ namespace bw {
 struct DiscoveryOptions {
   std::optional<HostPort> gateway;       // --gateway
   std::string vendor = "auto";           // --vendor
+  // The longest SSDP and NAT-PMP wait. When the box is named (--gateway) its plugins are asked
+  // meanwhile, and once one of them has answered the probes wait at most as long again as the
+  // box took to answer it (never less than k_probe_grace): no fixed wait for a box that answered.
   std::chrono::milliseconds ssdp_wait{2000};
+  static constexpr std::chrono::milliseconds k_probe_grace{50};
   // The whole --timeout, only to say it in the error when the deadline runs out (0: not said).
   std::chrono::milliseconds timeout{0};
 };
@@ -28,6 +33,9 @@ struct Discovered {
   std::vector<SsdpReply> ignored_ssdp;   // answers from other hosts (rogue or not)
   std::string ssdp_server;               // SERVER: header of the gateway's answer
   std::optional<std::string> natpmp_external_ip;
+  // How long discovery waited, and for what: the gateway's plugins and the probes (-v says it;
+  // bench/ shows it).
+  std::chrono::milliseconds took{0};
   std::vector<const VendorPlugin*> plugins;  // matching plugins, most capable first
 };
 
@@ -35,7 +43,7 @@ struct Discovered {
 struct DiscoveryProbes {
   SsdpScanner& ssdp;
   std::function<std::optional<std::string>()> default_gateway;
-  std::function<std::optional<std::string>(const std::string&, std::chrono::milliseconds)> natpmp;
+  std::function<std::optional<std::string>(const std::string&, std::chrono::milliseconds, const Cutoff*)> natpmp;
 };
 
 // Throws Error(unreachable) when no box is found (saying so when the deadline ran out before

@@ -5,12 +5,13 @@
 
 #include <natpmp.h>
 
+#include "core/cutoff.hpp"
 #include "core/deadline.hpp"
 
 namespace bw {
 
 std::optional<std::string> natpmp_probe(const std::string& gateway, std::chrono::milliseconds wait,
-                                        const Deadline& deadline) {
+                                        const Deadline& deadline, const Cutoff* cutoff) {
   in_addr gw{};
   if (inet_pton(AF_INET, gateway.c_str(), &gw) != 1) {
     return std::nullopt;
@@ -23,8 +24,11 @@ std::optional<std::string> natpmp_probe(const std::string& gateway, std::chrono:
   auto end = Deadline::Clock::now() + deadline.slice(wait);
   if (sendpublicaddressrequest(&n) >= 0) {
     natpmpresp_t resp;
-    while (Deadline::Clock::now() < end) {
+    while (Deadline::Clock::now() < end && !(cutoff != nullptr && cutoff->passed())) {
       auto left = std::chrono::duration_cast<std::chrono::microseconds>(end - Deadline::Clock::now());
+      if (cutoff != nullptr) {
+        left = std::min<std::chrono::microseconds>(left, Cutoff::k_poll_slice);  // sees a cutoff set meanwhile
+      }
       timeval tv{static_cast<time_t>(left.count() / 1000000), static_cast<suseconds_t>(left.count() % 1000000)};
       timeval retry{};
       if (getnatpmprequesttimeout(&n, &retry) == 0 && timercmp(&retry, &tv, <)) {

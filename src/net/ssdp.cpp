@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/cutoff.hpp"
 #include "core/deadline.hpp"
 #include "core/error.hpp"
 #include "net/gateway.hpp"
@@ -60,7 +61,7 @@ struct UdpSocket {
 class UdpSsdpScanner : public SsdpScanner {
  public:
   SsdpResult search(const std::string& gateway, std::chrono::milliseconds wait,
-                    const Deadline& deadline, Multicast multicast) override {
+                    const Deadline& deadline, Multicast multicast, const Cutoff* cutoff) override {
     SsdpResult result;
     std::vector<SsdpReply> multicast_answers;  // from the gateway, to the multicast search
     UdpSocket unicast_socket;
@@ -94,6 +95,9 @@ class UdpSsdpScanner : public SsdpScanner {
     while (true) {
       auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Deadline::Clock::now() - start);
       auto left = std::min(wait - elapsed, deadline.remaining());
+      if (cutoff != nullptr) {
+        left = cutoff->limit(left);
+      }
       if (left.count() <= 0 || !result.accepted.empty()) {
         break;
       }
@@ -103,6 +107,9 @@ class UdpSsdpScanner : public SsdpScanner {
       }
       pollfd p[2] = {{unicast_socket.fd, POLLIN, 0}, {use_multicast ? multicast_socket->fd : -1, POLLIN, 0}};
       int timeout = static_cast<int>(std::min<long>(left.count(), resent ? left.count() : 300 - elapsed.count()));
+      if (cutoff != nullptr) {
+        timeout = std::min(timeout, static_cast<int>(Cutoff::k_poll_slice.count()));  // sees a cutoff set meanwhile
+      }
       if (poll(p, 2, std::max(timeout, 1)) <= 0) {
         continue;
       }

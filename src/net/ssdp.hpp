@@ -11,6 +11,7 @@
 
 namespace bw {
 
+class Cutoff;
 class Deadline;
 
 struct SsdpReply {
@@ -28,12 +29,13 @@ struct SsdpResult {
 class SsdpScanner {
  public:
   virtual ~SsdpScanner() = default;
-  // Waits at most `wait` (and never past the deadline) for the gateway's answer. The
-  // search goes to the gateway by unicast, and also to the SSDP multicast group (TTL 2)
-  // only when `multicast` is Multicast::yes (discovery, not a box named with --gateway).
+  // Waits at most `wait` (and never past the deadline, nor past `cutoff` once another thread
+  // sets it; null: no cutoff) for the gateway's answer. The search goes to the gateway by
+  // unicast, and also to the SSDP multicast group (TTL 2) only when `multicast` is
+  // Multicast::yes (discovery, not a box named with --gateway).
   enum class Multicast { no, yes };
   virtual SsdpResult search(const std::string& gateway, std::chrono::milliseconds wait,
-                            const Deadline& deadline, Multicast multicast) = 0;
+                            const Deadline& deadline, Multicast multicast, const Cutoff* cutoff) = 0;
 };
 
 std::unique_ptr<SsdpScanner> make_udp_ssdp_scanner();

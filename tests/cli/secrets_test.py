@@ -26,8 +26,7 @@ contains '+', '/', '@' and '=' (so that its URL-encoded and base64 forms differ 
   the run works (man page, CREDENTIALS).
 - a wrong password exits 4, says the box refused it, and never echoes it.
 
-Everything runs in parallel (each run waits ~2 s for a unicast SSDP answer that never
-comes), one emulator per independent sequence. Environment: BOXWARDEN (the binary).
+Everything runs in parallel, one emulator per independent sequence. Environment: BOXWARDEN (the binary).
 """
 
 import base64
@@ -610,7 +609,7 @@ class Secrets(unittest.TestCase):
     # -- no child process, nothing in any argv or environ ---------------------------------------
     def test_watcher_sees_a_child_and_its_environ(self):
         w = self.result("watcher-check")
-        self.assertGreater(w["samples"], 3)
+        self.assertGreaterEqual(w["samples"], 2)
         kids = [view for views in w["children"].values() for view in views]
         self.assertTrue(any(c and c.startswith(b"sleep\0") and e and b"MARKER_ENV=marker-value" in e
                             for c, e in kids), kids)
@@ -621,9 +620,13 @@ class Secrets(unittest.TestCase):
         for run in runs:
             w = run.watched
             if run.command != "backups":  # backups uses no network and is over in milliseconds
-                self.assertGreaterEqual(w["samples"], 10, run)  # watched all along (> 2 s)
-                self.assertTrue(w["cmdline"] and w["cmdline"].startswith(BOXWARDEN.encode()), w)
-                self.assertNotIn(PASSWORD.encode(), w["cmdline"])
+                # A named box's audit lasts a few tenths of a second since discovery stopped
+                # waiting for SSDP, and a loaded machine may sample it rarely: the runs that must
+                # have been watched all along are the slow ones below (seconds each) and the
+                # traced ones (strace sees every fork, clone and exec).
+                if w["cmdline"]:  # empty when it was only seen exiting
+                    self.assertTrue(w["cmdline"].startswith(BOXWARDEN.encode()), w)
+                    self.assertNotIn(PASSWORD.encode(), w["cmdline"])
             # boxwarden starts no process: it has no descendant, hence no argv or environ to leak.
             with_password = [v for views in w["children"].values() for v in views
                              if any(x and PASSWORD.encode() in x for x in v)]
@@ -632,6 +635,8 @@ class Secrets(unittest.TestCase):
         self.assertEqual([r.rc for r in slow.runs], [1, 0, 0, 0], slow.runs)
         for run in slow.runs:
             self.assertGreater(run.seconds, 3.0, run)  # the emulator's delay made it last
+            self.assertGreaterEqual(run.watched["samples"], 10, run)  # watched all along
+            self.assertTrue(run.watched["cmdline"].startswith(BOXWARDEN.encode()), run.watched)
 
     def test_strace_shows_no_fork_no_exec(self):
         if not self.strace:

@@ -26,7 +26,7 @@ class SilentSsdp : public SsdpScanner {
  public:
   SilentSsdp(test::ManualClock& clock, bool use_all_time) : m_clock(clock), m_use_all_time(use_all_time) {}
   SsdpResult search(const std::string&, std::chrono::milliseconds wait, const Deadline& deadline,
-                    Multicast) override {
+                    Multicast, const Cutoff*) override {
     if (m_use_all_time) {
       m_clock.advance(deadline.slice(wait));
     }
@@ -95,7 +95,9 @@ class DiscoveryDeadline : public ::testing::Test {
     SessionContext ctx{http, deadline, Credentials{}};
     SilentSsdp ssdp(clock, ssdp_uses_all_time);
     DiscoveryProbes probes{ssdp, [] { return std::optional<std::string>(); },
-                           [](const std::string&, std::chrono::milliseconds) { return std::optional<std::string>(); }};
+                           [](const std::string&, std::chrono::milliseconds, const Cutoff*) {
+                             return std::optional<std::string>();
+                           }};
     DiscoveryOptions opts;
     opts.gateway = HostPort{"127.0.0.1", 1};
     opts.ssdp_wait = 2000ms;

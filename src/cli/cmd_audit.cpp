@@ -2,6 +2,7 @@
 // With -g given several times (or --format jsonl), the boxes are read concurrently, each by
 // its own App (deadline, HTTP client, session: curl handles are never shared between threads),
 // at most --jobs at once; every box gets exactly one entry, its report or an error entry.
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>

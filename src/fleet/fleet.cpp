@@ -196,7 +196,7 @@ std::vector<Row> parse_lines(const std::string& text, const std::string& name) {
       continue;
     }
     std::string where = name + ":" + std::to_string(line);
-    json doc = json::parse(l, nullptr, false);
+    json doc = json::parse(l.begin(), l.end(), nullptr, false);
     if (doc.is_discarded()) {
       bad(where, "not a JSON line");
     }

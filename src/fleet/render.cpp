@@ -1,5 +1,6 @@
 #include "fleet/render.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include <nlohmann/json.hpp>

@@ -148,7 +148,7 @@ class AuditMany(unittest.TestCase):
         if vendor:
             cmd += ["--vendor", vendor]
         return cmd + ["--password-file", self.pwfile, "--state-dir", os.path.join(self.dir, "state"),
-                      "--profile", "medical-practice"] + list(args)
+                      "--profile", "medical-practice", "audit"] + list(args)
 
     def env(self):
         env = dict(os.environ, HOME=self.dir)

@@ -13,7 +13,11 @@ plus one dead box (a socket that accepts and never answers) with --timeout T: th
 its own T, at the same time as the others, not T on top of them. Checks that every run gives
 one entry per box and the expected exit status (1: findings; 3 with the dead box).
 
+--delay (default 0.02 s) is added to every HTTP request to a box, as a box's small CPU would:
+with no delay at all the run measures this machine's CPU (the boxes are Python threads on it).
+
 usage: BOXWARDEN=build/src/app/boxwarden bench/many_boxes.py [--boxes 200] [--runs 3] [--timeout 5]
+       [--delay 0.02] [--mappings 10]
 Not a ctest test (it takes a minute or more and needs `unshare -rn`); see README, Benchmark.
 """
 import argparse
@@ -30,16 +34,23 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 LAB = os.path.join(HERE, "..", "tests", "lab")
 
 
-def serve(first, count, mappings):
-    """Serves boxes 127.0.1.first .. first+count-1 until killed (one process, threads)."""
+def serve(first, count, mappings, delay):
+    """Serves boxes first .. first+count-1 until killed (one process, threads); every HTTP
+    request is answered `delay` seconds late, as a box's small CPU or a slow link would."""
     sys.path.insert(0, LAB)
     import hostile_igd  # noqa: E402
+
+    class SlowHandler(hostile_igd.Handler):
+        def read_request(self):
+            request = super().read_request()
+            time.sleep(delay)
+            return request
     for i in range(first, first + count):
         address = box_address(i)
         args = argparse.Namespace(address=address, port=5000, mode="normal", igd=2, mappings=mappings, nasty=False,
                                   cdata=False, only=None, pinholes=None, ssdp=True, max_seconds=120, log=None,
                                   ready=None)
-        server = hostile_igd.Server((address, 5000), hostile_igd.Handler)
+        server = hostile_igd.Server((address, 5000), SlowHandler if delay > 0 else hostile_igd.Handler)
         server.state = hostile_igd.State(args)
         sock = hostile_igd.ssdp_socket(address)
         threading.Thread(target=hostile_igd.ssdp_loop, args=(server.state, sock), daemon=True).start()
@@ -76,10 +87,11 @@ def main():
     ap.add_argument("--timeout", type=float, default=5)
     ap.add_argument("--mappings", type=int, default=10)
     ap.add_argument("--servers", type=int, default=8, help="processes serving the boxes")
+    ap.add_argument("--delay", type=float, default=0.02, help="seconds added to every HTTP request to a box")
     ap.add_argument("--serve", nargs=2, type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
-        return serve(args.serve[0], args.serve[1], args.mappings)
+        return serve(args.serve[0], args.serve[1], args.mappings, args.delay)
     binary = os.environ.get("BOXWARDEN") or os.path.join(HERE, "..", "build", "src", "app", "boxwarden")
     if not os.access(binary, os.X_OK):
         sys.exit("set BOXWARDEN to the built binary")
@@ -92,6 +104,7 @@ def main():
     per = -(-args.boxes // args.servers)
     for first in range(0, args.boxes, per):
         p = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--mappings", str(args.mappings),
+                              "--delay", str(args.delay),
                               "--serve", str(first), str(min(per, args.boxes - first))], stdout=subprocess.PIPE,
                              text=True)
         servers.append(p)
@@ -104,8 +117,8 @@ def main():
         dead.bind(("127.0.9.1", 5000))
         dead.listen(8)  # accepts (the kernel does), never answers
 
-        print("%d boxes (IGD:2, %d mappings each) on loopback, %d run(s) each, median seconds"
-              % (args.boxes, args.mappings, args.runs))
+        print("%d boxes (IGD:2, %d mappings each, %g s added to every request) on loopback, %d run(s) each, "
+              "median seconds" % (args.boxes, args.mappings, args.delay, args.runs))
         results = {}
         for label, jobs, extra, timeout in (("--jobs 1 (one after another)", 1, [], 60),
                                             ("--jobs 8 (default)", 8, [], 60),

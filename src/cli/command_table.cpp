@@ -22,6 +22,12 @@ void audit_options(po::options_description& d) {
                   "with several -g: read at most N boxes at once (1 to 64)");
 }
 
+void fleet_options(po::options_description& d) {
+  d.add_options()("fail-on", po::value<std::string>()->value_name("SEVERITY")->default_value("high"),
+                  "a site fails (exit 1, a JUnit failure) when its worst finding is at or above SEVERITY "
+                  "(info, low, medium, high, critical)");
+}
+
 const std::array<Command, 12> k_commands = {{
     {"discover", "", "find the box, identify vendor/model/firmware, list its APIs", 0, 0, nullptr, cmd_discover},
     {"audit", "", "read the box and report findings against a profile", 0, 0, audit_options, cmd_audit},
@@ -35,7 +41,7 @@ const std::array<Command, 12> k_commands = {{
      nullptr, cmd_pair},
     {"profiles", "[NAME]", "list profiles, or show one", 0, 1, nullptr, cmd_profiles},
     {"fleet", "FILE|DIR...", "one table from the reports of many boxes (JSON or JSON Lines files)", 1, 100000,
-     fail_on_option, cmd_fleet},
+     fleet_options, cmd_fleet},
     {"backups", "", "list saved backups", 0, 0, nullptr, cmd_backups},
     {"vendors", "", "list vendor plugins and their capabilities", 0, 0, nullptr, cmd_vendors},
     {"forget-certificate", "HOST[:PORT]",

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -234,8 +235,13 @@ void write_junit(std::ostream& out, const std::vector<Row>& rows, Severity thres
                        "\" errors=\"0\" skipped=\"0\"";
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"boxwarden fleet\"" << counts << ">\n"
       << "  <testsuite name=\"boxwarden fleet\"" << counts << " timestamp=\"" << x(now) << "\">\n";
+  std::map<std::string, int> per_site;  // several boxes of one site: each test case names its box
   for (const auto& r : rows) {
-    out << "    <testcase classname=\"boxwarden.fleet\" name=\"" << x(r.site) << "\">\n";
+    ++per_site[r.site];
+  }
+  for (const auto& r : rows) {
+    std::string name = per_site[r.site] > 1 ? r.site + " (" + box_label(r) + ")" : r.site;
+    out << "    <testcase classname=\"boxwarden.fleet\" name=\"" << x(name) << "\">\n";
     if (row_exit(r, threshold) != ExitCode::ok) {
       std::string type = r.error ? r.error->kind : "findings";
       out << "      <failure type=\"" << x(type) << "\" message=\"" << x(failure_text(r), 500) << "\">"

@@ -188,6 +188,10 @@ class Fleet(unittest.TestCase):
         self.assertEqual([s["exit_code"] for s in sites], [0, 4, 0, 75])
         self.assertEqual(sites[0]["worst"], "low")
         self.assertIsNone(sites[2]["worst"])
+        # JUnit: the boxes of one site are told apart by their box.
+        p = self.fleet("--format", "junit", "fleet", many, lines)
+        names = [c.get("name") for c in ET.fromstring(p.stdout).findall(".//testcase")]
+        self.assertEqual(names, ["lan (10.0.0.1)", "lan (10.0.0.2)", "Site L", "lan (10.0.1.2)"])
 
     def test_csv_quotes_and_defuses_formulas(self):
         self.write("evil.json", report(site='=HYPERLINK("http://x","y"), "quoted"', model="Box, 7"))

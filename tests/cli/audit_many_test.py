@@ -29,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "emulators"))
 import ci_guard  # noqa: E402
+from freebox_client import FreeboxProcess  # noqa: E402
 from livebox_client import EmulatorProcess  # noqa: E402
 
 try:  # tests/cli/schema_check.py (issue 10 item 1): every JSON output validates
@@ -127,12 +128,16 @@ class AuditMany(unittest.TestCase):
         with open(cls.pwfile, "w") as f:
             f.write(PASSWORD + "\n")
         os.chmod(cls.pwfile, 0o600)
+        d = os.path.join(cls.dir, "freebox")
+        os.mkdir(d)
+        cls.freebox = FreeboxProcess({"dmz": {"enabled": True, "ip": "192.168.1.10"}}, ("--auto-grant", "1"),
+                                     workdir=d).start()
         cls.hung = [HungSocket() for _ in range(3)]
         cls.dead = free_port()
 
     @classmethod
     def tearDownClass(cls):
-        for e in cls.emus + [cls.other]:
+        for e in cls.emus + [cls.other, cls.freebox]:
             e.stop()
         for h in cls.hung:
             h.close()
@@ -141,14 +146,14 @@ class AuditMany(unittest.TestCase):
     def g(self, port):
         return "127.0.0.1:%d" % port
 
-    def cmd(self, boxes, *args, vendor="livebox"):
+    def cmd(self, boxes, *args, vendor="livebox", command="audit"):
         cmd = [BOXWARDEN]
         for b in boxes:
             cmd += ["-g", b]
         if vendor:
             cmd += ["--vendor", vendor]
         return cmd + ["--password-file", self.pwfile, "--state-dir", os.path.join(self.dir, "state"),
-                      "--profile", "medical-practice", "audit"] + list(args)
+                      "--profile", "medical-practice"] + ([command] if command else []) + list(args)
 
     def env(self):
         env = dict(os.environ, HOME=self.dir)
@@ -157,9 +162,9 @@ class AuditMany(unittest.TestCase):
             env["BOXWARDEN_NETNS"] = "@loopback"
         return env
 
-    def bw(self, boxes, *args, vendor="livebox"):
+    def bw(self, boxes, *args, vendor="livebox", command="audit"):
         t0 = time.monotonic()
-        p = subprocess.run(self.cmd(boxes, *args, vendor=vendor), capture_output=True, text=True, timeout=110,
+        p = subprocess.run(self.cmd(boxes, *args, vendor=vendor, command=command), capture_output=True, text=True, timeout=110,
                            env=self.env(), stdin=subprocess.DEVNULL)
         p.elapsed = time.monotonic() - t0
         for secret in (PASSWORD, OTHER_PASSWORD):
@@ -262,6 +267,18 @@ class AuditMany(unittest.TestCase):
         self.assertNotIn("UPnP on", silent["error"]["message"])
         self.assertIn("answers but speaks neither UPnP IGD nor a known vendor API", unknown["error"]["message"])
         self.assertIn("switch UPnP on temporarily", unknown["error"]["message"])
+
+    def test_boxes_of_several_vendors_in_one_run(self):
+        lb, fb = self.g(self.emus[1].port), self.g(self.freebox.port)
+        paired = self.bw([fb], "pair", vendor="freebox", command=None)
+        self.assertEqual(paired.returncode, 0, paired.stderr)
+        p = self.bw([fb, lb], "--format", "json", "--timeout", "30", vendor=None)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        docs = json.loads(p.stdout)
+        for d in docs:
+            self.check_schema(d)
+        self.assertEqual([d["gateway"]["vendor"] for d in docs], ["freebox", "livebox"])
+        self.assertIn("EXPOSE-DMZ", [f["rule"] for f in docs[0]["findings"]])
 
     def test_usage_errors_before_any_box(self):
         a, b = self.g(self.emus[0].port), self.g(self.emus[1].port)

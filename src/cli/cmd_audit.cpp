@@ -124,6 +124,7 @@ ExitCode audit_many(App& app) {
       finished.notify_one();
     }
   };
+  std::ostream& out = app.out();  // before any box: a bad --output is one usage error
   std::vector<std::thread> workers;
   size_t count = std::min(n, static_cast<size_t>(opt.jobs));
   for (size_t w = 0; w < count; ++w) {
@@ -138,7 +139,6 @@ ExitCode audit_many(App& app) {
     }
   } join{workers};
 
-  std::ostream& out = app.out();
   ExitCode worst = ExitCode::ok;
   size_t written = 0;  // text/json: entries written, in -g order
   auto write = [&](const BoxResult& r, size_t position) {

@@ -289,6 +289,12 @@ class AuditMany(unittest.TestCase):
             doc = json.loads(p.stdout)  # one error document, not one per box
             self.assertEqual(doc["error"]["kind"], "usage")
             self.assertIn(words, doc["error"]["message"])
+        # A bad --output is found before any box is read: the hung boxes are not waited for.
+        hung = [self.g(h.port) for h in self.hung]
+        p = self.bw(hung, "--timeout", "30", "-o", os.path.join(self.dir, "no-such-dir", "r.txt"))
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("--output", p.stderr)
+        self.assertLess(p.elapsed, 10)
         p = subprocess.run([BOXWARDEN, "--format", "jsonl", "profiles"], capture_output=True, text=True, timeout=30)
         self.assertEqual(p.returncode, 2)
         self.assertIn("not a format of profiles", p.stderr)

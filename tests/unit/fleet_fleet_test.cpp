@@ -1,6 +1,5 @@
-// fleet/fleet.hpp and fleet/render.hpp: report files read back as rows (hostile input refused
-// with the file named), the worst exit, the box's label, and escaping in each output form.
-// net/answer_watch.hpp: which failures count as an answer from the box.
+// fleet/fleet.hpp: report files read back as rows (hostile input refused with the file and
+// line named), the worst exit (fleet/exit_order.hpp) and the box's label.
 #include <optional>
 #include <sstream>
 #include <string>
@@ -8,11 +7,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "core/deadline.hpp"
 #include "fleet/exit_order.hpp"
 #include "fleet/fleet.hpp"
-#include "fleet/render.hpp"
-#include "net/answer_watch.hpp"
 
 namespace bw {
 namespace {
@@ -94,62 +90,6 @@ TEST(FleetRows, ExitOrderPutsBusyAboveSixAndInternalLast) {
   EXPECT_EQ(fleet::worse(ExitCode::internal, ExitCode::busy), ExitCode::internal);
   EXPECT_EQ(fleet::worse(ExitCode::findings, ExitCode::ok), ExitCode::findings);
   EXPECT_EQ(fleet::worse(ExitCode::unreachable, ExitCode::auth), ExitCode::auth);
-}
-
-TEST(FleetRender, EscapesForEachForm) {
-  json r = report("critical", "=cmd|' /C calc'!A0 <b>\x1b[31m");
-  auto rows = fleet::parse_rows(r.dump(), "a.json");
-  std::ostringstream csv, html, junit, text;
-  fleet::write_csv(csv, rows);
-  fleet::write_html(html, rows, Severity::high, "2026-12-02T03:20:00Z");
-  fleet::write_junit(junit, rows, Severity::high, "2026-12-02T03:20:00Z");
-  fleet::write_text(text, rows, Severity::high);
-  EXPECT_NE(csv.str().find("\n'=cmd"), std::string::npos) << csv.str();
-  for (const std::string& out : {csv.str(), html.str(), junit.str(), text.str()}) {
-    EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
-  }
-  EXPECT_EQ(html.str().find("<b>"), std::string::npos);
-  EXPECT_NE(html.str().find("&lt;b&gt;"), std::string::npos);
-  EXPECT_NE(junit.str().find("<failure type=\"findings\""), std::string::npos) << junit.str();
-  json doc = fleet::fleet_json(rows, Severity::high, "2026-12-02T03:20:00Z");
-  EXPECT_EQ(doc["summary"]["exit_code"], 1);
-  EXPECT_EQ(doc["sites"][0]["worst"], "critical");
-}
-
-// Fails every request with `failure` (or answers 404 without one).
-class Failing : public HttpClient {
- public:
-  explicit Failing(std::optional<HttpFailure> failure) : m_failure(failure) {}
-  HttpResponse perform(const HttpRequest&, const Deadline&) override {
-    if (m_failure) {
-      throw HttpError(*m_failure, "fake");
-    }
-    HttpResponse r;
-    r.status = 404;
-    return r;
-  }
-
- private:
-  std::optional<HttpFailure> m_failure;
-};
-
-TEST(AnswerWatch, OnlyAnAnswerFromTheOtherEndCounts) {
-  Deadline deadline(std::chrono::seconds(5));
-  auto answered = [&](std::optional<HttpFailure> f) {
-    Failing inner(f);
-    AnswerWatchHttpClient watch(inner);
-    try {
-      watch.perform(HttpRequest{}, deadline);
-    } catch (const HttpError&) {
-    }
-    return watch.answered();
-  };
-  EXPECT_TRUE(answered(std::nullopt));
-  EXPECT_TRUE(answered(HttpFailure::not_http));
-  EXPECT_TRUE(answered(HttpFailure::untrusted));
-  EXPECT_FALSE(answered(HttpFailure::refused));
-  EXPECT_FALSE(answered(HttpFailure::timeout));
-  EXPECT_FALSE(answered(HttpFailure::other));
 }
 
 }  // namespace

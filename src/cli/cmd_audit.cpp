@@ -44,7 +44,8 @@ struct BoxResult {
 std::string error_entry(Format format, const std::string& address, ExitCode code, std::string_view kind,
                         const std::string& message) {
   if (format == Format::text) {
-    return "Box " + (address.empty() ? std::string("(default gateway)") : printable(address, 80)) + ": no report, error (" + std::string(kind) + "): " + message + "\n";
+    std::string box = address.empty() ? std::string("(default gateway)") : printable(address, 80);
+    return "Box " + box + ": no report, error (" + std::string(kind) + "): " + message + "\n";
   }
   nlohmann::json doc = error_document("audit", code, kind, message);
   doc["gateway"] = {{"address", address.empty() ? nlohmann::json(nullptr) : nlohmann::json(valid_utf8(address))}};

@@ -151,6 +151,9 @@ App::App(Options options)
 App::~App() = default;
 
 std::ostream& App::out() {
+  if (m_sink != nullptr) {
+    return *m_sink;
+  }
   if (m_opt.output.empty()) {
     return std::cout;
   }
@@ -165,18 +168,30 @@ std::ostream& App::out() {
 }
 
 bool App::interactive() const {
-  return isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+  return m_sink == nullptr && isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
 }
 
+void App::batch(std::ostream& sink, std::string label, Credentials credentials) {
+  m_sink = &sink;
+  m_label = std::move(label);
+  credentials.ask_password = [] { return Secret(); };
+  m_credentials = std::move(credentials);
+}
+
+std::string App::who() const {
+  return m_label.empty() ? std::string("boxwarden: ") : "boxwarden: " + printable(m_label, 80) + ": ";
+}
+
+// One write per line: workers of a batch share stderr.
 void App::progress(const std::string& message) {
   if (!m_opt.quiet && (m_opt.verbose || isatty(STDERR_FILENO))) {
-    std::cerr << "boxwarden: " << message << "...\n";
+    std::cerr << (who() + message + "...\n");
   }
 }
 
 void App::note(const std::string& message) {
   if (!m_opt.quiet) {
-    std::cerr << "boxwarden: " << message << "\n";
+    std::cerr << (who() + message + "\n");
   }
 }
 
@@ -202,7 +217,8 @@ HttpClient& App::http() {
     m_http = make_pinning_http_client(make_curl_http_client(), pin_store(), std::move(pinning));
     // Plugins talk through the recorder: it sends everything, except the changes a --dry-run
     // rehearses (Box::rehearse()).
-    m_recorder = std::make_unique<RecordingHttpClient>(*m_http);
+    m_watch = std::make_unique<AnswerWatchHttpClient>(*m_http);
+    m_recorder = std::make_unique<RecordingHttpClient>(*m_watch);
   }
   return *m_recorder;
 }
@@ -261,23 +277,27 @@ static std::string read_ca_file(const std::string& option) {
 SessionContext& App::session_context() {
   if (!m_ctx) {
     Credentials c;
-    c.user = m_opt.user;
-    if (!m_opt.password_file.empty()) {
-      c.password = read_password_file(m_opt.password_file);
-    } else if (const char* env = std::getenv("BOXWARDEN_PASSWORD"); env != nullptr && *env != '\0') {
-      c.password = Secret(env);
+    if (m_credentials) {
+      c = *m_credentials;
+    } else {
+      c.user = m_opt.user;
+      if (!m_opt.password_file.empty()) {
+        c.password = read_password_file(m_opt.password_file);
+      } else if (const char* env = std::getenv("BOXWARDEN_PASSWORD"); env != nullptr && *env != '\0') {
+        c.password = Secret(env);
+      }
+      c.ask_password = [] { return prompt_password(); };
+      c.extra_ca_pem = read_ca_file(m_opt.ca_file);
     }
-    c.ask_password = [] { return prompt_password(); };
-    c.extra_ca_pem = read_ca_file(m_opt.ca_file);
     m_tokens = std::make_unique<TokenStore>(token_store());
     m_ctx = std::make_unique<SessionContext>(SessionContext{http(), m_deadline, std::move(c)});
     m_ctx->tokens = m_tokens.get();
     // What a plugin asks the person to do is said even with -q: the run waits for it.
-    m_ctx->tell = [](const std::string& message) {
-      std::cerr << "boxwarden: " << printable(message, 500) << "\n" << std::flush;
+    m_ctx->tell = [this](const std::string& message) {
+      std::cerr << (who() + printable(message, 500) + "\n") << std::flush;
     };
-    // The same condition as the password prompt: someone at a terminal can act.
-    m_ctx->can_ask = isatty(STDIN_FILENO) || isatty(STDERR_FILENO);
+    // The same condition as the password prompt: someone at a terminal can act (not a worker).
+    m_ctx->can_ask = m_sink == nullptr && (isatty(STDIN_FILENO) || isatty(STDERR_FILENO));
   }
   return *m_ctx;
 }
@@ -293,7 +313,8 @@ Discovered App::discover(size_t gateway_index) {
   DiscoveryProbes probes{*scanner, [] { return default_gateway_ipv4(); },
                          [this](const std::string& gw, std::chrono::milliseconds wait, const Cutoff* cutoff) {
                            return natpmp_probe(gw, wait, m_deadline, cutoff);
-                         }};
+                         },
+                         [this] { return m_watch && m_watch->answered(); }};
   progress("looking for the box");
   Discovered found = bw::discover(d, session_context(), probes);
   if (m_opt.verbose) {

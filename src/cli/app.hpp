@@ -14,6 +14,7 @@
 #include "core/token_store.hpp"
 #include "core/severity.hpp"
 #include "discovery/box.hpp"
+#include "net/answer_watch.hpp"
 #include "net/http_client.hpp"
 #include "net/recording_http_client.hpp"
 #include "net/pin_store.hpp"
@@ -25,7 +26,8 @@ struct Profile;
 
 namespace bw::cli {
 
-enum class Format { text, json };
+// jsonl: audit only (one line per box); csv, html, junit: fleet only (run.cpp checks which).
+enum class Format { text, json, jsonl, csv, html, junit };
 
 struct Options {
   std::vector<std::string> gateways;
@@ -44,6 +46,7 @@ struct Options {
   bool quiet = false;
   bool no_color = false;
   std::string fail_on = "high";
+  int jobs = 8;  // audit --jobs: boxes read at once
   std::vector<std::string> args;  // positional arguments of the command
 };
 
@@ -82,17 +85,28 @@ class App {
 
   SessionContext& session_context();
 
+  // Several boxes in one run (audit -g A -g B ...): this App reads one of them, on a worker
+  // thread. Its report goes to `sink` (the main thread writes it out in order), its messages
+  // on stderr name the box (`label`), it never prompts (a worker cannot share the terminal) and
+  // it uses `credentials`, read once by the main thread (one warning, one read of the file).
+  void batch(std::ostream& sink, std::string label, Credentials credentials);
+
  private:
+  std::string who() const;  // "boxwarden: " or "boxwarden: LABEL: "
 
   Options m_opt;
   Deadline m_deadline;
   std::unique_ptr<HttpClient> m_http;
-  std::unique_ptr<RecordingHttpClient> m_recorder;  // wraps m_http; what plugins are given
+  std::unique_ptr<AnswerWatchHttpClient> m_watch;   // wraps m_http: did the box answer anything?
+  std::unique_ptr<RecordingHttpClient> m_recorder;  // wraps m_watch; what plugins are given
   std::unique_ptr<SessionContext> m_ctx;
   std::unique_ptr<TokenStore> m_tokens;
   std::ofstream m_file;
   bool m_lock_wanted = false;
   std::optional<BoxLock> m_lock;
+  std::ostream* m_sink = nullptr;            // batch(): where out() goes
+  std::string m_label;                       // batch(): the box, in messages
+  std::optional<Credentials> m_credentials;  // batch(): read by the main thread
 };
 
 }  // namespace bw::cli

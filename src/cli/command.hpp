@@ -41,6 +41,7 @@ ExitCode cmd_vendors(App& app);
 ExitCode cmd_vpn(App& app);
 ExitCode cmd_forget_certificate(App& app);
 ExitCode cmd_pair(App& app);
+ExitCode cmd_fleet(App& app);
 void vpn_options(boost::program_options::options_description& d);  // cmd_vpn.cpp
 
 }  // namespace bw::cli

@@ -16,9 +16,21 @@ void fail_on_option(po::options_description& d) {
                   "fix acts on those findings");
 }
 
-const std::array<Command, 11> k_commands = {{
+void audit_options(po::options_description& d) {
+  fail_on_option(d);
+  d.add_options()("jobs", po::value<int>()->value_name("N")->default_value(8),
+                  "with several -g: read at most N boxes at once (1 to 64)");
+}
+
+void fleet_options(po::options_description& d) {
+  d.add_options()("fail-on", po::value<std::string>()->value_name("SEVERITY")->default_value("high"),
+                  "a site fails (exit 1, a JUnit failure) when its worst finding is at or above SEVERITY "
+                  "(info, low, medium, high, critical)");
+}
+
+const std::array<Command, 12> k_commands = {{
     {"discover", "", "find the box, identify vendor/model/firmware, list its APIs", 0, 0, nullptr, cmd_discover},
-    {"audit", "", "read the box and report findings against a profile", 0, 0, fail_on_option, cmd_audit},
+    {"audit", "", "read the box and report findings against a profile", 0, 0, audit_options, cmd_audit},
     {"plan", "", "print the remediation plan; changes nothing", 0, 0, fail_on_option, cmd_plan},
     {"fix", "", "audit, plan, confirm, back up, apply, verify (one-shot)", 0, 0, fail_on_option, cmd_fix},
     {"rollback", "[BACKUP]", "restore the state saved before a fix (default: the latest)", 0, 1, nullptr,
@@ -28,6 +40,8 @@ const std::array<Command, 11> k_commands = {{
     {"pair", "", "ask the box for an app token, confirmed by a person at the box (boxes that need one)", 0, 0,
      nullptr, cmd_pair},
     {"profiles", "[NAME]", "list profiles, or show one", 0, 1, nullptr, cmd_profiles},
+    {"fleet", "FILE|DIR...", "one table from the reports of many boxes (JSON or JSON Lines files)", 1, 100000,
+     fleet_options, cmd_fleet},
     {"backups", "", "list saved backups", 0, 0, nullptr, cmd_backups},
     {"vendors", "", "list vendor plugins and their capabilities", 0, 0, nullptr, cmd_vendors},
     {"forget-certificate", "HOST[:PORT]",

@@ -55,16 +55,12 @@ std::string internal_error_message(const std::string& what) {
          "'boxwarden backups' lists the backup to roll back";
 }
 
-namespace {
-
 nlohmann::json error_document(const std::string& command, ExitCode code, std::string_view kind,
                               const std::string& message) {
   return {{"tool", {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}}},
           {"command", command},
           {"error", {{"exit_code", static_cast<int>(code)}, {"kind", std::string(kind)}, {"message", message}}}};
 }
-
-}  // namespace
 
 void report_failure(FailureReport& report, App* app, ExitCode code, std::string_view kind,
                     const std::string& message) {
@@ -73,7 +69,7 @@ void report_failure(FailureReport& report, App* app, ExitCode code, std::string_
   }
   report.written = true;
   std::string text = report.json ? error_document(report.command, code, kind, message)
-                                       .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
+                                       .dump(report.lines ? -1 : 2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
                                  : "boxwarden: error: " + message + "\n";
   try {
     if (report.output.empty()) {

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/error.hpp"
 
 namespace bw::cli {
@@ -38,6 +40,7 @@ class CountingBuf : public std::streambuf {
 // may be what fails), then from the parsed options.
 struct FailureReport {
   bool json = false;         // --format json (or any format but text: a script asked for a machine format)
+  bool lines = false;        // --format jsonl: the error document on one line
   std::string command;       // the command word, empty when there is none (yet)
   std::string output;        // --output, empty for stdout
   CountingBuf* stdout_count = nullptr;
@@ -45,6 +48,11 @@ struct FailureReport {
 };
 
 std::string_view kind_name(ErrorKind kind);
+
+// The error document (man page OUTPUT); audit with several -g also puts it, with the box's
+// address, in place of a box's report. `message` is already escaped and bounded.
+nlohmann::json error_document(const std::string& command, ExitCode code, std::string_view kind,
+                              const std::string& message);
 
 // The message shown for an internal error: says it is a bug and how to report it.
 std::string internal_error_message(const std::string& what);

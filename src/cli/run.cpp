@@ -1,5 +1,6 @@
 #include "cli/run.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -26,7 +27,7 @@ po::options_description global_options(Options& o) {
   po::options_description d("Global options");
   d.add_options()
       ("gateway,g", po::value(&o.gateways)->value_name("HOST[:PORT]"),
-       "the box's address (skips finding it); may be given several times for audit")
+       "the box's address (skips finding it); may be given several times for audit (boxes read concurrently)")
       ("vendor", po::value(&o.vendor)->value_name("ID")->default_value("auto"),
        "vendor plugin to use (see 'boxwarden vendors')")
       ("user,u", po::value(&o.user)->value_name("NAME"), "administrator user name on the box")
@@ -36,11 +37,12 @@ po::options_description global_options(Options& o) {
        "also trust the CA certificates (PEM) in FILE for a box's HTTPS API (default $BOXWARDEN_CA_FILE)")
       ("profile,p", po::value(&o.profile)->value_name("NAME|FILE")->default_value("home"),
        "hardening profile (see 'boxwarden profiles')")
-      ("format", po::value<std::string>()->value_name("text|json")->default_value("text"),
-       "output for people (text) or for scripts (json)")
+      ("format", po::value<std::string>()->value_name("FORMAT")->default_value("text"),
+       "output for people (text) or for scripts (json); audit also jsonl (one line per box), "
+       "fleet also csv, html, junit")
       ("output,o", po::value(&o.output)->value_name("FILE"), "write the report to FILE instead of stdout")
       ("timeout", po::value(&o.timeout)->value_name("SECONDS")->default_value(60),
-       "overall deadline for talking to the box")
+       "overall deadline for talking to the box (to each box, with several -g)")
       ("yes,y", po::bool_switch(&o.yes), "do not ask before changing the box")
       ("dry-run,n", po::bool_switch(&o.dry_run), "show what would be sent to the box; change nothing")
       ("state-dir", po::value(&o.state_dir)->value_name("DIR"),
@@ -171,6 +173,7 @@ void prescan(int argc, char** argv, const po::options_description& globals, Fail
   // Any format but text: a script asked for a machine format, so it gets the JSON document
   // that says why there is no report (an unknown format is a usage error, exit 2).
   report.json = format.has_value() && *format != "text";
+  report.lines = format.has_value() && *format == "jsonl";
 }
 
 // The one-line message of an error: escaped and bounded; a bug (ErrorKind::internal, or any
@@ -289,15 +292,27 @@ int dispatch(int argc, char** argv, FailureReport& je) {
     return usage_error(je, "no command given: name one (see boxwarden --help)");
   }
   std::string format = vm["format"].as<std::string>();
-  if (format != "text" && format != "json") {
-    return usage_error(je, "--format: '" + format + "' is not a format; use text or json");
+  // text and json for every command; jsonl for audit; csv, html and junit for fleet.
+  const std::vector<std::pair<std::string, Format>> formats = {
+      {"text", Format::text}, {"json", Format::json}, {"jsonl", Format::jsonl},
+      {"csv", Format::csv},   {"html", Format::html}, {"junit", Format::junit}};
+  std::string allowed = cmd->name == "audit" ? "text, json or jsonl"
+                        : cmd->name == "fleet" ? "text, json, csv, html or junit"
+                                               : "text or json";
+  auto f = std::find_if(formats.begin(), formats.end(), [&](const auto& e) { return e.first == format; });
+  if (f == formats.end() || allowed.find(format) == std::string::npos) {
+    return usage_error(je, "--format: '" + format + "' is not a format of " + std::string(cmd->name) + "; use " + allowed);
   }
-  o.format = format == "json" ? Format::json : Format::text;
-  je.json = o.format == Format::json;
+  o.format = f->second;
+  je.json = o.format != Format::text;
+  je.lines = o.format == Format::jsonl;
   je.command = cmd->name;
   je.output = o.output;
   if (vm.count("fail-on")) {
     o.fail_on = vm["fail-on"].as<std::string>();
+  }
+  if (vm.count("jobs")) {
+    o.jobs = vm["jobs"].as<int>();
   }
   if (o.args.size() < cmd->min_args || o.args.size() > cmd->max_args) {
     return usage_error(je, std::string(cmd->name) + " takes " +

@@ -125,9 +125,18 @@ Discovered discover(const DiscoveryOptions& opts, SessionContext& ctx, Discovery
     // else: say so, or the user would hunt for a UPnP switch on a box that was just slow.
     throw Error(ErrorKind::unreachable, deadline_message(d.target.address, opts.timeout));
   }
+  // Nothing at all (no SSDP, NAT-PMP or HTTP answer) is a box that is off, unplugged or at
+  // another address: the UPnP switch would be the wrong hint.
+  bool answered = !d.target.igd_desc_url.empty() || d.natpmp_external_ip.has_value() ||
+                  (probes.http_answered && probes.http_answered());
+  if (d.plugins.empty() && !answered) {
+    throw Error(ErrorKind::unreachable,
+                "nothing answered at " + d.target.address + " (no UPnP, NAT-PMP or HTTP answer); "
+                "check that the box is switched on, that its cable is plugged in and that the address is right");
+  }
   if (d.plugins.empty()) {
     throw Error(ErrorKind::unreachable,
-                "the box at " + d.target.address + " answers neither UPnP IGD nor a known vendor API; "
+                "the box at " + d.target.address + " answers but speaks neither UPnP IGD nor a known vendor API; "
                 "switch UPnP on temporarily or name the vendor with --vendor (see 'boxwarden vendors')");
   }
   return d;

@@ -44,6 +44,8 @@ struct DiscoveryProbes {
   SsdpScanner& ssdp;
   std::function<std::optional<std::string>()> default_gateway;
   std::function<std::optional<std::string>(const std::string&, std::chrono::milliseconds, const Cutoff*)> natpmp;
+  // Whether the box gave any answer over HTTP (net/answer_watch.hpp); may be empty.
+  std::function<bool()> http_answered;
 };
 
 // Throws Error(unreachable) when no box is found (saying so when the deadline ran out before

@@ -12,6 +12,7 @@
 #include "core/deadline.hpp"
 #include "core/error.hpp"
 #include "discovery/discovery.hpp"
+#include "net/answer_watch.hpp"
 #include "net/http_client.hpp"
 #include "tests/fakes/manual_clock.hpp"
 
@@ -90,14 +91,16 @@ class DiscoveryDeadline : public ::testing::Test {
 
   std::string discover_error(Box box, std::chrono::milliseconds budget, std::chrono::milliseconds timeout_said,
                              bool ssdp_uses_all_time = false) {
-    FakeHttp http(box, clock);
+    FakeHttp fake(box, clock);
+    AnswerWatchHttpClient http(fake);
     Deadline deadline(budget, clock);
     SessionContext ctx{http, deadline, Credentials{}};
     SilentSsdp ssdp(clock, ssdp_uses_all_time);
     DiscoveryProbes probes{ssdp, [] { return std::optional<std::string>(); },
                            [](const std::string&, std::chrono::milliseconds, const Cutoff*) {
                              return std::optional<std::string>();
-                           }};
+                           },
+                           [&http] { return http.answered(); }};
     DiscoveryOptions opts;
     opts.gateway = HostPort{"127.0.0.1", 1};
     opts.ssdp_wait = 2000ms;
@@ -106,7 +109,7 @@ class DiscoveryDeadline : public ::testing::Test {
       discover(opts, ctx, probes);
     } catch (const Error& e) {
       EXPECT_EQ(e.kind(), ErrorKind::unreachable) << e.what();
-      EXPECT_GT(http.requests, 0) << "no plugin tried the box";
+      EXPECT_GT(fake.requests, 0) << "no plugin tried the box";
       return e.what();
     }
     ADD_FAILURE() << "discover() found a box";
@@ -120,7 +123,7 @@ class DiscoveryDeadline : public ::testing::Test {
 TEST_F(DiscoveryDeadline, ASilentBoxIsReportedAsATimeout) {
   std::string why = discover_error(Box::silent, 400ms, 400ms);
   EXPECT_EQ(clock.elapsed(), 400ms) << "the silent box had all of the deadline, and no more";
-  EXPECT_EQ(why.find("answers neither"), std::string::npos) << why;
+  EXPECT_EQ(why.find("speaks neither"), std::string::npos) << why;
   EXPECT_NE(why.find("did not answer within the 0.4 s --timeout"), std::string::npos) << why;
   EXPECT_NE(why.find("127.0.0.1"), std::string::npos) << why;
   EXPECT_NE(why.find("longer --timeout"), std::string::npos) << why;  // what to do
@@ -128,7 +131,7 @@ TEST_F(DiscoveryDeadline, ASilentBoxIsReportedAsATimeout) {
 
 TEST_F(DiscoveryDeadline, WithoutTheTimeoutValueTheMessageStillSaysTheDeadlineRanOut) {
   std::string why = discover_error(Box::silent, 300ms, 0ms);
-  EXPECT_EQ(why.find("answers neither"), std::string::npos) << why;
+  EXPECT_EQ(why.find("speaks neither"), std::string::npos) << why;
   EXPECT_NE(why.find("before the --timeout deadline ran out"), std::string::npos) << why;
 }
 
@@ -136,17 +139,25 @@ TEST_F(DiscoveryDeadline, DeadlineSpentBeforeThePluginsIsATimeoutToo) {
   // --timeout shorter than the SSDP wait: nothing is left when the plugins start.
   std::string why = discover_error(Box::refuses, 300ms, 5000ms, /*ssdp_uses_all_time=*/true);
   EXPECT_EQ(clock.elapsed(), 300ms);
-  EXPECT_EQ(why.find("answers neither"), std::string::npos) << why;
+  EXPECT_EQ(why.find("speaks neither"), std::string::npos) << why;
   EXPECT_NE(why.find("within the 5 s --timeout"), std::string::npos) << why;
 }
 
 TEST_F(DiscoveryDeadline, ABoxThatAnswersSomethingElseInTimeIsNotATimeout) {
-  for (Box box : {Box::refuses, Box::not_a_router}) {
-    std::string why = discover_error(box, 30s, 30s);
-    EXPECT_NE(why.find("answers neither UPnP IGD nor a known vendor API"), std::string::npos) << why;
-    EXPECT_EQ(why.find("--timeout"), std::string::npos) << why;
-  }
+  std::string why = discover_error(Box::not_a_router, 30s, 30s);
+  EXPECT_NE(why.find("answers but speaks neither UPnP IGD nor a known vendor API"), std::string::npos) << why;
+  EXPECT_NE(why.find("switch UPnP on"), std::string::npos) << why;
+  EXPECT_EQ(why.find("--timeout"), std::string::npos) << why;
   EXPECT_EQ(clock.elapsed(), 0ms) << "boxes that answer at once spend no time";
+}
+
+// Refused everywhere, no SSDP, no NAT-PMP: nothing answered, so no UPnP hint (issue 10).
+TEST_F(DiscoveryDeadline, ABoxThatAnswersNothingIsToldToBeCheckedNotToSwitchUpnpOn) {
+  std::string why = discover_error(Box::refuses, 30s, 30s);
+  EXPECT_NE(why.find("nothing answered at 127.0.0.1"), std::string::npos) << why;
+  EXPECT_NE(why.find("switched on"), std::string::npos) << why;
+  EXPECT_EQ(why.find("UPnP on"), std::string::npos) << why;
+  EXPECT_EQ(clock.elapsed(), 0ms);
 }
 
 }  // namespace

@@ -94,7 +94,8 @@ class DiscoveryProbes : public ::testing::Test {
                                  natpmp_cut = wait_for_cutoff(window, cutoff);
                                  natpmp_ended = true;
                                  return std::optional<std::string>();
-                               }};
+                               },
+                               [this] { return box.logins >= 0; }};  // the fake always answers
     DiscoveryOptions opts;
     opts.gateway = HostPort{"127.0.0.1", 1};
     opts.ssdp_wait = window;

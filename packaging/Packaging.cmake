@@ -1,0 +1,35 @@
+# The Debian package: `cpack -G DEB` in the build directory (README, "Debian package").
+# Installs what `cmake --install` installs, under /usr: the binary, the man page (gzipped by
+# deb_prebuild.cmake, as Debian wants), the profiles and the JSON Schemas, plus the files
+# Debian requires in /usr/share/doc/boxwarden. The binary finds the profiles beside itself
+# (bin/../share/boxwarden/profiles, src/rules/profile_search.cpp), so the package works
+# whatever prefix the build was configured with. Dependencies come from dpkg-shlibdeps.
+
+# The schemas (schemas/*.schema.json) are installed with the rest of the data.
+if(EXISTS "${PROJECT_SOURCE_DIR}/schemas")
+  install(DIRECTORY "${PROJECT_SOURCE_DIR}/schemas/" DESTINATION ${CMAKE_INSTALL_DATADIR}/boxwarden/schemas
+          FILES_MATCHING PATTERN "*.json")
+endif()
+
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME boxwarden)
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_CONTACT "boxwarden maintainers <maintainers@users.noreply.r-seed-eec280a0.example>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "audit and harden an Internet box (UPnP IGD, Livebox, Freebox)")
+set(CPACK_PACKAGE_DESCRIPTION
+    "boxwarden reads the Internet box (the router of the Internet provider) of a home, a small\n office or a medical practice over UPnP IGD or the box's own API, says what the Internet\n can reach through it (port forwards, UPnP mappings, the DMZ, remote administration,\n the IPv6 firewall) under a hardening profile, and closes what the profile forbids, with\n a backup and a rollback.")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS
+    OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS OFF)
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION_SUMMARY}\n ${CPACK_PACKAGE_DESCRIPTION}")
+# Gzips the man page and adds copyright and changelog.Debian.gz in the staging tree.
+set(CPACK_BOXWARDEN_PACKAGING_DIR "${PROJECT_SOURCE_DIR}/packaging")
+set(CPACK_PRE_BUILD_SCRIPTS "${PROJECT_SOURCE_DIR}/packaging/deb_prebuild.cmake")
+include(CPack)

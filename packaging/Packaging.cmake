@@ -16,8 +16,12 @@ set(CPACK_PACKAGE_NAME boxwarden)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "boxwarden maintainers <maintainers@users.noreply.r-seed-eec280a0.example>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "audit and harden an Internet box (UPnP IGD, Livebox, Freebox)")
-set(CPACK_PACKAGE_DESCRIPTION
-    "boxwarden reads the Internet box (the router of the Internet provider) of a home, a small\n office or a medical practice over UPnP IGD or the box's own API, says what the Internet\n can reach through it (port forwards, UPnP mappings, the DMZ, remote administration,\n the IPv6 firewall) under a hardening profile, and closes what the profile forbids, with\n a backup and a rollback.")
+# The long description, lines under 80 columns (CPack adds the synopsis and the indentation).
+set(CPACK_PACKAGE_DESCRIPTION "boxwarden reads the Internet box (the router of the Internet provider) of a
+home, a small office or a medical practice over UPnP IGD or the box's own API,
+says what the Internet can reach through it (port forwards, UPnP mappings, the
+DMZ, remote administration, the IPv6 firewall) under a hardening profile, and
+closes what the profile forbids, with a backup and a rollback.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS
@@ -28,7 +32,6 @@ set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS OFF)
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION_SUMMARY}\n ${CPACK_PACKAGE_DESCRIPTION}")
 # Gzips the man page and adds copyright and changelog.Debian.gz in the staging tree.
 set(CPACK_BOXWARDEN_PACKAGING_DIR "${PROJECT_SOURCE_DIR}/packaging")
 set(CPACK_PRE_BUILD_SCRIPTS "${PROJECT_SOURCE_DIR}/packaging/deb_prebuild.cmake")

@@ -77,7 +77,7 @@ check "nothing in /usr/local" test -z "$(grep '^\./usr/local' <<<"$contents")"
 
 # 4. lintian: no error (warnings are printed, not fatal).
 if unshare -rn true 2>/dev/null; then isolate=(unshare -rn); else isolate=(); fi
-lint=$("${isolate[@]}" lintian --fail-on error --no-tag-display-limit "$deb" 2>&1)
+lint=$("${isolate[@]}" lintian --fail-on error --tag-display-limit 0 "$deb" 2>&1)
 rc=$?
 printf '%s\n' "$lint" | sed 's/^/     lintian: /'
 check "lintian reports no error (exit $rc)" test $rc -eq 0

@@ -229,7 +229,7 @@ ANSIBLE_ENV=(
     ANSIBLE_COLLECTIONS_PATH="$SOURCE_DIR/ansible" ANSIBLE_HOME="$LAB_DIR/ansible-home"
     ANSIBLE_LOCAL_TEMP="$LAB_DIR/ansible-home/tmp" ANSIBLE_REMOTE_TEMP="$LAB_DIR/remote-tmp"
     ANSIBLE_SSH_CONTROL_PATH_DIR="$LAB_DIR/cp" ANSIBLE_PIPELINING=1 ANSIBLE_FORKS=20
-    ANSIBLE_HOST_KEY_CHECKING=0 ANSIBLE_SSH_ARGS="-o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no -o LogLevel=ERROR"
+    ANSIBLE_HOST_KEY_CHECKING=0 ANSIBLE_SSH_ARGS="-o ControlMaster=auto -o ControlPersist=300s -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no -o LogLevel=ERROR"
     ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_INVENTORY="$LAB_DIR/sites.yml"
     ANSIBLE_GATHERING=explicit
 )

@@ -254,6 +254,8 @@ failed = set(re.findall(r"^(site\d+) \| (?:FAILED|UNREACHABLE)!", open(sys.argv[
 for host in sorted(os.listdir(sys.argv[1])):
     r = json.load(open(os.path.join(sys.argv[1], host)))
     print(host, str(host in failed).lower(), str(bool(r.get("changed"))).lower(), r.get("exit_code"))
+    if host in failed:  # the log says why
+        print("   %s: %s" % (host, str(r.get("msg"))[:300]), file=sys.stderr)
 EOF
 }
 # recap NAME: "SITE failed" per host from the playbook's PLAY RECAP ("true" when it failed).

@@ -5,11 +5,8 @@
 # (bin/../share/boxwarden/profiles, src/rules/profile_search.cpp), so the package works
 # whatever prefix the build was configured with. Dependencies come from dpkg-shlibdeps.
 
-# The schemas (schemas/*.schema.json) are installed with the rest of the data.
-if(EXISTS "${PROJECT_SOURCE_DIR}/schemas")
-  install(DIRECTORY "${PROJECT_SOURCE_DIR}/schemas/" DESTINATION ${CMAKE_INSTALL_DATADIR}/boxwarden/schemas
-          FILES_MATCHING PATTERN "*.json")
-endif()
+# The JSON Schemas come with everything `cmake --install` installs (the top CMakeLists.txt
+# installs schemas/ to share/boxwarden/schemas).
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME boxwarden)

@@ -80,9 +80,10 @@ MaxStartups 100
 Subsystem sftp internal-sftp
 SetEnv PATH=$PREFIX/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8
 EOF
-# The Livebox sites' scenario: a web UI forward of RDP to the PC.
+# The Livebox sites' scenario: a web UI forward of RDP to the PC; each box its own serial number
+# (the box id of its report), set in site_up.
 cat >"$LAB_DIR/livebox-scenario.json" <<EOF
-{"password": "site-livebox-pw",
+{"password": "site-livebox-pw", "device_info": {"SerialNumber": "SERIAL"},
  "port_forwards": {"webui_RDP": {"Id": "webui_RDP", "Origin": "webui", "Description": "Remote Desktop",
    "Status": "Enabled", "SourceInterface": "data", "Protocol": "6", "ExternalPort": "3389",
    "InternalPort": "3389", "SourcePrefix": "", "DestinationIPAddress": "$PC_IP",
@@ -137,9 +138,10 @@ allow 1-65535 192.168.1.0/24 1-65535
 deny 0-65535 0.0.0.0/0 0-65535
 EOF
     if is_livebox "$n"; then
+        sed "s/\"SERIAL\"/\"LK00000FLEET$(printf %02d "$n")\"/" "$LAB_DIR/livebox-scenario.json" >"$dir/livebox-scenario.json"
         lab_bg "$b" "$(site "$n")-livebox" "$LAB_PYTHON" "$LIVEBOX_EMU" --bind "$BOX_LAN" --port 80 \
             --port-file "$dir/livebox.port" --state "$dir/livebox-state.json" \
-            --scenario "$LAB_DIR/livebox-scenario.json" --nft --wan-if wan --throttle 0
+            --scenario "$dir/livebox-scenario.json" --nft --wan-if wan --throttle 0
         if ((n == WRONG_PASSWORD)); then echo "not-the-password" >"$dir/box.pass"; else echo "site-livebox-pw" >"$dir/box.pass"; fi
         chmod 600 "$dir/box.pass"
     elif ((n != POWERED_OFF)); then
@@ -345,6 +347,8 @@ if "$BOXWARDEN" fleet --help >/dev/null 2>&1; then
     check "fleet: 20 sites, 18 critical, errors exactly site15 (auth, 4) and site20 (unreachable, 3)" \
         lab_json "$LAB_DIR/fleet.json" \
         "len(d['sites']) == 20 and sum(s['worst'] == 'critical' for s in d['sites']) == 18 and sorted((s['site'], s['error']['kind'], s['error']['exit_code']) for s in d['sites'] if s['error']) == [('site15', 'auth', 4), ('site20', 'unreachable', 3)]"
+    check "fleet: the 18 boxes have 18 different box ids" lab_json "$LAB_DIR/fleet.json" \
+        "len({s['box_id'] for s in d['sites'] if not s['error'] and s['box_id']}) == 18"
     "$BOXWARDEN" fleet "$REPORTS" || true
 else
     check "boxwarden fleet exists (helper 'many', issue 10 item 6)" false

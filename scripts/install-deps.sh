@@ -33,6 +33,10 @@ pkgs=(
   # in libclang-rt-14-dev (clang-14 only recommends it, so named here); llvm-14 has the
   # llvm-symbolizer that turns a crash's addresses into file:line
   clang-14 libclang-rt-14-dev llvm-14
+  # the Debian package (cpack -G DEB: dpkg-shlibdeps from dpkg-dev, checked by lintian) and the
+  # Ansible collection and its fleet lab (ansible-core, a real sshd per site, ssh from the
+  # controller; tests/cli/ansible_collection_test.py, tests/lab/fleet_test.sh)
+  dpkg-dev lintian ansible-core openssh-server openssh-client python3-yaml python3-jsonschema
 )
 missing=()
 for p in "${pkgs[@]}"; do

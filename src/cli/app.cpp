@@ -165,7 +165,7 @@ std::ostream& App::out() {
 }
 
 bool App::interactive() const {
-  return isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+  return !m_opt.no_input && isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
 }
 
 void App::progress(const std::string& message) {
@@ -267,7 +267,8 @@ SessionContext& App::session_context() {
     } else if (const char* env = std::getenv("BOXWARDEN_PASSWORD"); env != nullptr && *env != '\0') {
       c.password = Secret(env);
     }
-    c.ask_password = [] { return prompt_password(); };
+    // --no-input: no question, whatever the terminal; the run fails as it does without one.
+    c.ask_password = [no_input = m_opt.no_input] { return no_input ? Secret() : prompt_password(); };
     c.extra_ca_pem = read_ca_file(m_opt.ca_file);
     m_tokens = std::make_unique<TokenStore>(token_store());
     m_ctx = std::make_unique<SessionContext>(SessionContext{http(), m_deadline, std::move(c)});
@@ -277,7 +278,7 @@ SessionContext& App::session_context() {
       std::cerr << "boxwarden: " << printable(message, 500) << "\n" << std::flush;
     };
     // The same condition as the password prompt: someone at a terminal can act.
-    m_ctx->can_ask = isatty(STDIN_FILENO) || isatty(STDERR_FILENO);
+    m_ctx->can_ask = !m_opt.no_input && (isatty(STDIN_FILENO) || isatty(STDERR_FILENO));
   }
   return *m_ctx;
 }

@@ -40,6 +40,7 @@ struct FailureReport {
   bool json = false;         // --format json (or any format but text: a script asked for a machine format)
   std::string command;       // the command word, empty when there is none (yet)
   std::string output;        // --output, empty for stdout
+  std::string site;          // --site, empty for null
   CountingBuf* stdout_count = nullptr;
   bool written = false;      // a document (report or error) is out already
 };

@@ -36,7 +36,11 @@ def validator(schema_name):
 
 def problems(document, schema_name):
     """Every way `document` breaks the schema, as one line each ([] when valid)."""
-    errors = sorted(validator(schema_name).iter_errors(document), key=lambda e: list(e.absolute_path))
+    errors = []
+    for e in validator(schema_name).iter_errors(document):
+        # oneOf/anyOf (a report or an array of them): the deepest reason says what is wrong.
+        errors.append(jsonschema.exceptions.best_match(e.context) if e.context else e)
+    errors.sort(key=lambda e: list(e.absolute_path))
     return ["%s: %s" % ("/".join(str(p) for p in e.absolute_path) or "(top)", e.message[:300]) for e in errors]
 
 

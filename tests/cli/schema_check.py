@@ -39,7 +39,10 @@ def problems(document, schema_name):
     errors = []
     for e in validator(schema_name).iter_errors(document):
         # oneOf/anyOf (a report or an array of them): the deepest reason says what is wrong.
-        errors.append(jsonschema.exceptions.best_match(e.context) if e.context else e)
+        # For one report (an object) the reasons of the object branch, for an array the other's.
+        branch = [c for c in e.context if c.relative_schema_path and
+                  c.relative_schema_path[0] == (1 if isinstance(document, list) else 0)]
+        errors.append(jsonschema.exceptions.best_match(branch or e.context) if e.context else e)
     errors.sort(key=lambda e: list(e.absolute_path))
     return ["%s: %s" % ("/".join(str(p) for p in e.absolute_path) or "(top)", e.message[:300]) for e in errors]
 

@@ -171,7 +171,7 @@ constexpr std::array k_services = std::to_array<Service>({
    "Medical images and patient records can be downloaded with any DICOM viewer"},
   {11211, 11211, P::tcp, "memcached", "memcached (cache)", "the memory cache (memcached)", "database", S::high,
    "Has no password: anyone can read or change what it holds"},
-  {11211, 11211, P::udp, "memcached", "memcached (UDP)", "the memory cache (memcached, UDP)", "amplification", S::high,
+  {11211, 11211, P::udp, "memcached-udp", "memcached (UDP)", "the memory cache (memcached, UDP)", "amplification", S::high,
    "Multiplies attack traffic tens of thousands of times; it fed record DDoS attacks in 2018"},
   {25565, 25565, P::tcp, "minecraft", "Minecraft server", "a Minecraft game server", "gaming", S::low,
    "A game server; low risk, but keep it up to date"},

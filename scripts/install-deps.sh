@@ -13,6 +13,8 @@ pkgs=(
   # the lab: a real UPnP daemon, NAT, WireGuard, the peers we compare against
   miniupnpd-nftables miniupnpc natpmpc nftables iproute2 wireguard-tools wireguard-go
   mandoc man-db python3 procps time
+  # tests/cli/schema_check.py: every JSON document the tests produce against schemas/
+  python3-jsonschema
   # Every command a test runs is installed here: a test that cannot find one fails under CI
   # (tests/cli/ci_guard.py, tests/unit/skip_or_fail.hpp, scripts/ctest-ci.sh), it is never skipped.
   # the lab (tests/lab/lib.sh) and hostile_loopback_test: curl (probes, fetch checks)

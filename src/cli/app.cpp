@@ -168,7 +168,7 @@ std::ostream& App::out() {
 }
 
 bool App::interactive() const {
-  return m_sink == nullptr && isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+  return m_sink == nullptr && !m_opt.no_input && isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
 }
 
 void App::batch(std::ostream& sink, std::string label, Credentials credentials) {
@@ -286,7 +286,8 @@ SessionContext& App::session_context() {
       } else if (const char* env = std::getenv("BOXWARDEN_PASSWORD"); env != nullptr && *env != '\0') {
         c.password = Secret(env);
       }
-      c.ask_password = [] { return prompt_password(); };
+      // --no-input: no question, whatever the terminal; the run fails as it does without one.
+      c.ask_password = [no_input = m_opt.no_input] { return no_input ? Secret() : prompt_password(); };
       c.extra_ca_pem = read_ca_file(m_opt.ca_file);
     }
     m_tokens = std::make_unique<TokenStore>(token_store());
@@ -296,8 +297,9 @@ SessionContext& App::session_context() {
     m_ctx->tell = [this](const std::string& message) {
       std::cerr << (who() + printable(message, 500) + "\n") << std::flush;
     };
-    // The same condition as the password prompt: someone at a terminal can act (not a worker).
-    m_ctx->can_ask = m_sink == nullptr && (isatty(STDIN_FILENO) || isatty(STDERR_FILENO));
+    // The same condition as the password prompt: someone at a terminal can act (not a worker,
+    // not under --no-input).
+    m_ctx->can_ask = m_sink == nullptr && !m_opt.no_input && (isatty(STDIN_FILENO) || isatty(STDERR_FILENO));
   }
   return *m_ctx;
 }

@@ -47,6 +47,8 @@ struct Options {
   bool no_color = false;
   std::string fail_on = "high";
   int jobs = 8;  // audit --jobs: boxes read at once
+  std::string site;        // --site: the label every JSON document carries ("" = null)
+  bool no_input = false;   // --no-input: never prompt, whatever the terminal
   std::vector<std::string> args;  // positional arguments of the command
 };
 
@@ -81,7 +83,7 @@ class App {
 
   // Asks "question [y/N]" on the terminal; false without a terminal.
   bool confirm(const std::string& question);
-  bool interactive() const;  // stdin and stderr are terminals
+  bool interactive() const;  // stdin and stderr are terminals, and not --no-input
 
   SessionContext& session_context();
 

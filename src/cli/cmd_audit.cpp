@@ -41,13 +41,13 @@ struct BoxResult {
 };
 
 // The error entry: the error document plus the box's address, as the report would have it.
-std::string error_entry(Format format, const std::string& address, ExitCode code, std::string_view kind,
+std::string error_entry(Format format, const std::string& site, const std::string& address, ExitCode code, std::string_view kind,
                         const std::string& message) {
   if (format == Format::text) {
     std::string box = address.empty() ? std::string("(default gateway)") : printable(address, 80);
     return "Box " + box + ": no report, error (" + std::string(kind) + "): " + message + "\n";
   }
-  nlohmann::json doc = error_document("audit", code, kind, message);
+  nlohmann::json doc = error_document("audit", site, code, kind, message);
   doc["gateway"] = {{"address", address.empty() ? nlohmann::json(nullptr) : nlohmann::json(valid_utf8(address))}};
   return doc.dump(format == Format::jsonl ? -1 : 2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
@@ -83,7 +83,7 @@ BoxResult read_box(const Options& base, const std::string& address, const Creden
     message = internal_error_message("an exception that is not a std::exception");
   }
   r.code = exit_code_for(kind);
-  r.entry = error_entry(base.format, address, r.code, kind_name(kind), message);
+  r.entry = error_entry(base.format, base.site, address, r.code, kind_name(kind), message);
   r.error = address.empty() ? message : printable(address, 80) + ": " + message;
   return r;
 }

@@ -2,6 +2,7 @@
 // each fix (completed, undone, interrupted, failed, rolled-back; in-progress: cut short).
 #include "cli/app.hpp"
 #include "cli/command.hpp"
+#include "cli/document.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
 
@@ -44,7 +45,9 @@ ExitCode cmd_backups(App& app) {
     }
   }
   if (json) {
-    out << a.dump(2) << "\n";
+    nlohmann::json doc = {{"tool", {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}}}, {"backups", std::move(a)}};
+    out << stamped(std::move(doc), app.opt().site).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+        << "\n";
   }
   return ExitCode::ok;
 }

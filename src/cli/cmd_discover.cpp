@@ -1,6 +1,8 @@
 // `boxwarden discover`: where the box is, what it is, which APIs answer.
 #include "cli/app.hpp"
 #include "cli/command.hpp"
+#include "cli/document.hpp"
+#include "core/box_id.hpp"
 #include "core/text.hpp"
 
 namespace bw::cli {
@@ -59,6 +61,9 @@ ExitCode cmd_discover(App& app) {
                      {"ssdp_server", valid_utf8(d.ssdp_server)}, {"ipv6", ipv6_json(s)}}},
         {"ignored_ssdp_answers", ignored},
     };
+    auto id = box_id(s.box_identity);  // the hash only: the serial or UDN itself is never printed
+    j["gateway"]["box_id"] = id ? nlohmann::json(*id) : nlohmann::json(nullptr);
+    stamp(j, app.opt().site);
     app.out() << j.dump(2) << "\n";
     return ExitCode::ok;
   }

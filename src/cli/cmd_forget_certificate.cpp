@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "cli/document.hpp"
 #include "cli/command.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
@@ -29,7 +30,7 @@ ExitCode cmd_forget_certificate(App& app) {
   std::vector<std::string> removed = store.forget(host, port);
   auto& out = app.out();
   if (app.opt().format == Format::json) {
-    out << nlohmann::json{{"forgotten", removed}}.dump(2) << "\n";
+    out << stamped(nlohmann::json{{"forgotten", removed}}, app.opt().site).dump(2) << "\n";
     return ExitCode::ok;
   }
   if (removed.empty()) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "cli/document.hpp"
 #include "cli/command.hpp"
 #include "core/error.hpp"
 
@@ -30,8 +31,8 @@ ExitCode cmd_pair(App& app) {
   plugin->pair(found.target, app.session_context());
   auto& out = app.out();
   if (app.opt().format == Format::json) {
-    out << nlohmann::json{{"command", "pair"}, {"address", found.target.address}, {"vendor", plugin->id()},
-                          {"paired", true}}
+    out << stamped(nlohmann::json{{"command", "pair"}, {"address", found.target.address}, {"vendor", plugin->id()},
+                          {"paired", true}}, app.opt().site)
                .dump(2)
         << "\n";
   } else {

@@ -1,6 +1,7 @@
 // `boxwarden profiles [NAME]`: list the profiles, or print one as written.
 #include "cli/app.hpp"
 #include "cli/command.hpp"
+#include "cli/document.hpp"
 #include "rules/profile.hpp"
 
 namespace bw::cli {
@@ -11,7 +12,9 @@ ExitCode cmd_profiles(App& app) {
   if (!app.opt().args.empty()) {
     Profile p = load_profile(app.opt().args[0]);
     if (json) {
-      out << nlohmann::json{{"name", p.name}, {"summary", p.summary}, {"path", p.path}, {"text", p.text}}.dump(2) << "\n";
+      nlohmann::json doc = {{"name", p.name}, {"summary", p.summary}, {"path", p.path}, {"text", p.text}};
+      out << stamped(std::move(doc), app.opt().site).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+          << "\n";
     } else {
       out << "# " << p.path << "\n" << p.text;
     }
@@ -23,7 +26,9 @@ ExitCode cmd_profiles(App& app) {
     for (const auto& p : all) {
       a.push_back({{"name", p.name}, {"summary", p.summary}, {"path", p.path}});
     }
-    out << a.dump(2) << "\n";
+    nlohmann::json doc = {{"tool", {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}}}, {"profiles", std::move(a)}};
+    out << stamped(std::move(doc), app.opt().site).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+        << "\n";
     return ExitCode::ok;
   }
   for (const auto& p : all) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "cli/app.hpp"
+#include "cli/document.hpp"
 #include "cli/command.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
@@ -94,8 +95,8 @@ ExitCode cmd_rollback(App& app) {
   if (chosen.empty()) {
     // Every fix of this box was completed and rolled back, undone or interrupted and undone.
     if (json) {
-      out << nlohmann::json{{"tool", tool()}, {"backups", nlohmann::json::array()}, {"outcome", "nothing-to-restore"},
-                            {"restore", nlohmann::json::array()}}
+      out << stamped(nlohmann::json{{"tool", tool()}, {"backups", nlohmann::json::array()}, {"outcome", "nothing-to-restore"},
+                            {"restore", nlohmann::json::array()}}, app.opt().site)
                  .dump(2)
           << "\n";
     } else {
@@ -156,8 +157,8 @@ ExitCode cmd_rollback(App& app) {
       }
     }
     if (json) {
-      out << nlohmann::json{{"tool", tool()}, {"backup", chosen.front().backup.path}, {"outcome", "dry-run"},
-                            {"restore", listed}, {"would_send", requests}}
+      out << stamped(nlohmann::json{{"tool", tool()}, {"backup", chosen.front().backup.path}, {"outcome", "dry-run"},
+                            {"restore", listed}, {"would_send", requests}}, app.opt().site)
                  .dump(2)
           << "\n";
     } else {
@@ -170,8 +171,8 @@ ExitCode cmd_rollback(App& app) {
   }
   if (total == 0) {
     if (json) {
-      out << nlohmann::json{{"tool", tool()}, {"backup", chosen.front().backup.path}, {"outcome", "already-restored"},
-                            {"restore", listed}, {"steps", nlohmann::json::array()}, {"failure", ""}}
+      out << stamped(nlohmann::json{{"tool", tool()}, {"backup", chosen.front().backup.path}, {"outcome", "already-restored"},
+                            {"restore", listed}, {"steps", nlohmann::json::array()}, {"failure", ""}}, app.opt().site)
                  .dump(2)
           << "\n";
     } else {
@@ -239,7 +240,7 @@ ExitCode cmd_rollback(App& app) {
     remaining.push_back(chosen[k].backup.path);
   }
   if (json) {
-    out << nlohmann::json{{"tool", tool()},
+    out << stamped(nlohmann::json{{"tool", tool()},
                           {"backup", chosen.front().backup.path},
                           {"outcome", ok                                       ? "restored"
                                       : last.outcome == Outcome::rollback_failed ? "failed"
@@ -249,7 +250,7 @@ ExitCode cmd_rollback(App& app) {
                           {"restored", done},
                           {"remaining", remaining},
                           {"steps", steps},
-                          {"failure", valid_utf8(last.failure)}}
+                          {"failure", valid_utf8(last.failure)}}, app.opt().site)
                .dump(2)
         << "\n";
   }

@@ -1,6 +1,7 @@
 // `boxwarden vendors`: the compiled-in plugins and what each can read and change.
 #include "cli/app.hpp"
 #include "cli/command.hpp"
+#include "cli/document.hpp"
 #include "vendors/registry.hpp"
 
 namespace bw::cli {
@@ -21,7 +22,8 @@ ExitCode cmd_vendors(App& app) {
     out << "\n";
   }
   if (app.opt().format == Format::json) {
-    out << a.dump(2) << "\n";
+    nlohmann::json doc = {{"tool", {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}}}, {"vendors", std::move(a)}};
+    out << stamped(std::move(doc), app.opt().site).dump(2) << "\n";
   }
   return ExitCode::ok;
 }

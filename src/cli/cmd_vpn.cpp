@@ -13,6 +13,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli/app.hpp"
+#include "cli/document.hpp"
 #include "cli/command.hpp"
 #include "cli/spell.hpp"
 #include "core/error.hpp"
@@ -294,7 +295,7 @@ ExitCode setup(App& app) {
       }
     }
     if (json) {
-      app.out() << to_json(p, nullptr, "", "dry-run", requests).dump(2) << "\n";
+      app.out() << stamped(to_json(p, nullptr, "", "dry-run", requests), app.opt().site).dump(2) << "\n";
     } else {
       print_would_send(app, requests);
     }
@@ -342,7 +343,8 @@ ExitCode setup(App& app) {
                              : outcome == Outcome::interrupted     ? "interrupted"
                                                                    : "rollback-failed";
   if (json) {
-    app.out() << to_json(p, failed ? nullptr : &files, backup_path, outcome_name).dump(2) << "\n";
+    nlohmann::json doc = to_json(p, failed ? nullptr : &files, backup_path, outcome_name);
+    app.out() << stamped(std::move(doc), app.opt().site).dump(2) << "\n";
   } else {
     auto& out = app.out();
     if (!backup_path.empty()) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "cli/document.hpp"
 
 namespace bw::cli {
 
@@ -55,11 +56,14 @@ std::string internal_error_message(const std::string& what) {
          "'boxwarden backups' lists the backup to roll back";
 }
 
-nlohmann::json error_document(const std::string& command, ExitCode code, std::string_view kind,
-                              const std::string& message) {
-  return {{"tool", {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}}},
-          {"command", command},
-          {"error", {{"exit_code", static_cast<int>(code)}, {"kind", std::string(kind)}, {"message", message}}}};
+nlohmann::json error_document(const std::string& command, const std::string& site, ExitCode code,
+                              std::string_view kind, const std::string& message) {
+  nlohmann::json doc = {
+      {"tool", {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}}},
+      {"command", command},
+      {"error", {{"exit_code", static_cast<int>(code)}, {"kind", std::string(kind)}, {"message", message}}}};
+  stamp(doc, site);
+  return doc;
 }
 
 void report_failure(FailureReport& report, App* app, ExitCode code, std::string_view kind,
@@ -68,7 +72,7 @@ void report_failure(FailureReport& report, App* app, ExitCode code, std::string_
     return;
   }
   report.written = true;
-  std::string text = report.json ? error_document(report.command, code, kind, message)
+  std::string text = report.json ? error_document(report.command, report.site, code, kind, message)
                                        .dump(report.lines ? -1 : 2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
                                  : "boxwarden: error: " + message + "\n";
   try {

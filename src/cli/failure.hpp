@@ -43,6 +43,7 @@ struct FailureReport {
   bool lines = false;        // --format jsonl: the error document on one line
   std::string command;       // the command word, empty when there is none (yet)
   std::string output;        // --output, empty for stdout
+  std::string site;          // --site, empty for null
   CountingBuf* stdout_count = nullptr;
   bool written = false;      // a document (report or error) is out already
 };
@@ -51,7 +52,7 @@ std::string_view kind_name(ErrorKind kind);
 
 // The error document (man page OUTPUT); audit with several -g also puts it, with the box's
 // address, in place of a box's report. `message` is already escaped and bounded.
-nlohmann::json error_document(const std::string& command, ExitCode code, std::string_view kind,
+nlohmann::json error_document(const std::string& command, const std::string& site, ExitCode code, std::string_view kind,
                               const std::string& message);
 
 // The message shown for an internal error: says it is a bug and how to report it.

@@ -1,6 +1,7 @@
 #include "cli/inspect.hpp"
 
 #include "cli/app.hpp"
+#include "cli/document.hpp"
 #include "plan/planner.hpp"
 #include "rules/evaluator.hpp"
 #include "rules/profile.hpp"
@@ -12,6 +13,8 @@ Inspection inspect(App& app, const std::string& command, size_t gateway_index) {
   Severity threshold = app.fail_on();
   Inspection in;
   in.report.command = command;
+  in.report.site = app.opt().site;
+  in.report.generated_at = utc_now();
   in.report.profile = profile.name;
   in.report.profile_summary = profile.summary;
   in.report.found = app.discover(gateway_index);

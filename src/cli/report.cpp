@@ -6,6 +6,8 @@
 #include <ostream>
 
 #include "cli/app.hpp"
+#include "cli/document.hpp"
+#include "core/box_id.hpp"
 #include "core/text.hpp"
 #include "discovery/box.hpp"
 
@@ -171,6 +173,9 @@ nlohmann::json skeleton(const Report& r) {
       {"found_by", r.found.gateway_source},
       {"natpmp", r.found.natpmp_external_ip.has_value()},
   };
+  // The serial or UDN itself never leaves the process: only its hash, null when unknown.
+  auto id = box_id(s.box_identity);
+  gateway["box_id"] = id ? nlohmann::json(*id) : nlohmann::json(nullptr);
   nlohmann::json j = {
       {"tool", {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}}},
       {"command", r.command},
@@ -181,6 +186,7 @@ nlohmann::json skeleton(const Report& r) {
       {"plan", nlohmann::json::array()},
       {"summary", summary_json(r.findings)},
   };
+  stamp(j, r.site, r.generated_at);
   if (r.execution) {
     nlohmann::json steps = nlohmann::json::array();
     for (const auto& st : r.execution->steps) {

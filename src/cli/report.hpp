@@ -24,6 +24,8 @@ class App;
 
 struct Report {
   std::string command;      // audit, plan, fix
+  std::string site;         // --site ("" = null)
+  std::string generated_at; // when the box was read (UTC, RFC 3339); "" = when printed
   std::string profile;
   std::string profile_summary;
   Discovered found;

@@ -12,6 +12,7 @@
 
 #include "cli/app.hpp"
 #include "cli/command.hpp"
+#include "cli/document.hpp"
 #include "cli/failure.hpp"
 #include "cli/spell.hpp"
 #include "core/error.hpp"
@@ -50,6 +51,10 @@ po::options_description global_options(Options& o) {
       ("verbose,v", po::bool_switch(&o.verbose), "say more about what is happening, on stderr")
       ("quiet,q", po::bool_switch(&o.quiet), "print only the report and errors")
       ("no-color", po::bool_switch(&o.no_color), "no colour in text output")
+      ("site", po::value(&o.site)->value_name("LABEL"),
+       "name of the site, put in every JSON document (\"site\"); 1 to 64 characters")
+      ("no-input", po::bool_switch(&o.no_input),
+       "never ask anything, even on a terminal (fail where a question would be asked)")
       ("help,h", "show help (for a command: boxwarden COMMAND --help)")
       ("version", "show the version");
   return d;
@@ -168,6 +173,8 @@ void prescan(int argc, char** argv, const po::options_description& globals, Fail
       format = value;
     } else if (key == "output" || key == "-o") {
       report.output = value;
+    } else if (key == "site" && site_label_problem(value).empty()) {
+      report.site = value;  // a bad label is the usage error; the document then says null
     }
   }
   // Any format but text: a script asked for a machine format, so it gets the JSON document
@@ -322,6 +329,12 @@ int dispatch(int argc, char** argv, FailureReport& je) {
   if (!(o.timeout > 0 && o.timeout <= 86400)) {
     return usage_error(je, "--timeout: give a number of seconds above 0 and at most 86400");
   }
+  if (vm.count("site")) {
+    if (std::string problem = site_label_problem(o.site); !problem.empty()) {
+      return usage_error(je, "--site: " + problem + "; give a label of 1 to 64 printable characters, e.g. --site clinic-lyon");
+    }
+  }
+  je.site = o.site;
   if (o.gateways.size() > 1 && cmd->name != "audit") {
     return usage_error(je, "--gateway may be given several times only for audit");
   }

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/app.hpp"
+#include "cli/document.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
 #include "core/text.hpp"
@@ -108,7 +109,8 @@ ExitCode setup_on_box(App& app, Box& box, const RouterState& state, const BoxVpn
       }
     }
     if (json) {
-      app.out() << json_doc(state, *state.vpn_server, plan, {}, "", "dry-run", requests, req.peers).dump(2) << "\n";
+      nlohmann::json doc = json_doc(state, *state.vpn_server, plan, {}, "", "dry-run", requests, req.peers);
+      app.out() << stamped(std::move(doc), app.opt().site).dump(2) << "\n";
     } else {
       print_would_send(app, requests);
     }
@@ -157,8 +159,8 @@ ExitCode setup_on_box(App& app, Box& box, const RouterState& state, const BoxVpn
                         : e.outcome == Outcome::interrupted   ? "interrupted"
                                                               : "rollback-failed";
   if (json) {
-    app.out() << json_doc(state, *state.vpn_server, plan, written ? files.paths : std::vector<std::string>{},
-                          backup_path, outcome, {}, req.peers)
+    app.out() << stamped(json_doc(state, *state.vpn_server, plan, written ? files.paths : std::vector<std::string>{},
+                          backup_path, outcome, {}, req.peers), app.opt().site)
                      .dump(2)
               << "\n";
   } else {

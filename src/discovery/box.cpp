@@ -26,6 +26,9 @@ void merge_state(RouterState& base, const RouterState& extra) {
   if (base.external_ip.empty()) {
     base.external_ip = extra.external_ip;
   }
+  if (base.box_identity.empty()) {
+    base.box_identity = extra.box_identity;  // the vendor's own API first (it comes first)
+  }
   if (base.model.empty()) {
     base.model = extra.model;
     base.firmware = extra.firmware;

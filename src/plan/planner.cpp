@@ -150,7 +150,8 @@ std::vector<Action> make_plan(const std::vector<Finding>& findings, Severity thr
                               bool delete_managed) {
   std::vector<Action> plan;
   for (const auto& f : findings) {
-    if (f.allowed || f.severity < threshold) {
+    // "none": allowed, or a VPN server noted and never removed (EXPOSE-VPN).
+    if (f.allowed || f.action == "none" || f.severity < threshold) {
       continue;
     }
     Action a = action_for(f, box_address);

@@ -26,6 +26,8 @@ struct Service {
   uint16_t port_first = 0;
   uint16_t port_last = 0;       // == port_first for one port
   ProtocolSet protocols = ProtocolSet::tcp;
+  std::string_view id;          // "dicom": stable, lowercase, for scripts (service_id in reports);
+                                // entries of one service (DICOM on 104 and 11112) share it
   std::string_view name;        // "DICOM (medical imaging)"
   std::string_view phrase;      // "the medical imaging service (DICOM)", for sentences
   std::string_view class_id;    // "health"; one of service_classes()

@@ -111,12 +111,12 @@ Finding judge_forward(const Profile& p, const RouterState& state, const PortForw
     f.title = wording::foreign_title(pf, is_box);
     f.why = wording::foreign_why(is_box);
   } else if (const AllowedForward* a = p.allowance_for(pf)) {
-    f = make(rule_id::expose_allowed, Severity::info, forward_subject(pf), "");
+    f = make(rule_id::expose_allowed, Severity::info, forward_subject(pf), action_id::none);
     f.allowed = true;
     f.title = wording::allowed_title(pf, *a);
     f.why = wording::allowed_why(main);
   } else if (vpn) {
-    f = make(rule_id::expose_vpn, exposure, forward_subject(pf), "");
+    f = make(rule_id::expose_vpn, exposure, forward_subject(pf), action_id::none);
     f.title = wording::service_title(pf, *main, services.size() - 1);
     f.why = "A VPN server: encrypted and authenticated, a better way in than open ports; keep it updated. "
             "The profile names only its own VPN port, so check this one is yours.";
@@ -132,6 +132,7 @@ Finding judge_forward(const Profile& p, const RouterState& state, const PortForw
   if (main != nullptr) {
     f.service = std::string(main->name);
     f.service_class = std::string(main->class_id);
+    f.service_id = std::string(main->id);
   }
   if (f.rule == rule_id::expose_service || f.rule == rule_id::expose_port) {
     add_data_reason(f, p);
@@ -164,7 +165,8 @@ Finding judge_pinhole(const Profile& p, const RouterState& state, const Pinhole&
   bool upnp = std::find(ph.origin.begin(), ph.origin.end(), "upnp") != ph.origin.end();
   if (ph.details_hidden) {
     Severity s = std::max(p.other_upnp_mapping.value_or(p.other_forward), p.forward_minimum);
-    Finding f = make(rule_id::expose_port, s, subject, action_id::delete_pinhole);
+    // A person closes it: UPnP lets only the device that opened it do so (the plan says how).
+    Finding f = make(rule_id::expose_port, s, subject, action_id::manual);
     f.title = wording::hidden_pinhole_title(ph);
     f.why = wording::hidden_pinhole_why();
     add_data_reason(f, p);
@@ -200,7 +202,7 @@ Finding judge_pinhole(const Profile& p, const RouterState& state, const Pinhole&
 Finding judge_setting(std::string_view rule, const Policy& policy, SubjectKind kind, std::string_view action) {
   Subject s;
   s.kind = kind;
-  Finding f = make(rule, policy.allowed ? Severity::info : policy.severity, s, policy.allowed ? "" : action);
+  Finding f = make(rule, policy.allowed ? Severity::info : policy.severity, s, policy.allowed ? action_id::none : action);
   f.allowed = policy.allowed;
   return f;
 }
@@ -244,7 +246,8 @@ std::vector<Finding> evaluate(const Profile& profile, const RouterState& state) 
     findings.push_back(std::move(f));
   }
   if (state.ipv6_enabled != false && state.ipv6_exposed_host && state.ipv6_exposed_host->enabled) {
-    Finding f = judge_setting(rule_id::expose_ipv6_host, profile.dmz, SubjectKind::ipv6_exposed_host, "");
+    Finding f = judge_setting(rule_id::expose_ipv6_host, profile.dmz, SubjectKind::ipv6_exposed_host,
+                              action_id::manual);
     f.subject.dmz = *state.ipv6_exposed_host;
     f.title = wording::ipv6_host_title(*state.ipv6_exposed_host, f.allowed);
     f.why = wording::ipv6_why(false) + " " + wording::dmz_why(profile.data_class, f.allowed);
@@ -271,7 +274,7 @@ std::vector<Finding> evaluate(const Profile& profile, const RouterState& state) 
     Subject s;
     s.kind = SubjectKind::unknown_field;
     s.field = field;
-    Finding f = make(rule_id::state_unknown, profile.unknown_field, s, "");
+    Finding f = make(rule_id::state_unknown, profile.unknown_field, s, action_id::manual);
     f.title = wording::unknown_title(field, state.apis);
     f.why = wording::unknown_why(field);
     findings.push_back(std::move(f));

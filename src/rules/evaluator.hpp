@@ -45,6 +45,8 @@ inline constexpr std::string_view disable_upnp = "disable-upnp";
 inline constexpr std::string_view disable_remote_admin = "disable-remote-admin";
 inline constexpr std::string_view delete_pinhole = "delete-ipv6-pinhole";
 inline constexpr std::string_view enable_ipv6_firewall = "enable-ipv6-firewall";
+inline constexpr std::string_view manual = "manual";  // a person must act (the plan says how)
+inline constexpr std::string_view none = "none";      // allowed, or noted only: nothing to do
 }  // namespace action_id
 
 struct RuleInfo {

@@ -89,10 +89,11 @@ nlohmann::json to_json(const Finding& f) {
       {"action", f.action},
       {"allowed", f.allowed},
   };
-  if (!f.service.empty()) {
-    j["service"] = f.service;
-    j["service_class"] = f.service_class;
-  }
+  // Null when no catalogued service is known (other subjects, ports the catalogue lacks).
+  auto or_null = [](const std::string& v) { return v.empty() ? nlohmann::json(nullptr) : nlohmann::json(v); };
+  j["service"] = or_null(f.service);
+  j["service_id"] = or_null(f.service_id);
+  j["service_class"] = or_null(f.service_class);
   return j;
 }
 

@@ -42,12 +42,15 @@ struct Finding {
   std::string title;  // one line a practitioner understands
   std::string why;    // one line: why it matters
   Subject subject;
-  std::string action; // action id that fixes it ("delete-port-forward"), or ""
+  // What the plan does about it, as the plan names it: a change ("delete-port-forward"),
+  // "manual" (a person must act; the plan says how) or "none" (allowed, or noted only).
+  std::string action = "none";
   bool allowed = false;  // an expected opening the profile names (reported as info)
-  // For forwards: the catalogued service judged ("DICOM (medical imaging)") and its
-  // class id ("health"); "" when the port is not in the catalogue or for other subjects.
+  // For forwards: the catalogued service judged ("DICOM (medical imaging)"), its class id
+  // ("health") and its id ("dicom"); "" when the port is not in the catalogue or for other subjects.
   std::string service;
   std::string service_class;
+  std::string service_id;  // the catalogue's stable id ("dicom"); "" with `service`
 };
 
 nlohmann::json to_json(const Subject& s);

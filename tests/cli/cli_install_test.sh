@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `cmake --install` puts the binary, the man page and the four profiles where they belong,
+# `cmake --install` puts the binary, the man page, the four profiles and the JSON Schemas where they belong,
 # and the installed binary, with a clean HOME, finds the profiles in the installed
 # directory (not in the source tree it was built from).
 #
@@ -38,6 +38,10 @@ check_tree() {
       cmp -s "$root/share/boxwarden/profiles/$p.profile" "$SOURCE_DIR/profiles/$p.profile"
   done
   check "$what: the profile format (README.md) is beside the profiles" test -f "$root/share/boxwarden/profiles/README.md"
+  for schema in "$SOURCE_DIR"/schemas/*.schema.json; do
+    check "$what: share/boxwarden/schemas/$(basename "$schema") is the source schema" \
+      cmp -s "$root/share/boxwarden/schemas/$(basename "$schema")" "$schema"
+  done
 }
 
 # 1. With --prefix into a temporary directory.
@@ -85,7 +89,7 @@ else
     ok "the installed binary lists profiles with a clean HOME"
     found=$(printf '%s' "$out" | python3 -c '
 import json, sys
-for p in json.load(sys.stdin):
+for p in json.load(sys.stdin)["profiles"]:
     print(p["name"], p["path"])' 2>&1)
     for p in $PROFILES; do
       check "installed binary lists $p from $PREFIX/share/boxwarden/profiles" \

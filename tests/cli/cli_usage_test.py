@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 
+from schema_check import validate  # tests/cli/schema_check.py: the shipped JSON Schemas
+
 import ci_guard  # a skip fails under CI
 
 BOXWARDEN = os.environ.get("BOXWARDEN", "")
@@ -87,12 +89,12 @@ def expect(tmp, name, args, code, in_stderr=(), in_stdout=(), env=None, isolate=
     return r
 
 
-def parses_as_json(tmp, name, args, kind):
+def parses_as_json(tmp, name, args, kind, schema):
     r = run(tmp, *args)
     try:
-        doc = json.loads(r.stdout)
+        doc = validate(json.loads(r.stdout), schema)
         ok = r.returncode == 0 and isinstance(doc, kind)
-    except ValueError as e:
+    except (ValueError, AssertionError) as e:
         doc, ok = None, False
         r = subprocess.CompletedProcess(r.args, r.returncode, r.stdout, r.stderr + f"\n(not JSON: {e})")
     check(name, ok, show(r))
@@ -196,8 +198,9 @@ def main():
         empty = os.path.join(tmp, "empty-state")
         os.mkdir(empty)
         expect(tmp, "backups with an empty state dir: exit 0", ["backups", "--state-dir", empty], 0)
-        parses_as_json(tmp, "backups --format json with no backup: an array", ["--format", "json", "backups",
-                                                                               "--state-dir", empty], list)
+        none = parses_as_json(tmp, "backups --format json with no backup: an object with an empty list",
+                              ["--format", "json", "backups", "--state-dir", empty], dict, "backups")
+        check("... whose backups list is empty", (none or {}).get("backups") == [], none)
         expect(tmp, "rollback with no backup: exit 2 and a message", ["rollback", "--state-dir", empty, *NOWHERE], 2,
                in_stderr=["no backup"])
         check("... and the state dir is still empty", os.listdir(empty) == [], os.listdir(empty))
@@ -210,15 +213,22 @@ def main():
         with open(os.path.join(SOURCE_DIR, "profiles", "medical-practice.profile"), encoding="utf-8") as f:
             text = f.read()
         check("profiles medical-practice prints the file as written", text in r.stdout, show(r))
-        vendors = parses_as_json(tmp, "--format json vendors parses", ["--format", "json", "vendors"], (list, dict))
+        vendors = parses_as_json(tmp, "--format json vendors parses", ["--format", "json", "vendors"], dict, "vendors")
         ids = json.dumps(vendors)
+        labelled = parses_as_json(tmp, "--site names the site in the document", ["--format", "json", "--site",
+                                  "clinic-lyon", "vendors"], dict, "vendors")
+        check("... as site", (labelled or {}).get("site") == "clinic-lyon", labelled)
+        check("... and without --site, site is null", (vendors or {}).get("site", "") is None, vendors)
+        for bad, why in (("", "empty"), ("a\x1bb", "control character"), ("x" * 65, "longer than 64"),
+                         ("a\nb", "control character")):
+            expect(tmp, f"--site {why}: exit 2", ["--site", bad, "vendors"], 2, in_stderr=["--site", why])
         check("... and names upnp-igd", "upnp-igd" in ids, ids[:500])
-        profiles = parses_as_json(tmp, "--format json profiles parses (an array)", ["--format", "json", "profiles"],
-                                  list)
-        names = [p.get("name") for p in profiles or [] if isinstance(p, dict)]
+        listed = parses_as_json(tmp, "--format json profiles parses (an object with a list)",
+                                ["--format", "json", "profiles"], dict, "profiles")
+        names = [p.get("name") for p in (listed or {}).get("profiles", []) if isinstance(p, dict)]
         check("... with the four profiles by name", set(PROFILES) <= set(names), names)
         one = parses_as_json(tmp, "--format json profiles home parses (an object)",
-                             ["--format", "json", "profiles", "home"], dict)
+                             ["--format", "json", "profiles", "home"], dict, "profiles")
         check("... named home", (one or {}).get("name") == "home", one)
 
         # The loopback safety net: no discovery without --gateway, no address outside 127/8.

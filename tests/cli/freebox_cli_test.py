@@ -25,6 +25,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "emulators"))
 from freebox_client import FreeboxProcess, make_test_ca  # noqa: E402
 
+from schema_check import validate  # tests/cli/schema_check.py: the shipped JSON Schemas
+
 BOXWARDEN = os.environ.get("BOXWARDEN", "")
 APP = "fr.boxwarden"
 PC = "192.168.1.10"
@@ -133,8 +135,9 @@ class FreeboxCli(unittest.TestCase):
         p = self.bw("--format", "json", "audit")
         self.assertEqual(p.returncode, 1, p.stderr)
         self.assertIn("offers no HTTPS", p.stderr)  # plain HTTP is said
-        report = json.loads(p.stdout)
+        report = validate(json.loads(p.stdout), "report")
         self.assertEqual(report["gateway"]["vendor"], "freebox")
+        self.assertRegex(report["gateway"]["box_id"], "^sha256:[0-9a-f]{32}$")  # from the API's uid
         st = report["state"]
         origins = sorted((f["external_port"], f["origin"][0], f["source"]) for f in st["port_forwards"])
         self.assertEqual(origins, [(3389, "webui", "any"), (11112, "webui", "198.51.100.7"),
@@ -199,7 +202,7 @@ class FreeboxCli(unittest.TestCase):
     def test_vendors_lists_the_freebox_honestly(self):
         p = subprocess.run([BOXWARDEN, "--format", "json", "vendors"], capture_output=True, text=True, timeout=30)
         self.assertEqual(p.returncode, 0, p.stderr)
-        fbx = [v for v in json.loads(p.stdout) if v["id"] == "freebox"]
+        fbx = [v for v in validate(json.loads(p.stdout), "vendors")["vendors"] if v["id"] == "freebox"]
         self.assertEqual(len(fbx), 1)
         self.assertEqual(set(fbx[0]["capabilities"]), {
             "read-upnp-mappings", "read-static-forwards", "delete-forward", "restore-forward", "read-dmz",

@@ -17,6 +17,8 @@ import sys
 import tempfile
 import unittest
 
+from schema_check import validate  # tests/cli/schema_check.py: the shipped JSON Schemas
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 BOXWARDEN = os.environ.get("BOXWARDEN", "")
 
@@ -58,7 +60,7 @@ class JsonError(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.dir, True)
 
     def assert_error_document(self, text, command, exit_code, kind):
-        doc = json.loads(text)  # exactly one document: trailing data raises
+        doc = validate(json.loads(text), "error")  # exactly one document: trailing data raises
         self.assertEqual(doc["tool"]["name"], "boxwarden")
         self.assertTrue(doc["tool"]["version"])
         self.assertEqual(doc["command"], command)
@@ -237,7 +239,7 @@ class JsonError(unittest.TestCase):
     def test_success_prints_one_document_without_error(self):
         p = run_bw("--format", "json", "vendors")
         self.assertEqual(p.returncode, 0, p.stderr)
-        doc = json.loads(p.stdout)
+        doc = validate(json.loads(p.stdout), "vendors")
         self.assertFalse(isinstance(doc, dict) and "error" in doc)
 
 
@@ -258,7 +260,7 @@ class JsonErrorLivebox(livebox.LiveboxCliBase):
         self.emu.fail("Firewall:deleteDMZ", "error", 1)
         p = self.bw("--yes", "fix")
         self.assertEqual(p.returncode, 5, p.stdout + p.stderr)
-        report = json.loads(p.stdout)  # one document: trailing data raises
+        report = validate(json.loads(p.stdout), "report")  # one document: trailing data raises
         self.assertNotIn("error", report)
         self.assertEqual(report["fix"]["outcome"], "rolled-back")
         self.assertTrue(report["fix"]["backup"])
@@ -270,7 +272,7 @@ class JsonErrorLivebox(livebox.LiveboxCliBase):
         os.chmod(bad, 0o600)
         p = self.bw("audit", password_file=bad)
         self.assertEqual(p.returncode, 4, p.stdout + p.stderr)
-        doc = json.loads(p.stdout)
+        doc = validate(json.loads(p.stdout), "error")
         self.assertEqual(doc["command"], "audit")
         self.assertEqual(doc["error"]["exit_code"], 4)
         self.assertEqual(doc["error"]["kind"], "auth")

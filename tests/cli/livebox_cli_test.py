@@ -19,6 +19,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "emulators"))
 from livebox_client import EmulatorProcess  # noqa: E402
 
+from schema_check import validate  # tests/cli/schema_check.py: the shipped JSON Schemas
+
 BOXWARDEN = os.environ.get("BOXWARDEN", "")
 # A completed fix on the test scenario exits 1: the ISP's TR-069 rule (origin cwmp) is
 # reported and left as a manual step, so a high finding remains by design.
@@ -93,10 +95,39 @@ class LiveboxCliBase(unittest.TestCase):
 
 @unittest.skipUnless(BOXWARDEN and os.access(BOXWARDEN, os.X_OK), "BOXWARDEN must name the built binary")
 class LiveboxCli(LiveboxCliBase):
+    def test_site_time_and_box_id_and_actions_as_the_plan_says(self):
+        """--site and generated_at in the report; gateway.box_id from the serial, the same on a
+        second read, the serial itself nowhere; each finding's action is the plan's for it."""
+        docs = []
+        for command in ("audit", "plan"):
+            p = self.bw("--format", "json", "--site", "Cabinet médical Lyon", command)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertNotIn("LK00000EMU00001", p.stdout + p.stderr)  # the emulator's serial number
+            docs.append(validate(json.loads(p.stdout), "report"))
+        audit, plan = docs
+        self.assertEqual(audit["schema_version"], 1)
+        self.assertEqual(audit["site"], "Cabinet médical Lyon")
+        self.assertRegex(audit["generated_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertRegex(audit["gateway"]["box_id"], "^sha256:[0-9a-f]{32}$")
+        self.assertEqual(audit["gateway"]["box_id"], plan["gateway"]["box_id"])
+        by_rule = {}
+        for a in plan["plan"]:
+            by_rule.setdefault(a["rule"], set()).add(a["action"])
+        for f in plan["findings"]:
+            self.assertNotEqual(f["action"], "")
+            if f["action"] == "none" or f["severity"] not in ("critical", "high"):  # --fail-on high
+                continue
+            self.assertIn(f["action"], by_rule.get(f["rule"], set()), f)
+        rdp = [f for f in audit["findings"] if f["subject"].get("external_port") == 3389]
+        self.assertEqual([f["service_id"] for f in rdp], ["rdp"])
+        # Without --site: null.
+        p = self.bw("--format", "json", "audit")
+        self.assertIsNone(validate(json.loads(p.stdout), "report")["site"])
+
     def test_audit_reports_everything_with_origins(self):
         p = self.bw("--format", "json", "audit")
         self.assertEqual(p.returncode, 1, p.stderr)
-        report = json.loads(p.stdout)
+        report = validate(json.loads(p.stdout), "report")
         self.assertEqual(report["gateway"]["vendor"], "livebox")
         self.assertIn("livebox", report["gateway"]["apis"])
         self.assertEqual(report["gateway"]["model"], "Livebox 7")

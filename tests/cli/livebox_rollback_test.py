@@ -25,6 +25,8 @@ import sys
 import time
 import unittest
 
+from schema_check import validate  # tests/cli/schema_check.py: the shipped JSON Schemas
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import livebox_cli_test as base  # noqa: E402
 
@@ -98,7 +100,7 @@ class LiveboxRollback(base.LiveboxCliBase):
     def outcomes(self):
         p = self.bw("--format", "json", "backups")
         self.assertEqual(p.returncode, 0, p.stderr)
-        return [b["outcome"] for b in json.loads(p.stdout)]
+        return [b["outcome"] for b in validate(json.loads(p.stdout), "backups")["backups"]]
 
     def backup_path(self, i=0):
         return os.path.join(self.state_dir, "backups", self.backups()[i])

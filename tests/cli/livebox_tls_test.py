@@ -26,6 +26,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "emulators"))
 from livebox_cli_test import DOCTOR, FIXED_EXIT, PASSWORD  # noqa: E402
 from livebox_client import EmulatorProcess  # noqa: E402
 
+from schema_check import validate  # tests/cli/schema_check.py: the shipped JSON Schemas
+
 BOXWARDEN = os.environ.get("BOXWARDEN", "")
 HTTPS_GET = os.environ.get("BOXWARDEN_HTTPS_GET", "")
 OPENSSL = shutil.which("openssl")
@@ -116,7 +118,7 @@ class LiveboxTls(unittest.TestCase):
 
         p = self.bw(emu.port, "--format", "json", "audit")  # HTTP port: redirected to HTTPS
         self.assertEqual(p.returncode, 1, p.stderr)
-        self.assertEqual(json.loads(p.stdout)["gateway"]["vendor"], "livebox")
+        self.assertEqual(validate(json.loads(p.stdout), "report")["gateway"]["vendor"], "livebox")
         self.assertIn("now pinned", p.stderr)
         self.assertEqual(self.read_pin(emu.tls_port), spki_pin(self.cert_a[0]))
         self.assertEqual(stat.S_IMODE(os.stat(self.pin_file(emu.tls_port)).st_mode), 0o600)

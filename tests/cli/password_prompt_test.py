@@ -10,7 +10,8 @@ prompt, the echo is off; then:
     shell sees 128+signo, and the terminal's echo is on again;
   - end of file (Ctrl-D): no password, exit 4, the echo on again;
   - the password typed: the audit runs (exit 1) and the password never shows;
-  - stdin and stderr both redirected (a script): no question, exit 4 at once.
+  - stdin and stderr both redirected (a script): no question, exit 4 at once;
+  - --no-input on the terminal: no question either, exit 4 at once.
 Nothing is ever written to the emulated box. Environment: BOXWARDEN (the binary).
 """
 
@@ -218,6 +219,24 @@ class PasswordPrompt(unittest.TestCase):
         self.assertNotIn("Password", out)
         with open(err) as f:
             self.assertIn("needs its admin password", f.read())
+
+    def test_no_input_asks_nothing_even_on_a_terminal(self):
+        # --no-input (Ansible with a tty, ssh -t): stdin, stdout and stderr are the terminal, yet
+        # no question: the run fails at once as a script's would (exit 4), in JSON too.
+        script = '"$0" --gateway "127.0.0.1:$1" --vendor livebox --no-input --format json --site s1 audit; ' \
+                 'echo "exit=$?"'
+        t = Pty(script, self.env, [BOXWARDEN, str(self.emu.port)])
+        self.addCleanup(t.kill)
+        status = t.finish(seconds=30)
+        out = t.out.decode(errors="replace")
+        self.assertEqual(status, 0, out)
+        self.assertIn("exit=4", out)
+        self.assertNotIn(PROMPT.decode(), out)
+        self.assertIn("needs its admin password", out)
+        self.assertIn('"kind": "auth"', out)
+        self.assertIn('"site": "s1"', out)
+        self.assertTrue(t.echo(), out)
+        self.assert_no_write()
 
     def test_the_password_typed_is_used_and_never_shown(self):
         t = self.start()

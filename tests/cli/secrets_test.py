@@ -51,6 +51,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATORS = os.path.join(HERE, "..", "emulators")
 sys.path.insert(0, EMULATORS)
 import livebox_client  # noqa: E402
+from schema_check import validate  # noqa: E402  (tests/cli/schema_check.py: the shipped schemas)
+
+# The schema of each command's JSON document (rollback and vpn have none); a failed run's error
+# document is checked against error.schema.json.
+SCHEMA_OF = {"audit": "report", "plan": "report", "fix": "report", "discover": "discover", "backups": "backups"}
+
+
+def validate_output(command, text):
+    doc = json.loads(text)  # one JSON document and nothing else
+    name = "error" if isinstance(doc, dict) and "error" in doc and "tool" in doc else SCHEMA_OF.get(command)
+    if name:
+        validate(doc, name)
+    return doc
 
 BOXWARDEN = os.path.abspath(os.environ["BOXWARDEN"]) if os.environ.get("BOXWARDEN") else ""
 RECORDER = os.path.join(EMULATORS, "livebox_recorder.py")
@@ -562,7 +575,7 @@ class Secrets(unittest.TestCase):
                 report = run.output if run.output_path else run.stdout_b
                 self.assertTrue(report, run)
                 if fmt == "json":
-                    json.loads(report)  # one JSON document and nothing else
+                    validate_output(run.command, report)  # one JSON document, valid for its schema
                 if "-q" in run.args:
                     self.assertNotIn("looking for the box", run.stderr)
                 if "-v" in run.args:
@@ -704,7 +717,7 @@ class Secrets(unittest.TestCase):
                 self.assertIn(path, warnings[0])
                 self.assertIn("other users", warnings[0])
                 self.assertIn("chmod 600", warnings[0])
-            json.loads(js.stdout)  # the warning stays off stdout
+            validate_output("audit", js.stdout)  # the warning stays off stdout
 
     # -- a wrong password -------------------------------------------------------------------------
     def test_wrong_password_exits_4_without_echoing_it(self):

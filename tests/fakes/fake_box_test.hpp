@@ -37,6 +37,7 @@ class FakeBoxTest : public ::testing::Test {
       dmz.rule = "EXPOSE-DMZ";
       dmz.severity = Severity::critical;
       dmz.subject.kind = SubjectKind::dmz;
+      dmz.action = "disable-dmz";  // as the evaluator says
       dmz.subject.dmz = router.state.dmz;
       findings.push_back(dmz);
     }
@@ -45,6 +46,7 @@ class FakeBoxTest : public ::testing::Test {
       fd.rule = "EXPOSE-SERVICE";
       fd.severity = Severity::critical;
       fd.subject.kind = SubjectKind::port_forward;
+      fd.action = "delete-port-forward";
       fd.subject.forward = f;
       findings.push_back(fd);
     }

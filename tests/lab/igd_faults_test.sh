@@ -311,8 +311,8 @@ bw_limited() {
     BW_RC=$?
 }
 backups_json_ok() {
-    lab_json "$1" "len(d) == $2 and all('error' not in b and b['changes'] == 3 for b in d) and \
-d[-1]['path'] == '$3'" "d"
+    lab_json "$1" "len(d['backups']) == $2 and all('error' not in b and b['changes'] == 3 for b in d['backups']) and \
+d['backups'][-1]['path'] == '$3'" "d"
 }
 lab_igd_fault '{"id": "crash"}'
 bw_limited crash "" --yes --profile medical-practice --state-dir "$STATE" fix

@@ -127,6 +127,13 @@ lab_json() {
     "$LAB_PYTHON" "$LAB_LIB_DIR/jsonq.py" "$@"
 }
 
+# lab_schema FILE SCHEMA: FILE (boxwarden's --format json output, or JSON Lines) validates
+# against schemas/SCHEMA.schema.json (report, error, vendors, profiles, backups, discover,
+# fleet); on failure the problems are printed. Use as: check "report is valid" lab_schema F report
+lab_schema() {
+    "$LAB_PYTHON" "$LAB_LIB_DIR/../cli/schema_check.py" "$1" "$2" 2>&1
+}
+
 # lab_finish: print a summary; exit 1 if any check failed.
 lab_finish() {
     if ((LAB_FAILURES > 0)); then
@@ -562,6 +569,29 @@ bw_capture() {
     if ((BW_RC >= 2)); then
         printf '   stderr:\n'
         sed 's/^/   | /' "$BW_ERR" | tail -n 25
+    fi
+    bw_capture_schema "$name" "$@"
+}
+
+# bw_capture_schema NAME ARGS...: when a bw_capture run printed JSON on stdout (--format json),
+# it must validate against the shipped schema of its command (an error document against
+# error.schema.json). Commands without a schema (rollback, vpn, pair) are not checked.
+bw_capture_schema() {
+    local name=$1 a json=0 schema=
+    shift
+    for a in "$@"; do
+        case $a in
+            --format=json) json=1 ;;
+            json) [[ ${prev:-} == --format ]] && json=1 ;;
+            audit | plan | fix) [[ -z $schema ]] && schema=report ;;
+            discover | vendors | profiles | backups) [[ -z $schema ]] && schema=$a ;;
+            discover | vendors | profiles | backups | fleet) [[ -z $schema ]] && schema=$a ;;
+            rollback | vpn | pair | forget-certificate) [[ -z $schema ]] && schema=none ;;
+        esac
+        local prev=$a
+    done
+    if ((json)) && [[ -n $schema && $schema != none && -s $BW_OUT ]]; then
+        check "$name: its JSON validates against schemas/$schema.schema.json" lab_schema "$BW_OUT" "$schema"
     fi
 }
 

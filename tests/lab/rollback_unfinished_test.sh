@@ -13,7 +13,7 @@ lab_up
 STATE=$LAB_DIR/state
 outcomes() {
     bw "$NS_LAPTOP" --state-dir "$STATE" --format json backups |
-        "$LAB_PYTHON" -c 'import json, sys; print(" ".join(b["outcome"] for b in json.load(sys.stdin)))'
+        "$LAB_PYTHON" -c 'import json, sys; print(" ".join(b["outcome"] for b in json.load(sys.stdin)["backups"]))'
 }
 
 echo "== the practice's network"

@@ -32,6 +32,8 @@ bw_capture audit-medical "$NS_LAPTOP" audit --profile medical-practice --format 
 check_exit "audit exits 1 (findings at or above high)" "$BW_RC" 1 || bw_show
 J=$BW_OUT
 check "stdout is one JSON document" lab_json "$J" 'isinstance(d, dict)'
+check "gateway.box_id is a hash (of miniupnpd's UDN), not the UDN" lab_json "$J" \
+    "d['gateway']['box_id'].startswith('sha256:') and '$LAB_UUID' not in open('$J').read()" "d.get('gateway')"
 check "EXPOSE-SERVICE critical finding for 11112" lab_json "$J" \
     "any(f.get('rule') == 'EXPOSE-SERVICE' and f.get('severity') == 'critical' and $(port_of 11112) for f in d['findings'])" \
     "d.get('findings')"

@@ -222,6 +222,7 @@ TEST(Planner, RulesManagedByTheIspAreNotDeletedAutomatically) {
   Finding f;
   f.rule = "EXPOSE-SERVICE";
   f.severity = Severity::high;
+  f.action = "delete-port-forward";  // as the evaluator says for a forward
   f.subject.kind = SubjectKind::port_forward;
   f.subject.forward = test::forward(Protocol::tcp, 7547, "192.168.1.1");
   f.subject.forward->origin = {"cwmp"};
@@ -240,6 +241,7 @@ TEST(Planner, AProfileCanHaveManagedRulesDeleted) {
   Finding f;
   f.rule = "EXPOSE-SERVICE";
   f.severity = Severity::high;
+  f.action = "delete-port-forward";  // as the evaluator says for a forward
   f.subject.kind = SubjectKind::port_forward;
   f.subject.forward = test::forward(Protocol::tcp, 7547, "192.168.1.1");
   f.subject.forward->origin = {"cwmp_ACS"};

@@ -1,6 +1,9 @@
 // The service catalogue: lookups, ranges, classes, and the table's own consistency.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <regex>
+
 #include "rules/catalogue.hpp"
 
 namespace bw {
@@ -119,4 +122,19 @@ TEST(RulesCatalogue, ProtocolSets) {
 }
 
 }  // namespace
+// service_id: lowercase letters, digits and '-'; one id names one service (its entries share
+// the class), so scripts can match "rdp" or "dicom" whatever the label says.
+TEST(RulesCatalogue, ServiceIdsAreStableLowercaseIds) {
+  std::map<std::string_view, std::string_view> class_of;
+  for (const Service& s : services()) {
+    EXPECT_TRUE(std::regex_match(std::string(s.id), std::regex("[a-z0-9][a-z0-9-]{0,31}"))) << s.name;
+    auto [it, added] = class_of.emplace(s.id, s.class_id);
+    EXPECT_EQ(it->second, s.class_id) << s.id;
+  }
+  EXPECT_EQ(find_service(Protocol::tcp, 3389)->id, "rdp");
+  EXPECT_EQ(find_service(Protocol::tcp, 104)->id, "dicom");
+  EXPECT_EQ(find_service(Protocol::tcp, 11112)->id, "dicom");
+  EXPECT_EQ(find_service(Protocol::tcp, 445)->id, "smb");
+}
+
 }  // namespace bw

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "plan/planner.hpp"
 #include "rules/evaluator.hpp"
 #include "rules/profile.hpp"
 
@@ -126,7 +127,7 @@ TEST(RulesEvaluator, ConsoleMappingAtHomeIsNotAboveLow) {
   const Finding* upnp = only_rule(findings, "UPNP-ENABLED");
   ASSERT_NE(upnp, nullptr);
   EXPECT_TRUE(upnp->allowed);
-  EXPECT_EQ(upnp->action, "");
+  EXPECT_EQ(upnp->action, "none");
   const Finding* console = only_rule(findings, "EXPOSE-SERVICE");
   ASSERT_NE(console, nullptr);
   EXPECT_EQ(console->service_class, "gaming");
@@ -149,7 +150,7 @@ TEST(RulesEvaluator, VpnPortIsAllowedInThePractice) {
   EXPECT_EQ(findings[0].rule, "EXPOSE-ALLOWED");
   EXPECT_EQ(findings[0].severity, Severity::info);
   EXPECT_TRUE(findings[0].allowed);
-  EXPECT_EQ(findings[0].action, "");
+  EXPECT_EQ(findings[0].action, "none");
   EXPECT_NE(findings[0].title.find("WireGuard VPN"), std::string::npos) << findings[0].title;
   // The same port over TCP is not the VPN: not allowed, at least high.
   s.port_forwards[0].protocol = Protocol::tcp;
@@ -170,7 +171,7 @@ TEST(RulesEvaluator, UnknownDmzIsNeverSilentlyPassing) {
     EXPECT_GE(f->severity, Severity::medium) << profile;
     EXPECT_EQ(f->subject.kind, SubjectKind::unknown_field);
     EXPECT_EQ(f->subject.field, "dmz");
-    EXPECT_EQ(f->action, "");
+    EXPECT_EQ(f->action, "manual");  // the plan says "manual" too
     EXPECT_EQ(f->title, "The DMZ setting could not be read through UPnP: check it in the box's web interface");
   }
 }
@@ -318,8 +319,46 @@ TEST(RulesEvaluatorVpn, VpnForwardsUnderMedicalPractice) {
     ASSERT_NE(rule_of(port), nullptr) << port;
     EXPECT_EQ(rule_of(port)->rule, "EXPOSE-VPN") << port;
     EXPECT_LE(rule_of(port)->severity, Severity::low) << port;
-    EXPECT_EQ(rule_of(port)->action, "") << port;
+    EXPECT_EQ(rule_of(port)->action, "none") << port;
   }
+}
+
+// A finding's action is the plan's action for it ("manual" where a person must act), and a
+// finding with "none" (allowed, a VPN noted) never reaches the plan, whatever the threshold.
+TEST(RulesEvaluator, AFindingsActionIsThePlansActionForIt) {
+  RouterState s = clean_state();
+  s.apis = {"upnp-igd"};
+  s.dmz.reset();  // unknown: STATE-UNKNOWN, manual
+  s.port_forwards.push_back(forward(Protocol::tcp, 11112, "192.168.1.10"));
+  s.port_forwards.push_back(forward(Protocol::udp, 1194, "192.168.1.11"));
+  s.port_forwards.push_back(forward(Protocol::udp, 51820, "192.168.1.2"));
+  auto findings = evaluate(shipped("medical-practice"), s);
+  auto plan = make_plan(findings, Severity::info, "192.168.1.1", [](const Action&) { return true; }, false);
+  size_t planned = 0;
+  for (const Finding& f : findings) {
+    EXPECT_FALSE(f.action.empty()) << f.rule;
+    auto a = std::find_if(plan.begin(), plan.end(), [&](const Action& x) {
+      return x.because_rule == f.rule && x.target.kind == f.subject.kind &&
+             (!f.subject.forward || (x.target.forward && x.target.forward->key() == f.subject.forward->key()));
+    });
+    if (f.action == "none") {
+      EXPECT_EQ(a, plan.end()) << f.rule << " " << f.title;
+      continue;
+    }
+    ASSERT_NE(a, plan.end()) << f.rule << " " << f.title;
+    EXPECT_EQ(std::string(to_string(a->kind)), f.action) << f.rule;
+    ++planned;
+  }
+  EXPECT_EQ(planned, plan.size());
+  const Finding* vpn = only_rule(findings, "EXPOSE-VPN");
+  ASSERT_NE(vpn, nullptr);
+  EXPECT_EQ(vpn->action, "none");
+  const Finding* unknown = only_rule(findings, "STATE-UNKNOWN");
+  ASSERT_NE(unknown, nullptr);
+  EXPECT_EQ(unknown->action, "manual");
+  const Finding* dicom = only_rule(findings, "EXPOSE-SERVICE");
+  ASSERT_NE(dicom, nullptr);
+  EXPECT_EQ(dicom->service_id, "dicom");
 }
 
 }  // namespace

@@ -29,6 +29,7 @@ Finding forward_finding() {
   f.action = "delete-port-forward";
   f.service = "DICOM (medical imaging)";
   f.service_class = "health";
+  f.service_id = "dicom";
   return f;
 }
 
@@ -39,6 +40,7 @@ TEST(RulesFinding, PortForwardJsonHasTheReportFields) {
   EXPECT_EQ(j["action"], "delete-port-forward");
   EXPECT_EQ(j["allowed"], false);
   EXPECT_EQ(j["service_class"], "health");
+  EXPECT_EQ(j["service_id"], "dicom");
   const nlohmann::json& s = j["subject"];
   EXPECT_EQ(s["kind"], "port_forward");
   EXPECT_EQ(s["protocol"], "TCP");
@@ -99,4 +101,19 @@ TEST(RulesFinding, ReadmeDocumentsEveryRuleId) {
 }
 
 }  // namespace
+// Without a catalogued service the three service fields are null, not missing: a script
+// reads them without testing for the key.
+TEST(RulesFinding, ServiceFieldsAreNullWithoutAService) {
+  Finding f = forward_finding();
+  f.service.clear();
+  f.service_class.clear();
+  f.service_id.clear();
+  nlohmann::json j = to_json(f);
+  for (const char* key : {"service", "service_id", "service_class"}) {
+    ASSERT_TRUE(j.contains(key)) << key;
+    EXPECT_TRUE(j[key].is_null()) << key;
+  }
+  EXPECT_EQ(Finding().action, "none");  // never "": a finding with no action says so
+}
+
 }  // namespace bw

@@ -96,7 +96,7 @@ TEST(RulesIpv6, AProfileWithoutTheKeyJudgesTheFirewallLikeTheDmzAndAllowTurnsItT
   ASSERT_NE(f, nullptr);
   EXPECT_TRUE(f->allowed);
   EXPECT_EQ(f->severity, Severity::info);
-  EXPECT_EQ(f->action, "");
+  EXPECT_EQ(f->action, "none");
 }
 
 TEST(RulesIpv6, NoIpv6OnTheInternetSideMeansNothingToAskAndNothingToJudge) {
@@ -154,6 +154,7 @@ TEST(RulesIpv6, AHiddenPinholeIsReportedAndLeftToAPersonWithTheWaysToCloseIt) {
   EXPECT_EQ(fs[0].rule, rule_id::expose_port);
   EXPECT_EQ(fs[0].severity, Severity::high);  // other-upnp-mapping
   EXPECT_NE(fs[0].title.find("#3"), std::string::npos);
+  EXPECT_EQ(fs[0].action, "manual");  // as the plan says
   auto plan = make_plan(fs, Severity::low, "192.168.1.1", [](const Action&) { return true; }, false);
   ASSERT_EQ(plan.size(), 1u);
   EXPECT_EQ(plan[0].kind, ChangeKind::manual);

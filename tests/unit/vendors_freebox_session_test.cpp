@@ -193,6 +193,7 @@ TEST_F(FreeboxSession, ReadsEveryField) {
   EXPECT_EQ(fb["remote_access"]["remote_access_port"], 21252);
   std::string all = to_json(st).dump();
   EXPECT_EQ(all.find("0123456789abcdef"), std::string::npos);  // uid
+  EXPECT_EQ(st.box_identity, "freebox-uid:0123456789abcdef");  // hashed into gateway.box_id, never saved
   EXPECT_EQ(all.find("fbxos"), std::string::npos);             // api_domain
   EXPECT_EQ(all.find("SERIALSECRET"), std::string::npos);
   EXPECT_EQ(all.find("2001:db8:1:"), std::string::npos);  // the delegated prefix: the subscriber's

@@ -87,6 +87,7 @@ TEST(LiveboxParse, DeviceInfoDetails) {
   auto lbs = parse_device_info(reply("LiveboxMonitor/lbs/DeviceInfo_get.json").status);
   EXPECT_EQ(lbs->base_mac, "20:37:F0:AB:5F:AC");  // lower case on the Arcadyan, normalised
   EXPECT_EQ(lbs->external_ip, "90.45.226.208");
+  EXPECT_EQ(lbs->serial, "JA25043AV054494");  // the box's identity (hashed into gateway.box_id)
   auto lb3 = parse_device_info(reply(hass("Livebox_3", "DeviceInfo_get")).status);
   EXPECT_EQ(lb3->external_ip, "");  // **REDACTED** reads as absent
   EXPECT_EQ(lb3->base_mac, "");

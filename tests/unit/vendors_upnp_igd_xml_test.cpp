@@ -25,6 +25,7 @@ TEST(IgdXml, LiveboxDescriptionGivesPppV2ServiceResolvedOnTheBox) {
   EXPECT_EQ(d.services[0].service_type, "urn:schemas-upnp-org:service:WANPPPConnection:2");
   EXPECT_EQ(d.services[0].version, 2);
   EXPECT_EQ(d.services[0].control_url, "http://192.168.1.1:60000/87895a19/upnp/control/WANIPConn1");
+  EXPECT_EQ(d.udn, "uuid:87895a19-50f9-3736-a87f-115c230155f8");  // the root device's, not an embedded one's
 }
 
 TEST(IgdXml, LinksysDescriptionGivesPppV1Service) {

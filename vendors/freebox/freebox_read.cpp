@@ -90,6 +90,7 @@ RouterState read_router_state(ApiClient& api) {
   extra["api_version"] = ep.version.api_version;
   if (!ep.version.uid.empty()) {
     extra["box_id"] = short_id(ep.version.uid);
+    s.box_identity = "freebox-uid:" + ep.version.uid;
   }
   extra["transport"] = api.over_tls() ? "https" : "http";
   if (!api.over_tls()) {

@@ -194,6 +194,10 @@ std::optional<DeviceInfo> parse_device_info(const json& status) {
   d.firmware = get_string(status, "SoftwareVersion");
   d.external_ip = get_string(status, "ExternalIPAddress");
   d.base_mac = upper(get_string(status, "BaseMAC"));
+  d.serial = get_string(status, "SerialNumber");
+  if (d.serial.size() > 128) {
+    d.serial.clear();  // not a serial number: the box's id stays unknown
+  }
   if (d.product_class.empty() && d.model_name.empty()) {
     return std::nullopt;
   }

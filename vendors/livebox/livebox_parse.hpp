@@ -69,6 +69,7 @@ struct DeviceInfo {
   std::string firmware;       // SoftwareVersion
   std::string external_ip;    // ExternalIPAddress ("" when redacted)
   std::string base_mac;       // upper case
+  std::string serial;         // SerialNumber: identifies the box, never printed ("" when redacted)
 };
 std::optional<DeviceInfo> parse_device_info(const json& status);
 

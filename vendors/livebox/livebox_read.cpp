@@ -115,6 +115,7 @@ RouterState read_router_state(WsClient& ws, const std::string& address,
     s.model = commercial_model(*info);
     s.firmware = info->firmware;
     s.external_ip = info->external_ip;
+    s.box_identity = info->serial.empty() ? std::string() : "livebox-serial:" + info->serial;
   }
   if (auto r = rd.get("NMC", "getWANStatus")) {
     if (std::string ip = parse_wan_ip(*r); !ip.empty()) {

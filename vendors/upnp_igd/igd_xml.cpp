@@ -116,6 +116,10 @@ Description parse_description(std::string_view xml, const std::string& descripti
   d.manufacturer = text_of(device, "manufacturer");
   d.model_name = text_of(device, "modelName");
   d.model_number = text_of(device, "modelNumber");
+  d.udn = text_of(device, "UDN");
+  if (d.udn.size() > 256) {
+    d.udn.clear();  // not a UDN: the box's id stays unknown
+  }
   collect_services(device, base, d);
   std::stable_sort(d.services.begin(), d.services.end(), [](const WanService& a, const WanService& b) {
     bool a_ip = a.service_type.find("WANIPConnection") != std::string::npos;

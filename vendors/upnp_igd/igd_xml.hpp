@@ -22,6 +22,7 @@ struct WanService {
 
 struct Description {
   std::string friendly_name, manufacturer, model_name, model_number;
+  std::string udn;  // the root device's UDN ("uuid:..."): identifies the box, never printed
   std::vector<WanService> services;  // WANIPConnection first, then WANPPPConnection
   // WANIPv6FirewallControl:1 (IGD:2: the IPv6 firewall and its pinholes), the first one
   // found; nullopt when the box offers none.

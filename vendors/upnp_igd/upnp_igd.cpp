@@ -89,6 +89,7 @@ class IgdSession : public Session {
     s.vendor = "upnp-igd";
     s.model = m_desc.manufacturer.empty() ? m_desc.model_name : m_desc.manufacturer + " " + m_desc.model_name;
     s.firmware = m_desc.model_number;
+    s.box_identity = m_desc.udn.empty() ? std::string() : "upnp-udn:" + m_desc.udn;
     s.apis = {"upnp-igd"};
     s.upnp_igd_enabled = true;  // it answers, so it is on
     s.static_forwards_known = false;

@@ -173,7 +173,7 @@ class AuditMany(unittest.TestCase):
 
     def check_schema(self, doc):
         if validate is not None:
-            validate(doc, "error.schema.json" if "error" in doc else "report.schema.json")
+            validate(doc, "error" if "error" in doc else "report")
 
     # -- tests -------------------------------------------------------------------------------
     def test_one_entry_per_box_in_order_and_the_worst_exit(self):

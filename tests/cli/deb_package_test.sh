@@ -87,7 +87,7 @@ check "lintian prints no E: tag" test -z "$(grep '^E: ' <<<"$lint")"
 lists_profiles_from() {  # BINARY DIR: `profiles` lists every profile from DIR, with a clean HOME
   local got p
   got=$(cd / && env -i PATH=/usr/bin:/bin HOME="$TMP/home" BOXWARDEN_NETNS=@loopback "$1" --format json profiles 2>&1 |
-    python3 -c 'import json,sys; [print(p["name"], p["path"]) for p in json.load(sys.stdin)]' 2>&1)
+    python3 -c 'import json,sys; [print(p["name"], p["path"]) for p in json.load(sys.stdin)["profiles"]]' 2>&1)
   for p in $PROFILES; do
     grep -qx "$p $2/$p.profile" <<<"$got" || { echo "$got"; return 1; }
   done

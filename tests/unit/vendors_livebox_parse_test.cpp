@@ -94,9 +94,9 @@ TEST(LiveboxParse, DeviceInfoDetails) {
 }
 
 TEST(LiveboxParse, RepeatersAndOthersAreNotLiveboxes) {
-  EXPECT_EQ(classify(DeviceInfo{"WIFIREPARCFR", "", "", "", "", ""}), Family::repeater);
-  EXPECT_EQ(classify(DeviceInfo{"WIFI6REPSERCOMM", "", "", "", "", ""}), Family::repeater);
-  EXPECT_EQ(classify(DeviceInfo{"KPN Box 12", "", "", "", "", ""}), Family::other);
+  EXPECT_EQ(classify(DeviceInfo{"WIFIREPARCFR", "", "", "", "", "", ""}), Family::repeater);
+  EXPECT_EQ(classify(DeviceInfo{"WIFI6REPSERCOMM", "", "", "", "", "", ""}), Family::repeater);
+  EXPECT_EQ(classify(DeviceInfo{"KPN Box 12", "", "", "", "", "", ""}), Family::other);
   EXPECT_FALSE(parse_device_info(json::object()));
   EXPECT_FALSE(parse_device_info(json("text")));
 }

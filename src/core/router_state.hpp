@@ -101,7 +101,7 @@ struct RouterState {
   std::string external_ip;
   std::vector<std::string> apis;
   // What identifies the box itself (a serial number, the UPnP root device's UDN, an API's
-  // uid), prefixed by its kind ("livebox-serial:..."); "" when unknown. Identifying: never
+  // uid), prefixed by its kind ("<vendor>-serial:..."); "" when unknown. Identifying: never
   // printed, never saved; reports carry only its hash (core/box_id.hpp).
   std::string box_identity;
 

@@ -105,7 +105,7 @@ Discovered discover(const DiscoveryOptions& opts, SessionContext& ctx, Discovery
     d.ssdp_server = found_ssdp.accepted.front().server;
   }
 
-  // The generic UPnP IGD view: the box itself with --vendor upnp-igd, merged in beside a vendor
+  // The generic UPnP IGD view: the box itself with --vendor naming the generic plugin, merged in beside a vendor
   // plugin when the box also speaks UPnP. Plugins stay in registry order, most capable first.
   for (const VendorPlugin* p : all_plugins()) {
     if (std::find(recognised.begin(), recognised.end(), p) != recognised.end() ||

@@ -51,7 +51,7 @@ std::string ipv6_firewall_title(const std::string& level, bool allowed);
 std::string ipv6_firewall_why(DataClass c, bool allowed);
 std::string ipv6_host_title(const Dmz& d, bool allowed);
 
-// `apis` are the ids of the APIs that were used ("upnp-igd", "livebox").
+// `apis` are the ids of the APIs that were used (the generic UPnP plugin's, a vendor's).
 std::string unknown_title(const std::string& field, const std::vector<std::string>& apis);
 std::string unknown_why(const std::string& field);
 

@@ -2,6 +2,7 @@
 // Touches no network: it only reads files.
 #include <nlohmann/json.hpp>
 
+#include "core/utc_time.hpp"
 #include "cli/app.hpp"
 #include "cli/command.hpp"
 #include "fleet/fleet.hpp"
@@ -12,7 +13,7 @@ namespace bw::cli {
 ExitCode cmd_fleet(App& app) {
   Severity threshold = app.fail_on();
   std::vector<fleet::Row> rows = fleet::read_rows(app.opt().args);
-  std::string now = fleet::utc_now();
+  std::string now = utc_now();
   std::ostream& out = app.out();
   switch (app.opt().format) {
     case Format::json:

@@ -1,18 +1,8 @@
 #include "cli/document.hpp"
 
-#include <cstdint>
-#include <ctime>
+#include "core/utc_time.hpp"
 
 namespace bw::cli {
-
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 void stamp(nlohmann::json& doc, const std::string& site, const std::string& generated_at) {
   doc["schema_version"] = k_schema_version;

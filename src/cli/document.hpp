@@ -7,13 +7,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/utc_time.hpp"
+
 namespace bw::cli {
 
 // Raised when a field is renamed or removed or its meaning changes; adding a field keeps it.
 inline constexpr int k_schema_version = 1;
 
-// The time now in UTC, RFC 3339 to the second: "2026-12-02T03:20:00Z".
-std::string utc_now();
+using bw::utc_now;  // core/utc_time.hpp
 
 // Adds schema_version, generated_at (`generated_at`, or now when empty) and site (null when
 // empty) to the object `doc`.

@@ -13,6 +13,7 @@
 #include <optional>
 #include <sstream>
 
+#include "core/utc_time.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
 #include "core/text.hpp"
@@ -60,15 +61,6 @@ std::string user_name() {
     return found->pw_name;
   }
   return std::to_string(uid);  // no name: the number (one word, like a name)
-}
-
-std::string now_utc() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm {};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // "PID USER START" as written by the holder; anything else (a file being written, a hostile
@@ -196,7 +188,7 @@ BoxLock BoxLock::take(const std::string& address, uint16_t port, const Notify& n
            h->started + ") ended without finishing (killed?); its lock is stale and is taken over. If it was "
            "changing the box, see 'boxwarden backups'");
   }
-  std::string content = std::to_string(getpid()) + " " + user_name() + " " + now_utc() + "\n";
+  std::string content = std::to_string(getpid()) + " " + user_name() + " " + utc_now() + "\n";
   if (ftruncate(fd, 0) != 0 || pwrite(fd, content.data(), content.size(), 0) != static_cast<ssize_t>(content.size())) {
     // The lock is held all the same; only the name of the holder is missing for others.
   }

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/utc_time.hpp"
 #include "core/text.hpp"
 #include "fleet/exit_order.hpp"
 
@@ -95,15 +96,6 @@ Totals totals(const std::vector<Row>& rows, Severity threshold) {
 }
 
 }  // namespace
-
-std::string utc_now() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 json fleet_json(const std::vector<Row>& rows, Severity threshold, const std::string& now) {
   json sites = json::array();

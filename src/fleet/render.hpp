@@ -20,7 +20,5 @@ void write_csv(std::ostream& out, const std::vector<Row>& rows);
 void write_html(std::ostream& out, const std::vector<Row>& rows, Severity threshold, const std::string& now);
 void write_junit(std::ostream& out, const std::vector<Row>& rows, Severity threshold, const std::string& now);
 
-// The current time as RFC 3339 UTC, seconds.
-std::string utc_now();
 
 }  // namespace bw::fleet

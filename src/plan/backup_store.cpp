@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "core/utc_time.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/json_fields.hpp"
@@ -18,14 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string utc(std::time_t t, const char* format) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, format, &tm);
-  return buf;
-}
-
 constexpr size_t k_max_backup = 64 * 1024 * 1024;
 constexpr std::string_view k_format = "boxwarden-backup-1";
 
@@ -34,10 +27,6 @@ constexpr std::pair<BackupOutcome, std::string_view> k_outcomes[] = {
     {BackupOutcome::undone, "undone"},           {BackupOutcome::interrupted, "interrupted"},
     {BackupOutcome::failed, "failed"},           {BackupOutcome::rolled_back, "rolled-back"},
 };
-
-std::string now_utc() {
-  return utc(std::time(nullptr), "%Y-%m-%dT%H:%M:%SZ");
-}
 
 nlohmann::json to_json(const Backup& b) {
   nlohmann::json plan = nlohmann::json::array();
@@ -143,13 +132,13 @@ std::string BackupStore::save(Backup& b) {
   make_private_dir(m_dir);
   auto now = std::chrono::system_clock::now();
   std::time_t t = std::chrono::system_clock::to_time_t(now);
-  b.created = utc(t, "%Y-%m-%dT%H:%M:%SZ");
+  b.created = utc_text(t, "%Y-%m-%dT%H:%M:%SZ");
   // Names sort by time: a millisecond stamp, and "~N" (after ".json" in byte order) in the
   // rare case two backups share it.
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   char millis[8];
   std::snprintf(millis, sizeof millis, ".%03d", static_cast<int>(ms));
-  std::string base = m_dir + "/" + utc(t, "%Y%m%dT%H%M%S") + millis + "Z-" + b.gateway;
+  std::string base = m_dir + "/" + utc_text(t, "%Y%m%dT%H%M%S") + millis + "Z-" + b.gateway;
   std::string path = base + ".json";
   for (int n = 2; fs::exists(path); ++n) {
     path = base + "~" + std::to_string(n) + ".json";
@@ -203,7 +192,7 @@ Backup BackupStore::load(const std::string& path_or_name) const {
 void BackupStore::set_outcome(const std::string& path_or_name, BackupOutcome outcome) const {
   Backup b = load(path_or_name);
   b.outcome = outcome;
-  b.rolled_back_at = outcome == BackupOutcome::rolled_back ? now_utc() : "";
+  b.rolled_back_at = outcome == BackupOutcome::rolled_back ? utc_now() : "";
   AtomicFile file(b.path, 0600);
   file.write(to_json(b).dump(2) + "\n");
   file.commit();

@@ -9,24 +9,14 @@
 
 #include "fleet/exit_order.hpp"
 #include "fleet/fleet.hpp"
+#include "tests/unit/fleet_test_report.hpp"
 
 namespace bw {
 namespace {
 
 using nlohmann::json;
 
-json report(const std::string& severity, const std::string& site = "") {
-  json r = {{"tool", {{"name", "boxwarden"}}},
-            {"command", "audit"},
-            {"gateway", {{"address", "192.168.1.1"}, {"vendor", "livebox"}, {"model", "Livebox 7"}}},
-            {"findings", json::array({{{"rule", "R"}, {"severity", severity}, {"subject", {{"kind", "dmz"}}}}})},
-            {"summary", {{"critical", 0}, {"high", 0}, {"medium", 0}, {"low", 0}, {"info", 0}}}};
-  r["summary"][severity] = 1;
-  if (!site.empty()) {
-    r["site"] = site;
-  }
-  return r;
-}
+using fleet_test::report;
 
 std::string usage_message(const std::string& text, const std::string& name) {
   try {

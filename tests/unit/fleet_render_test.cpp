@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fleet/fleet.hpp"
+#include "tests/unit/fleet_test_report.hpp"
 #include "fleet/render.hpp"
 
 namespace bw {
@@ -15,18 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-json report(const std::string& severity, const std::string& site = "") {
-  json r = {{"tool", {{"name", "boxwarden"}}},
-            {"command", "audit"},
-            {"gateway", {{"address", "192.168.1.1"}, {"vendor", "livebox"}, {"model", "Livebox 7"}}},
-            {"findings", json::array({{{"rule", "R"}, {"severity", severity}, {"subject", {{"kind", "dmz"}}}}})},
-            {"summary", {{"critical", 0}, {"high", 0}, {"medium", 0}, {"low", 0}, {"info", 0}}}};
-  r["summary"][severity] = 1;
-  if (!site.empty()) {
-    r["site"] = site;
-  }
-  return r;
-}
+using fleet_test::report;
 
 TEST(FleetRender, EscapesForEachForm) {
   json r = report("critical", "=cmd|' /C calc'!A0 <b>\x1b[31m");

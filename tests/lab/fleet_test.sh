@@ -299,7 +299,7 @@ for n in $(seq 1 $SITES); do
             "d['site'] == '$(site "$n")' and d['command'] == 'audit' and any(x['severity'] == 'critical' and '3389' in str(x['subject']) for x in d['findings']) and d['summary']['critical'] >= 1"
     fi
     if declare -F lab_schema >/dev/null; then
-        check "$(site "$n"): the fetched document validates" lab_schema "$f" "$( ((n == WRONG_PASSWORD || n == POWERED_OFF)) && echo error || echo report).schema.json"
+        check "$(site "$n"): the fetched document validates" lab_schema "$f" "$( ((n == WRONG_PASSWORD || n == POWERED_OFF)) && echo error || echo report)"
     fi
 done
 

@@ -12,6 +12,7 @@
 #include "core/deadline.hpp"
 #include "core/error.hpp"
 #include "discovery/discovery.hpp"
+#include "tests/fakes/loopback_only.hpp"
 #include "net/answer_watch.hpp"
 #include "net/http_client.hpp"
 #include "tests/fakes/manual_clock.hpp"
@@ -71,19 +72,7 @@ class FakeHttp : public HttpClient {
 
 class DiscoveryDeadline : public ::testing::Test {
  protected:
-  void SetUp() override {
-    // Only 127.0.0.0/8 and no multicast, whatever the fakes do.
-    const char* old = std::getenv("BOXWARDEN_NETNS");
-    m_old_netns = old ? std::optional<std::string>(old) : std::nullopt;
-    setenv("BOXWARDEN_NETNS", "@loopback", 1);
-  }
-  void TearDown() override {
-    if (m_old_netns) {
-      setenv("BOXWARDEN_NETNS", m_old_netns->c_str(), 1);
-    } else {
-      unsetenv("BOXWARDEN_NETNS");
-    }
-  }
+  test::LoopbackOnly loopback_only;  // only 127.0.0.0/8 and no multicast, whatever the fakes do
 
   // The message of the Error discover() throws; fails the test when it does not throw one
   // of kind unreachable.
@@ -116,8 +105,6 @@ class DiscoveryDeadline : public ::testing::Test {
     return "";
   }
 
- private:
-  std::optional<std::string> m_old_netns;
 };
 
 TEST_F(DiscoveryDeadline, ASilentBoxIsReportedAsATimeout) {

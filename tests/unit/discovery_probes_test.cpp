@@ -17,6 +17,7 @@
 #include "core/deadline.hpp"
 #include "core/error.hpp"
 #include "discovery/discovery.hpp"
+#include "tests/fakes/loopback_only.hpp"
 #include "tests/unit/vendors_livebox_fake_http.hpp"
 
 namespace bw {
@@ -68,18 +69,7 @@ class LiveboxOnly : public livebox_test::FakeLivebox {
 
 class DiscoveryProbes : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const char* old = std::getenv("BOXWARDEN_NETNS");
-    m_old_netns = old ? std::optional<std::string>(old) : std::nullopt;
-    setenv("BOXWARDEN_NETNS", "@loopback", 1);
-  }
-  void TearDown() override {
-    if (m_old_netns) {
-      setenv("BOXWARDEN_NETNS", m_old_netns->c_str(), 1);
-    } else {
-      unsetenv("BOXWARDEN_NETNS");
-    }
-  }
+  test::LoopbackOnly loopback_only;  // only 127.0.0.0/8 and no multicast, whatever the fakes do
 
   LiveboxOnly box;
   WaitingSsdp ssdp;
@@ -103,8 +93,6 @@ class DiscoveryProbes : public ::testing::Test {
     return discover(opts, ctx, probes);
   }
 
- private:
-  std::optional<std::string> m_old_netns;
 };
 
 bool has_plugin(const Discovered& d, const std::string& id) {

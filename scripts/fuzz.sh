@@ -31,7 +31,7 @@ echo "== building the fuzz targets with $clang in $build"
 t0=$SECONDS
 mkdir -p "$build"
 if ! { cmake -S "$src" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$clang" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DBUILD_TESTING=OFF -DBOXWARDEN_FUZZ=ON >"$build/configure.log" 2>&1 &&
+        -DBUILD_TESTING=OFF -DBOXWARDEN_FUZZ=ON -DCMAKE_UNITY_BUILD=ON >"$build/configure.log" 2>&1 &&
        cmake --build "$build" --target fuzz -j "${JOBS:-$(nproc)}" >"$build/build.log" 2>&1; }; then
     tail -n 40 "$build/configure.log" "$build/build.log" 2>/dev/null >&2
     echo "fuzz.sh: the build failed (logs: $build/configure.log, $build/build.log)" >&2

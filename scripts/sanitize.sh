@@ -20,7 +20,7 @@ jobs=${JOBS:-$(nproc)}
 echo "== configuring and building $build (ASan + UBSan)"
 t0=$SECONDS
 mkdir -p "$build"
-if ! { cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBOXWARDEN_SANITIZE=ON \
+if ! { cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD=ON -DBOXWARDEN_SANITIZE=ON \
         -DBOXWARDEN_FUZZ=ON >"$build/configure.log" 2>&1 &&
        cmake --build "$build" -j "$jobs" >"$build/build.log" 2>&1; }; then
     tail -n 40 "$build/configure.log" "$build/build.log" 2>/dev/null >&2

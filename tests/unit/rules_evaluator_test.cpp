@@ -6,13 +6,12 @@
 #include "plan/planner.hpp"
 #include "rules/evaluator.hpp"
 #include "rules/profile.hpp"
+#include "tests/unit/shipped_profile.hpp"
 
 namespace bw {
 namespace {
 
-Profile shipped(const std::string& name) {
-  return load_profile_file(std::string(BOXWARDEN_SOURCE_PROFILE_DIR) + "/" + name + ".profile");
-}
+using test::shipped;
 
 PortForward forward(Protocol protocol, uint16_t port, const std::string& host,
                     const std::string& origin = "webui") {

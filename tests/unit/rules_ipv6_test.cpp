@@ -11,13 +11,12 @@
 #include "plan/planner.hpp"
 #include "rules/evaluator.hpp"
 #include "rules/profile.hpp"
+#include "tests/unit/shipped_profile.hpp"
 
 namespace bw {
 namespace {
 
-Profile shipped(const std::string& name) {
-  return load_profile_file(std::string(BOXWARDEN_SOURCE_PROFILE_DIR) + "/" + name + ".profile");
-}
+using test::shipped;
 
 // A box read completely, IPv6 on, firewall on, no pinhole.
 RouterState ipv6_state() {

@@ -268,7 +268,7 @@ TEST(FreeboxParse, UpnpMappingsFromTheUltra) {
   EXPECT_EQ(m.origin, std::vector<std::string>{"upnp"});
   EXPECT_EQ(m.remote_host, "");
   EXPECT_EQ(m.lease_seconds, 0u);
-  EXPECT_TRUE(is_upnp_mapping(m));
+  EXPECT_TRUE(freebox::is_upnp_mapping(m));  // qualified: bw::is_upnp_mapping is found too (ADL)
   EXPECT_EQ(m.vendor_data.dump().find("02:00:00"), std::string::npos);  // no LAN host record kept
 }
 

@@ -10,22 +10,17 @@
 
 #include "core/error.hpp"
 #include "net/soap.hpp"
+#include "tests/unit/upnp_fixture.hpp"
 #include "vendors/upnp_igd/igd_xml.hpp"
 #include "vendors/upnp_igd/pinhole_walk.hpp"
 
 namespace bw::igd {
 namespace {
 
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(BOXWARDEN_FIXTURES) + "/upnp/" + name, std::ios::binary);
-  EXPECT_TRUE(in) << name;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::upnp_fixture;
 
 TEST(IgdIpv6, LiveboxDescriptionHasTheIpv6FirewallServiceResolvedOnTheBox) {
-  auto d = parse_description(fixture("miniupnpc-testdesc_new_LiveBox_desc.xml"), "http://192.168.1.1:60000/desc.xml");
+  auto d = parse_description(upnp_fixture("miniupnpc-testdesc_new_LiveBox_desc.xml"), "http://192.168.1.1:60000/desc.xml");
   ASSERT_TRUE(d.ipv6_firewall.has_value());
   EXPECT_EQ(d.ipv6_firewall->service_type, "urn:schemas-upnp-org:service:WANIPv6FirewallControl:1");
   EXPECT_EQ(d.ipv6_firewall->control_url, "http://192.168.1.1:60000/87895a19/upnp/control/WANIPv6FwCtrl1");
@@ -35,7 +30,7 @@ TEST(IgdIpv6, LiveboxDescriptionHasTheIpv6FirewallServiceResolvedOnTheBox) {
 }
 
 TEST(IgdIpv6, DescriptionWithoutTheServiceHasNone) {
-  auto d = parse_description(fixture("miniupnpc-testdesc_linksys_WAG200G_desc.xml"), "http://192.168.1.254:49152/x.xml");
+  auto d = parse_description(upnp_fixture("miniupnpc-testdesc_linksys_WAG200G_desc.xml"), "http://192.168.1.254:49152/x.xml");
   EXPECT_FALSE(d.ipv6_firewall.has_value());
 }
 

@@ -6,21 +6,16 @@
 
 #include "core/error.hpp"
 #include "net/soap.hpp"
+#include "tests/unit/upnp_fixture.hpp"
 #include "vendors/upnp_igd/igd_xml.hpp"
 
 namespace bw::igd {
 namespace {
 
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(BOXWARDEN_FIXTURES) + "/upnp/" + name, std::ios::binary);
-  EXPECT_TRUE(in) << name;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::upnp_fixture;
 
 TEST(IgdXml, LiveboxDescriptionGivesPppV2ServiceResolvedOnTheBox) {
-  auto d = parse_description(fixture("miniupnpc-testdesc_new_LiveBox_desc.xml"), "http://192.168.1.1:60000/desc.xml");
+  auto d = parse_description(upnp_fixture("miniupnpc-testdesc_new_LiveBox_desc.xml"), "http://192.168.1.1:60000/desc.xml");
   ASSERT_EQ(d.services.size(), 1u);
   EXPECT_EQ(d.services[0].service_type, "urn:schemas-upnp-org:service:WANPPPConnection:2");
   EXPECT_EQ(d.services[0].version, 2);
@@ -29,7 +24,7 @@ TEST(IgdXml, LiveboxDescriptionGivesPppV2ServiceResolvedOnTheBox) {
 }
 
 TEST(IgdXml, LinksysDescriptionGivesPppV1Service) {
-  auto d = parse_description(fixture("miniupnpc-testdesc_linksys_WAG200G_desc.xml"), "http://192.168.1.254:49152/x.xml");
+  auto d = parse_description(upnp_fixture("miniupnpc-testdesc_linksys_WAG200G_desc.xml"), "http://192.168.1.254:49152/x.xml");
   ASSERT_FALSE(d.services.empty());
   EXPECT_EQ(d.services[0].service_type, "urn:schemas-upnp-org:service:WANPPPConnection:1");
   EXPECT_EQ(d.services[0].version, 1);
@@ -38,13 +33,13 @@ TEST(IgdXml, LinksysDescriptionGivesPppV1Service) {
 }
 
 TEST(IgdXml, ExternalIpReplyParses) {
-  auto r = soap::parse_reply(fixture("miniupnpc-testreplyparse_GetExternalIPAddress.xml"));
+  auto r = soap::parse_reply(upnp_fixture("miniupnpc-testreplyparse_GetExternalIPAddress.xml"));
   EXPECT_EQ(r.fault_code, 0);
   EXPECT_FALSE(r.values["NewExternalIPAddress"].empty());
 }
 
 TEST(IgdXml, SpecificEntryReplyParses) {
-  auto r = soap::parse_reply(fixture("miniupnpc-testreplyparse_GetSpecificPortMappingEntryResp.xml"));
+  auto r = soap::parse_reply(upnp_fixture("miniupnpc-testreplyparse_GetSpecificPortMappingEntryResp.xml"));
   EXPECT_EQ(r.fault_code, 0);
   EXPECT_TRUE(r.values.count("NewInternalClient"));
 }

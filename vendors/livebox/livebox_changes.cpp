@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "vendors/livebox/livebox_rules.hpp"
 #include "vendors/livebox/livebox_read.hpp"
 
 namespace bw::livebox {
@@ -34,16 +35,6 @@ std::vector<std::string> split_protocols(const std::string& text) {
   return out;
 }
 
-std::string rule_id(const std::string& key, const json& rule) {
-  std::string id = get_string(rule, "Id");
-  return id.empty() ? key : id;
-}
-
-struct Found {
-  std::string id;
-  json rule;
-};
-
 // The listed rule behind `f`: by id, else (a forward another API reported, without the
 // Livebox id) by protocol and external port.
 std::optional<Found> find_rule(const json& rules, const PortForward& f) {
@@ -60,15 +51,6 @@ std::optional<Found> find_rule(const json& rules, const PortForward& f) {
       if (p.protocol == f.protocol && p.external_port == f.external_port) {
         return Found{rule_id(key, rule), rule};
       }
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<Found> find_by_id(const json& rules, const std::string& id) {
-  for (const auto& [key, rule] : rules.items()) {
-    if (rule_id(key, rule) == id) {
-      return Found{id, rule};
     }
   }
   return std::nullopt;
@@ -119,10 +101,6 @@ void send_delete(WsClient& ws, const std::string& id, const std::string& origin,
     throw Error(ErrorKind::refused, "the Livebox refused to delete port forward " + printable(id) + ": " +
                                         describe_errors(r.errors));
   }
-}
-
-void commit(WsClient& ws) {
-  ws.call_ok("Firewall", "commit", json::object(), ErrorKind::refused, WsClient::Change::yes);
 }
 
 // setPortForwarding parameters that recreate `f`.

@@ -5,30 +5,12 @@
 
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "vendors/livebox/livebox_rules.hpp"
 #include "vendors/livebox/livebox_ipv6_parse.hpp"
 
 namespace bw::livebox {
 
 namespace {
-
-struct Found {
-  std::string id;
-  json rule;
-};
-
-std::string rule_id(const std::string& key, const json& rule) {
-  std::string id = get_string(rule, "Id");
-  return id.empty() ? key : id;
-}
-
-std::optional<Found> find_by_id(const json& rules, const std::string& id) {
-  for (const auto& [key, rule] : rules.items()) {
-    if (rule_id(key, rule) == id) {
-      return Found{id, rule};
-    }
-  }
-  return std::nullopt;
-}
 
 std::vector<std::string> numbers_of(const std::string& protocol_text) {
   std::vector<std::string> out;
@@ -84,10 +66,6 @@ void send_delete_pinhole(WsClient& ws, const std::string& id, const std::string&
     throw Error(ErrorKind::refused,
                 "the Livebox refused to delete IPv6 pinhole " + printable(id) + ": " + describe_errors(r.errors));
   }
-}
-
-void commit(WsClient& ws) {
-  ws.call_ok("Firewall", "commit", json::object(), ErrorKind::refused, WsClient::Change::yes);
 }
 
 void set_pinhole_rule(WsClient& ws, const json& params, const std::string& what) {

@@ -176,7 +176,7 @@ void write_timeline_svg(std::ostream& out, const Timeline& t) {
           << "\" fill=\"#f3f3f3\"/>\n";
     }
     out << "<text x=\"4\" y=\"" << num(y + k_row / 2 + 4) << "\"><title>" << html_text(s.label, 300) << "</title>"
-        << html_text(s.label.empty() ? s.key : s.label, 36) << "</text>\n";
+        << html_text(s.label.empty() ? s.key : s.label, 32) << "</text>\n";
     // Open from first_seen to each fix that closed it, then again from each reopening; the
     // last piece ends when it was closed (or was last seen, while open).
     std::vector<std::pair<std::string, std::string>> pieces;

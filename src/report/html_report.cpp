@@ -66,7 +66,21 @@ void box_table(std::ostream& out, const Report& r) {
   out << "</table>\n";
 }
 
-void finding_block(std::ostream& out, const Finding& f, const HtmlExtras& x) {
+// True when the plan leaves this finding to a person (e.g. a rule the ISP manages), whatever
+// the finding's own action says: the plan is what fix does.
+bool by_hand(const Finding& f, const std::vector<Action>& plan) {
+  return std::any_of(plan.begin(), plan.end(), [&](const Action& a) {
+    if (a.automatic || a.because_rule != f.rule || a.target.kind != f.subject.kind) {
+      return false;
+    }
+    const auto& p = a.target.forward;
+    const auto& q = f.subject.forward;
+    return !p || !q ||
+           (p->protocol == q->protocol && p->external_port == q->external_port && p->internal_host == q->internal_host);
+  });
+}
+
+void finding_block(std::ostream& out, const Finding& f, const HtmlExtras& x, const std::vector<Action>& plan) {
   out << "<div class=\"finding " << severity_class(f.severity) << "\">\n<p><span class=\"badge\" style=\"background:"
       << severity_colour(f.severity) << "\">" << e(severity_words(f.severity)) << "</span><strong>"
       << html_text(f.title, 300) << "</strong></p>\n";
@@ -78,7 +92,7 @@ void finding_block(std::ostream& out, const Finding& f, const HtmlExtras& x) {
     out << "<p>" << e(fill(tr("Label on the box: \"{label}\""), {{"label", printable(f.subject.forward->description, 60)}}))
         << "</p>\n";
   }
-  if (f.action == "manual") {
+  if (f.action == "manual" || by_hand(f, plan)) {
     out << "<p>" << e(tr("What to do: by hand, see the steps below.")) << "</p>\n";
   } else if (f.action != "none" && !f.action.empty()) {
     out << "<p>" << e(tr("What to do: boxwarden fix closes it (a backup is saved first).")) << "</p>\n";
@@ -122,7 +136,7 @@ void findings_section(std::ostream& out, const Report& r, const std::vector<Find
           << "</h3>\n";
       for (const Finding* f : exposed) {
         if (f->severity == s) {
-          finding_block(out, *f, x);
+          finding_block(out, *f, x, r.plan);
         }
       }
     }
@@ -130,7 +144,7 @@ void findings_section(std::ostream& out, const Report& r, const std::vector<Find
   if (!unknown.empty()) {
     out << "<h3>" << e(tr("What boxwarden could not read (unknown is not safe; check by hand)")) << "</h3>\n";
     for (const Finding* f : unknown) {
-      finding_block(out, *f, x);
+      finding_block(out, *f, x, r.plan);
     }
   }
   if (!allowed.empty()) {
@@ -245,7 +259,7 @@ void fix_section(std::ostream& out, const Report& r, const HtmlExtras& x) {
           << "</p>\n";
     }
     for (const Finding* f : left) {
-      finding_block(out, *f, x);
+      finding_block(out, *f, x, r.plan);
     }
     out << "</section>\n";
   }

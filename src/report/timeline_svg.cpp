@@ -164,17 +164,33 @@ void write_timeline_svg(std::ostream& out, const Timeline& t) {
       << html_escape(tr("Timeline of the exposures")) << "</title>\n"
       << "<style>text{font-family:\"DejaVu Sans\",Arial,sans-serif;font-size:11px;fill:#111}"
          ".tick{font-size:10px;fill:#333}.ev{font-size:10px;fill:#333}</style>\n";
-  // Rows: a light band, the exposure's name, its bar(s) and markers.
+  // A light band under every other row, then the events, then the rows over them (a line
+  // never cuts a bar).
+  for (size_t i = 0; i < spans.size(); i += 2) {
+    out << "<rect x=\"0\" y=\"" << num(k_top + k_row * static_cast<double>(i)) << "\" width=\"" << num(k_width)
+        << "\" height=\"" << num(k_row) << "\" fill=\"#f3f3f3\"/>\n";
+  }
+  // Events: a dashed line across the rows, named above them (alternating heights so that two
+  // events close together stay readable).
+  for (size_t i = 0; i < t.events.size(); ++i) {
+    auto e = parse_rfc3339(t.events[i].time);
+    if (!e) {
+      continue;
+    }
+    double x = sc.x(*e);
+    out << "<g class=\"event\"><line x1=\"" << num(x) << "\" y1=\"" << num(k_top - 4) << "\" x2=\"" << num(x)
+        << "\" y2=\"" << num(axis_y) << "\" stroke=\"#1b5e20\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>"
+        << "<text class=\"ev\" x=\"" << num(x) << "\" y=\"" << num(i % 2 == 0 ? 12 : 24)
+        << "\" text-anchor=\"middle\">" << html_escape(event_words(t.events[i])) << "</text><title>"
+        << html_text(t.events[i].summary, 300) << "</title></g>\n";
+  }
+  // Rows: the exposure's name, its bar(s) and markers.
   for (size_t i = 0; i < spans.size(); ++i) {
     const ExposureSpan& s = *spans[i];
     double y = k_top + k_row * static_cast<double>(i);
     double bar_y = y + (k_row - k_bar) / 2;
     std::string colour(severity_colour(s.severity));
     out << "<g class=\"row " << severity_class(s.severity) << "\" data-key=\"" << html_text(s.key, 200) << "\">\n";
-    if (i % 2 == 0) {
-      out << "<rect x=\"0\" y=\"" << num(y) << "\" width=\"" << num(k_width) << "\" height=\"" << num(k_row)
-          << "\" fill=\"#f3f3f3\"/>\n";
-    }
     out << "<text x=\"4\" y=\"" << num(y + k_row / 2 + 4) << "\"><title>" << html_text(s.label, 300) << "</title>"
         << html_text(s.label.empty() ? s.key : s.label, 32) << "</text>\n";
     // Open from first_seen to each fix that closed it, then again from each reopening; the
@@ -225,20 +241,6 @@ void write_timeline_svg(std::ostream& out, const Timeline& t) {
   if (spans.empty()) {
     out << "<text x=\"" << num(k_plot_left) << "\" y=\"" << num(k_top + k_row / 2 + 4) << "\">"
         << html_escape(tr("Nothing was ever seen open.")) << "</text>\n";
-  }
-  // Events: a dashed line across the rows, named above them (alternating heights so that two
-  // events close together stay readable).
-  for (size_t i = 0; i < t.events.size(); ++i) {
-    auto e = parse_rfc3339(t.events[i].time);
-    if (!e) {
-      continue;
-    }
-    double x = sc.x(*e);
-    out << "<g class=\"event\"><line x1=\"" << num(x) << "\" y1=\"" << num(k_top - 4) << "\" x2=\"" << num(x)
-        << "\" y2=\"" << num(axis_y) << "\" stroke=\"#1b5e20\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>"
-        << "<text class=\"ev\" x=\"" << num(x) << "\" y=\"" << num(i % 2 == 0 ? 12 : 24)
-        << "\" text-anchor=\"middle\">" << html_escape(event_words(t.events[i])) << "</text><title>"
-        << html_text(t.events[i].summary, 300) << "</title></g>\n";
   }
   // The axis: five dates, UTC.
   out << "<line x1=\"" << num(k_plot_left) << "\" y1=\"" << num(axis_y) << "\" x2=\"" << num(k_plot_right)

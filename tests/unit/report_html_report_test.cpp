@@ -64,19 +64,22 @@ size_t occurrences(const std::string& text, const std::string& what) {
   return n;
 }
 
-// Self-contained and inert: no script, no tag with an event handler or a link to fetch, no
-// URL, no raw bidi control; the hostile text is there, as text.
+// Self-contained and inert: no script, no tag with an event handler, a link or a URL, no CSS
+// url(), no raw bidi control; the hostile text is there, as text. (A URL in the text is only
+// words: the manual steps name the box's web interface, http://192.168.1.1.)
 void expect_inert(const std::string& html) {
   std::string l = lower(html);
   EXPECT_EQ(l.find("<script"), std::string::npos);
   EXPECT_EQ(l.find("<img"), std::string::npos);
-  EXPECT_EQ(l.find("http:"), std::string::npos);
-  EXPECT_EQ(l.find("https:"), std::string::npos);
   EXPECT_EQ(l.find("url("), std::string::npos);
   std::regex tag("<[^>]*>");
+  std::regex value("\"[^\"]*\"");  // an attribute's value: its quotes are escaped inside
   std::regex bad_attribute("\\s(src|href|on[a-z]+)\\s*=");
   for (auto it = std::sregex_iterator(l.begin(), l.end(), tag); it != std::sregex_iterator(); ++it) {
-    EXPECT_FALSE(std::regex_search(it->str(), bad_attribute)) << it->str();
+    std::string t = it->str();
+    EXPECT_EQ(t.find("http"), std::string::npos) << t;
+    EXPECT_EQ(t.find("//"), std::string::npos) << t;
+    EXPECT_FALSE(std::regex_search(std::regex_replace(t, value, "\"\""), bad_attribute)) << t;
   }
   EXPECT_EQ(html.find(k_bidi), std::string::npos);
   EXPECT_NE(html.find("&lt;script&gt;"), std::string::npos);

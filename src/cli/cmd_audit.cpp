@@ -30,7 +30,10 @@ ExitCode audit_one_box(App& app) {
   if (app.opt().format == Format::text) {
     print_text(app, in.report);
   } else if (app.opt().format == Format::html) {
-    report::print_html(app.out(), in.report, report::html_extras(app.profile(), app.fail_on()));
+    // html: with the journal, set x.drift (report::DriftView from in.report.drift) and
+    // in.report.timeline (this box's Timeline) before printing: the page shows both.
+    report::HtmlExtras x = report::html_extras(app.profile(), app.fail_on());
+    report::print_html(app.out(), in.report, x);
   } else {
     print_json(app.out(), in.report);
   }

@@ -97,6 +97,14 @@ void write_page_end(std::ostream& out) {
   out << "</body>\n</html>\n";
 }
 
+void write_footer(std::ostream& out) {
+  out << "<footer><p>"
+      << html_escape(fill(tr("Made by boxwarden {version}. This report describes what the box showed when it "
+                             "was read; it is not legal advice."),
+                          {{"version", BOXWARDEN_VERSION}}))
+      << "</p></footer>\n";
+}
+
 std::string_view severity_colour(Severity s) {
   switch (s) {
     case Severity::critical: return "#7b0000";

@@ -29,6 +29,8 @@ std::string page_lang();
 
 // <!DOCTYPE html> ... <body>: `title` is plain text (escaped here).
 void write_page_start(std::ostream& out, std::string_view title);
+// The last lines of every page: the tool and its version, and that it is not legal advice.
+void write_footer(std::ostream& out);
 // </body></html>
 void write_page_end(std::ostream& out);
 

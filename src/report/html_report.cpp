@@ -313,13 +313,6 @@ void drift_section(std::ostream& out, const Report& r, const DriftView& d) {
   out << "</section>\n";
 }
 
-void footer(std::ostream& out) {
-  out << "<footer><p>" << e(fill(tr("Made by boxwarden {version}. This report describes what the box showed when it "
-                                    "was read; it is not legal advice."),
-                                 {{"version", BOXWARDEN_VERSION}}))
-      << "</p></footer>\n";
-}
-
 }  // namespace
 
 HtmlExtras html_extras(const Profile& profile, Severity threshold) {
@@ -357,54 +350,7 @@ void print_html(std::ostream& out, const Report& r, const HtmlExtras& x) {
                           {"medium", std::to_string(c.medium)}, {"low", std::to_string(c.low)},
                           {"info", std::to_string(c.info)}}))
       << "</p>\n";
-  footer(out);
-  write_page_end(out);
-}
-
-void write_history_html(std::ostream& out, const std::vector<Timeline>& timelines, const HtmlMeta& meta) {
-  write_page_start(out, tr("Exposure history"));
-  out << "<header>\n<h1>" << e(tr("Exposure history")) << "</h1>\n<p>"
-      << e(tr("What each box opened to the Internet, since when, and when it was closed, from boxwarden's journal."))
-      << "</p>\n<table class=\"box\">\n";
-  if (!meta.site.empty()) {
-    out << "<tr><th>" << e(tr("Site")) << "</th><td>" << html_text(meta.site, 120) << "</td></tr>\n";
-  }
-  out << "<tr><th>" << e(tr("Date (UTC)")) << "</th><td>"
-      << html_text(meta.generated_at.empty() ? utc_now() : meta.generated_at, 40) << "</td></tr>\n</table>\n</header>\n";
-  if (timelines.empty()) {
-    out << "<p>" << e(tr("The journal holds no record yet.")) << "</p>\n";
-  }
-  for (const auto& t : timelines) {
-    out << "<section class=\"box-section\">\n<h2>"
-        << e(fill(tr("Box {model} at {address}"),
-                  {{"model", printable(t.model.empty() ? std::string(tr("model unknown")) : t.model, 80)},
-                   {"address", printable(t.address, 80)}}))
-        << "</h2>\n<table class=\"box\">\n";
-    if (!t.vendor.empty()) {
-      out << "<tr><th>" << e(tr("Vendor")) << "</th><td>" << html_text(t.vendor, 40) << "</td></tr>\n";
-    }
-    if (!t.box_id.empty()) {
-      out << "<tr><th>" << e(tr("Box identifier")) << "</th><td class=\"key\">" << html_text(t.box_id, 80) << "</td></tr>\n";
-    }
-    if (!t.site.empty()) {
-      out << "<tr><th>" << e(tr("Site")) << "</th><td>" << html_text(t.site, 120) << "</td></tr>\n";
-    }
-    if (!t.profile.empty()) {
-      out << "<tr><th>" << e(tr("Profile")) << "</th><td>" << html_text(t.profile, 60) << "</td></tr>\n";
-    }
-    out << "</table>\n";
-    write_timeline_section(out, t);
-    if (!t.events.empty()) {
-      out << "<h3>" << e(tr("Changes made by boxwarden")) << "</h3>\n<ul>\n";
-      for (const auto& ev : t.events) {
-        out << "<li>" << html_text(ev.time, 40) << " &mdash; " << html_text(ev.summary.empty() ? ev.command : ev.summary, 300)
-            << "</li>\n";
-      }
-      out << "</ul>\n";
-    }
-    out << "</section>\n";
-  }
-  footer(out);
+  write_footer(out);
   write_page_end(out);
 }
 

@@ -28,6 +28,9 @@ pkgs=(
   util-linux bsdutils dash coreutils
   # reads the QR codes `boxwarden vpn` draws back (unit vpn_qr_test and lab vpn_test)
   zbar-tools
+  # tests/cli/html_report_test renders the HTML reports in headless Chromium (PNG, PDF, in a private
+  # network namespace), reads the PDFs back (pdftotext, pdfinfo) and the PNG's pixels (PIL)
+  chromium poppler-utils python3-pil
   # tests/cli/secrets_test traces fix and vpn setup: no fork, no exec, no password in any argv
   strace
   # scripts/sanitize.sh builds with g++ (its ASan/UBSan runtimes, libasan8 and libubsan1, come

@@ -16,8 +16,10 @@
 #include "cli/command.hpp"
 #include "cli/failure.hpp"
 #include "cli/inspect.hpp"
+#include "core/i18n.hpp"
 #include "core/text.hpp"
 #include "fleet/exit_order.hpp"
+#include "report/html_report.hpp"
 
 namespace bw::cli {
 
@@ -27,6 +29,11 @@ ExitCode audit_one_box(App& app) {
   Inspection in = inspect(app, "audit", 0);
   if (app.opt().format == Format::text) {
     print_text(app, in.report);
+  } else if (app.opt().format == Format::html) {
+    // html: with the journal, set x.drift (report::DriftView from in.report.drift) and
+    // in.report.timeline (this box's Timeline) before printing: the page shows both.
+    report::HtmlExtras x = report::html_extras(app.profile(), app.fail_on());
+    report::print_html(app.out(), in.report, x);
   } else {
     print_json(app.out(), in.report);
   }
@@ -194,6 +201,9 @@ ExitCode audit_many(App& app) {
 }  // namespace
 
 ExitCode cmd_audit(App& app) {
+  if (app.opt().format == Format::html && app.opt().gateways.size() > 1) {
+    throw Error(ErrorKind::usage, tr("--format html reports on one box: give -g once per run (or use --format json for several boxes)"));
+  }
   if (app.opt().gateways.size() > 1 || app.opt().format == Format::jsonl) {
     return audit_many(app);
   }

@@ -11,6 +11,7 @@
 #include "core/interrupt.hpp"
 #include "core/text.hpp"
 #include "plan/backup_store.hpp"
+#include "report/html_report.hpp"
 #include "rules/evaluator.hpp"
 #include "rules/profile.hpp"
 
@@ -108,10 +109,19 @@ bool confirm_on_fresh_read(App& app, Inspection& in) {
   }
 }
 
+// The report as a document (json or html) instead of the text: written once, at the end.
+void print_document(App& app, const Report& r, Box* dry_run_box = nullptr) {
+  if (app.opt().format == Format::html) {
+    report::print_html(app.out(), r, report::html_extras(app.profile(), app.fail_on()));
+  } else {
+    print_json(app.out(), r, dry_run_box);
+  }
+}
+
 }  // namespace
 
 ExitCode cmd_fix(App& app) {
-  bool json = app.opt().format == Format::json;
+  bool json = app.opt().format != Format::text;  // json or html: the document only, on stdout or -o
   if (!app.opt().dry_run) {
     app.lock_box_on_connect();  // one run per box, from before the read
   }
@@ -125,7 +135,7 @@ ExitCode cmd_fix(App& app) {
       app.out() << "\nDry run: nothing was changed.\n";
     }
     if (json) {
-      print_json(app.out(), r, app.opt().dry_run ? in.box.get() : nullptr);
+      print_document(app, r, app.opt().dry_run ? in.box.get() : nullptr);
     }
     return exit_for(r.findings, app.fail_on());
   }
@@ -140,7 +150,7 @@ ExitCode cmd_fix(App& app) {
     if (!has_automatic(r.plan)) {
       app.note("nothing is left to change; nothing was changed");
       if (json) {
-        print_json(app.out(), r);
+        print_document(app, r);
       }
       return exit_for(r.findings, app.fail_on());
     }
@@ -167,7 +177,7 @@ ExitCode cmd_fix(App& app) {
     r.findings_after = evaluate(app.profile(), r.execution->after);
   }
   if (json) {
-    print_json(app.out(), r);
+    print_document(app, r);
   } else {
     print_outcome(app, r);
   }

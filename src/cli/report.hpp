@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "discovery/discovery.hpp"
+#include "journal/timeline.hpp"
 #include "plan/action.hpp"
 #include "plan/executor.hpp"
 #include "rules/finding.hpp"
@@ -36,6 +37,7 @@ struct Report {
   std::optional<ExecutionReport> execution;
   std::optional<std::vector<Finding>> findings_after;
   std::string backup_path;
+  std::optional<Timeline> timeline;  // the box's history from the journal, when known (HTML draws it)
 };
 
 // Writes the JSON report of audit, plan and fix (two-space indent, then a newline): one

@@ -39,8 +39,8 @@ po::options_description global_options(Options& o) {
       ("profile,p", po::value(&o.profile)->value_name("NAME|FILE")->default_value("home"),
        "hardening profile (see 'boxwarden profiles')")
       ("format", po::value<std::string>()->value_name("FORMAT")->default_value("text"),
-       "output for people (text) or for scripts (json); audit also jsonl (one line per box), "
-       "fleet also csv, html, junit")
+       "output for people (text) or for scripts (json); audit also jsonl (one line per box); "
+       "audit, fix and history also html (a page to keep and print); fleet also csv, html, junit")
       ("output,o", po::value(&o.output)->value_name("FILE"), "write the report to FILE instead of stdout")
       ("timeout", po::value(&o.timeout)->value_name("SECONDS")->default_value(60),
        "overall deadline for talking to the box (to each box, with several -g)")
@@ -299,12 +299,14 @@ int dispatch(int argc, char** argv, FailureReport& je) {
     return usage_error(je, "no command given: name one (see boxwarden --help)");
   }
   std::string format = vm["format"].as<std::string>();
-  // text and json for every command; jsonl for audit; csv, html and junit for fleet.
+  // text and json for every command; jsonl for audit; html for audit, fix, history, breach and
+  // fleet; csv and junit for fleet.
   const std::vector<std::pair<std::string, Format>> formats = {
       {"text", Format::text}, {"json", Format::json}, {"jsonl", Format::jsonl},
       {"csv", Format::csv},   {"html", Format::html}, {"junit", Format::junit}};
-  std::string allowed = cmd->name == "audit" ? "text, json or jsonl"
+  std::string allowed = cmd->name == "audit" ? "text, json, jsonl or html"
                         : cmd->name == "fleet" ? "text, json, csv, html or junit"
+                        : cmd->name == "fix" || cmd->name == "history" || cmd->name == "breach" ? "text, json or html"
                                                : "text or json";
   auto f = std::find_if(formats.begin(), formats.end(), [&](const auto& e) { return e.first == format; });
   if (f == formats.end() || allowed.find(format) == std::string::npos) {

@@ -9,6 +9,7 @@
 #include "core/utc_time.hpp"
 #include "core/text.hpp"
 #include "fleet/exit_order.hpp"
+#include "report/html.hpp"
 
 namespace bw::fleet {
 
@@ -43,20 +44,7 @@ size_t width(const std::string& s) {
   return n;
 }
 
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+using report::html_escape;  // one escaping for every HTML page (report/html.hpp)
 
 // What a spreadsheet would run as a formula starts with one of these: quoted with a '.
 std::string csv_cell(const std::string& raw) {

@@ -141,8 +141,9 @@ class JsonError(unittest.TestCase):
                 p = run_bw(*args)
                 self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
                 doc = self.assert_error_document(p.stdout, args[-1], 2, "usage")
-                # audit also takes jsonl, fleet csv, html and junit: each says its own list.
-                self.assertRegex(doc["error"]["message"], r"is not a format of \w+; use text(, json or jsonl| or json)$")
+                # audit also takes jsonl and html, fix html, fleet csv, html and junit: each says its own list.
+                self.assertRegex(doc["error"]["message"],
+                                 r"is not a format of \w+; use text(, json, jsonl or html|, json or html| or json)$")
                 self.assert_one_error_line(p.stderr, doc)
 
     def test_a_value_that_looks_like_format_json_is_not_read_as_it(self):

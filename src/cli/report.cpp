@@ -372,7 +372,7 @@ void print_text(App& app, const Report& r, Box* dry_run_box) {
   out << fill(tr("Internet address: {address}"),
               {{"address", s.external_ip.empty() ? std::string(tr("unknown")) : printable(s.external_ip, 45)}})
       << "\n";
-  out << fill(tr("Profile: {profile} - {summary}"), {{"profile", r.profile}, {"summary", printable(r.profile_summary, 200)}})
+  out << fill(tr("Profile: {profile} - {summary}"), {{"profile", r.profile}, {"summary", printable(r.profile_summary.empty() ? "" : tr(r.profile_summary.c_str()), 200)}})
       << "\n\n";
   print_findings_text(app, r, r.findings);
   if (r.command != "audit") {

@@ -83,7 +83,7 @@ class Vocabulary:
             for i in ids:
                 for part in PLACE.split(i):
                     part = " ".join(part.split())
-                    if len(part) >= 16 and len(part.split()) >= 3:
+                    if len(part) >= 16 and len(WORD.findall(part)) >= 3:
                         self.english.add(part)
 
 

@@ -58,11 +58,11 @@ std::string data_reason(DataClass c) {
   switch (c) {
     case DataClass::health:
       return tr("Patients' health data (GDPR Art. 9) on this network could be read by strangers through the "
-                "openings marked above: the law requires it to be protected (Art. 32) and a breach to be "
+                "openings listed above: the law requires it to be protected (Art. 32) and a breach to be "
                 "notified within 72 hours (Art. 33).");
     case DataClass::business:
       return tr("Customers' and staff's personal data (GDPR) on this network could be read by strangers through "
-                "the openings marked above.");
+                "the openings listed above.");
     case DataClass::personal:
       return "";
   }

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <unistd.h>
 
+#include "core/i18n.hpp"
+
 namespace bw::interrupt {
 
 namespace {
@@ -143,7 +145,7 @@ int signal_number() {
 }
 
 std::string interrupted_by() {
-  return std::string("interrupted by ") + signal_name(signal_number());
+  return fill(tr("interrupted by {signal}"), {{"signal", signal_name(signal_number())}});
 }
 
 const char* signal_name(int signo) {

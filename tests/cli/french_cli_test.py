@@ -151,7 +151,7 @@ class French(unittest.TestCase):
         # Option names and commands are never translated: they are the help's data.
         data = words(" ".join(re.findall(r"--?[a-z][a-z-]*|\b[A-Z][A-Z_|:\[\].]+\b", p.stdout)))
         data |= {"boxwarden", "discover", "audit", "plan", "fix", "rollback", "vpn", "setup", "pair", "profiles",
-                 "fleet", "backups", "vendors", "text", "json", "jsonl", "csv", "html", "junit", "ok", "auto",
+                 "fleet", "backups", "vendors", "forget", "certificate", "text", "json", "jsonl", "csv", "html", "junit", "ok", "auto",
                  "home", "xdg", "state", "ca", "man", "pem", "https", "api", "utf", "wireguard"}
         self.assert_french(p.stdout, data)
         english = self.run_bw(["--help"], lang="C", box=False)

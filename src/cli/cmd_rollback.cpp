@@ -72,13 +72,25 @@ nlohmann::json to_json(const RestoreItem& item) {
   return j;
 }
 
+// "critical" in the person's language (the JSON keeps the enum value).
+const char* severity_word(Severity s) {
+  switch (s) {
+    case Severity::critical: return tr("critical");
+    case Severity::high: return tr("high");
+    case Severity::medium: return tr("medium");
+    case Severity::low: return tr("low");
+    case Severity::info: return tr("info");
+  }
+  return "";
+}
+
 void print_items(std::ostream& out, const std::vector<RestoreItem>& items, const std::string& profile) {
   for (const auto& item : items) {
     out << "  - " << printable(item.summary, 200) << "\n";
     if (item.finding && !item.finding->allowed) {
       out << "    "
           << fill(tr("warning: this re-opens: {title}: {severity} under {profile} ({rule})"),
-                  {{"title", printable(item.finding->title, 300)}, {"severity", to_string(item.finding->severity)},
+                  {{"title", printable(item.finding->title, 300)}, {"severity", severity_word(item.finding->severity)},
                    {"profile", printable(profile, 60)}, {"rule", item.finding->rule}})
           << "\n";
     }

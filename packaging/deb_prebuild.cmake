@@ -13,9 +13,10 @@ function(gzip_file src dest)
   endif()
 endfunction()
 
-set(man "${root}/share/man/man1/boxwarden.1")
-gzip_file("${man}" "${man}.gz")
-file(REMOVE "${man}")
+foreach(man "${root}/share/man/man1/boxwarden.1" "${root}/share/man/fr/man1/boxwarden.1")
+  gzip_file("${man}" "${man}.gz")
+  file(REMOVE "${man}")
+endforeach()
 
 set(doc "${root}/share/doc/${CPACK_PACKAGE_NAME}")
 file(MAKE_DIRECTORY "${doc}")

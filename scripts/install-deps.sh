@@ -42,6 +42,9 @@ pkgs=(
   # Ansible collection and its fleet lab (ansible-core, a real sshd per site, ssh from the
   # controller; tests/cli/ansible_collection_test.py, tests/lab/fleet_test.sh)
   dpkg-dev lintian ansible-core openssh-server openssh-client python3-yaml python3-jsonschema
+  # the French messages: xgettext/msgfmt build po/ into the catalogues (po/CMakeLists.txt, tests/cli/po_test);
+  # the fr_FR.UTF-8 locale, generated below, for the tests that run boxwarden in French
+  gettext locales
 )
 missing=()
 for p in "${pkgs[@]}"; do
@@ -51,6 +54,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}" >&2
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The French tests run LANG=fr_FR.UTF-8: a fresh Debian has the locales package but no locale built.
+if ! locale -a 2>/dev/null | grep -qix 'fr_FR\.utf-\?8'; then
+  $SUDO localedef -i fr_FR -f UTF-8 fr_FR.UTF-8
 fi
 # The package's own service is never used: the lab starts its own instances in namespaces.
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then

@@ -13,6 +13,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/interrupt.hpp"
 #include "core/text.hpp"
 #include "net/natpmp.hpp"
@@ -28,10 +29,11 @@ namespace {
 Secret read_password_file(const std::string& path) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) {
-    throw Error(ErrorKind::usage, "cannot read the password file " + path + "; check the path");
+    throw Error(ErrorKind::usage, fill(tr("cannot read the password file {file}; check the path"), {{"file", path}}));
   }
   if ((st.st_mode & 077) != 0) {
-    std::cerr << "boxwarden: warning: " << path << " can be read by other users; run: chmod 600 " << path << "\n";
+    std::cerr << fill(tr("boxwarden: warning: {file} can be read by other users; run: chmod 600 {file}"), {{"file", path}})
+              << "\n";
   }
   std::string data = read_file(path, 4096);
   auto nl = data.find_first_of("\r\n");
@@ -60,8 +62,8 @@ class QuietTerminal {
  public:
   explicit QuietTerminal(int fd) : m_fd(fd) {
     if (tcgetattr(m_fd, &m_saved) != 0) {
-      throw Error(ErrorKind::auth, "cannot switch off the echo of the terminal to ask for the password; "
-                                   "give it with --password-file or BOXWARDEN_PASSWORD");
+      throw Error(ErrorKind::auth, tr("cannot switch off the echo of the terminal to ask for the password; "
+                                      "give it with --password-file or BOXWARDEN_PASSWORD"));
     }
     interrupt::save_terminal(m_fd, m_saved);
     interrupt::set_prompting(true);
@@ -90,7 +92,7 @@ bool read_line(int fd, std::string& line) {
     int r = poll(&p, 1, -1);
     if (r < 0 && errno == EINTR) {
       if (interrupt::stop_requested()) {
-        throw Error(ErrorKind::auth, "interrupted at the password prompt");
+        throw Error(ErrorKind::auth, tr("interrupted at the password prompt"));
       }
       continue;
     }
@@ -131,7 +133,7 @@ Secret prompt_password() {
   std::string line;
   {
     QuietTerminal quiet(fd);
-    write_all(fd, "Password of the box's administrator (not shown): ");
+    write_all(fd, tr("Password of the box's administrator (not shown): "));
     read_line(fd, line);
   }
   write_all(fd, "\n");
@@ -161,7 +163,7 @@ std::ostream& App::out() {
     // Opened on first use, so that an error before the report leaves an old report intact.
     m_file.open(m_opt.output, std::ios::out | std::ios::trunc);
     if (!m_file) {
-      throw Error(ErrorKind::usage, "cannot write " + m_opt.output + "; check --output");
+      throw Error(ErrorKind::usage, fill(tr("cannot write {file}; check --output"), {{"file", m_opt.output}}));
     }
   }
   return m_file;
@@ -317,14 +319,16 @@ Discovered App::discover(size_t gateway_index) {
                            return natpmp_probe(gw, wait, m_deadline, cutoff);
                          },
                          [this] { return m_watch && m_watch->answered(); }};
-  progress("looking for the box");
+  progress(tr("looking for the box"));
   Discovered found = bw::discover(d, session_context(), probes);
   if (m_opt.verbose) {
-    note("found the box at " + found.target.address + " in " + std::to_string(found.took.count()) + " ms");
+    note(fill(tr("found the box at {address} in {ms} ms"),
+              {{"address", found.target.address}, {"ms", std::to_string(found.took.count())}}));
   }
   for (const auto& r : found.ignored_ssdp) {
     if (m_opt.verbose) {
-      note("ignored an SSDP answer from " + r.from + " (not the gateway " + found.target.address + ")");
+      note(fill(tr("ignored an SSDP answer from {from} (not the gateway {address})"),
+                {{"from", r.from}, {"address", found.target.address}}));
     }
   }
   return found;
@@ -335,10 +339,10 @@ std::unique_ptr<Box> App::connect(const Discovered& found) {
     m_lock.emplace(BoxLock::take(found.target.address, found.target.port,
                                  [this](const std::string& message) { note(message); }));
     if (m_opt.verbose) {
-      note("holding the lock " + m_lock->path());
+      note(fill(tr("holding the lock {file}"), {{"file", m_lock->path()}}));
     }
   }
-  progress("reading the box at " + found.target.address);
+  progress(fill(tr("reading the box at {address}"), {{"address", found.target.address}}));
   SessionContext& ctx = session_context();
   return std::make_unique<Box>(found, ctx, m_recorder.get());
 }

@@ -51,8 +51,9 @@ struct BoxResult {
 std::string error_entry(Format format, const std::string& site, const std::string& address, ExitCode code, std::string_view kind,
                         const std::string& message) {
   if (format == Format::text) {
-    std::string box = address.empty() ? std::string("(default gateway)") : printable(address, 80);
-    return "Box " + box + ": no report, error (" + std::string(kind) + "): " + message + "\n";
+    std::string box = address.empty() ? std::string(tr("(default gateway)")) : printable(address, 80);
+    return fill(tr("Box {address}: no report, error ({kind}): {message}"), {{"address", box}, {"kind", kind}, {"message", message}}) +
+           "\n";
   }
   nlohmann::json doc = error_document("audit", site, code, kind, message);
   doc["gateway"] = {{"address", address.empty() ? nlohmann::json(nullptr) : nlohmann::json(valid_utf8(address))}};

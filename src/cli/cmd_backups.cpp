@@ -4,6 +4,7 @@
 #include "cli/command.hpp"
 #include "cli/document.hpp"
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/text.hpp"
 
 namespace bw::cli {
@@ -15,7 +16,7 @@ ExitCode cmd_backups(App& app) {
   nlohmann::json a = nlohmann::json::array();
   auto paths = store.list();
   if (paths.empty() && !json) {
-    out << "No backup in " << store.dir() << ".\n";
+    out << fill(tr("No backup in {dir}."), {{"dir", store.dir()}}) << "\n";
     return ExitCode::ok;
   }
   for (const auto& path : paths) {
@@ -33,14 +34,18 @@ ExitCode cmd_backups(App& app) {
         // in-progress once no run is going on: the run was killed (the box may be half-changed).
         std::string outcome(to_string(b.outcome));
         out << printable(b.created, 64) << "  " << outcome << std::string(outcome.size() < 12 ? 12 - outcome.size() : 0, ' ')
-            << "  box " << b.gateway << "  profile " << printable(b.profile, 60) << "  " << automatic
-            << " change(s)  " << path << "\n";
+            << "  "
+            << fill(trn("box {address}  profile {profile}  {n} change  {file}",
+                        "box {address}  profile {profile}  {n} changes  {file}", automatic),
+                    {{"address", b.gateway}, {"profile", printable(b.profile, 60)}, {"n", std::to_string(automatic)},
+                     {"file", path}})
+            << "\n";
       }
     } catch (const Error& e) {
       if (json) {
         a.push_back({{"path", path}, {"error", e.what()}});
       } else {
-        out << "(unreadable) " << printable(e.what(), 600) << "\n";  // the message starts with the path
+        out << fill(tr("(unreadable) {error}"), {{"error", printable(e.what(), 600)}}) << "\n";  // the message starts with the path
       }
     }
   }

@@ -3,6 +3,7 @@
 #include "cli/command.hpp"
 #include "cli/document.hpp"
 #include "core/box_id.hpp"
+#include "core/i18n.hpp"
 #include "core/text.hpp"
 
 namespace bw::cli {
@@ -13,17 +14,22 @@ namespace {
 // the firewall and its holes are what keep them out of reach.
 std::string ipv6_status(const RouterState& s) {
   if (s.ipv6_enabled == false) {
-    return "off (the box has no IPv6 on its Internet side)";
+    return tr("off (the box has no IPv6 on its Internet side)");
   }
-  std::string firewall = !s.ipv6_firewall_enabled ? "firewall unknown"
-                         : *s.ipv6_firewall_enabled ? "firewall on"
-                                                    : "firewall OFF: every device is reachable from the Internet";
+  std::string firewall = !s.ipv6_firewall_enabled ? tr("firewall unknown")
+                         : *s.ipv6_firewall_enabled ? tr("firewall on")
+                                                    : tr("firewall OFF: every device is reachable from the Internet");
   if (s.ipv6_firewall_enabled && !s.ipv6_firewall_level.empty()) {
-    firewall += " (level " + printable(s.ipv6_firewall_level, 20) + ")";
+    firewall = fill(tr("{firewall} (level {level})"), {{"firewall", firewall}, {"level", printable(s.ipv6_firewall_level, 20)}});
   }
-  std::string holes = std::to_string(s.pinholes.size()) + " pinhole" + (s.pinholes.size() == 1 ? "" : "s") +
-                      (s.pinholes_known ? "" : " seen (the box may hold more)");
-  return (s.ipv6_enabled ? "on, " : "") + firewall + ", " + holes;
+  std::string n = std::to_string(s.pinholes.size());
+  std::string holes = s.pinholes_known
+                          ? fill(trn("{n} pinhole", "{n} pinholes", s.pinholes.size()), {{"n", n}})
+                          : fill(trn("{n} pinhole seen (the box may hold more)", "{n} pinholes seen (the box may hold more)",
+                                     s.pinholes.size()),
+                                 {{"n", n}});
+  return s.ipv6_enabled ? fill(tr("on, {firewall}, {pinholes}"), {{"firewall", firewall}, {"pinholes", holes}})
+                        : fill(tr("{firewall}, {pinholes}"), {{"firewall", firewall}, {"pinholes", holes}});
 }
 
 nlohmann::json ipv6_json(const RouterState& s) {
@@ -68,26 +74,32 @@ ExitCode cmd_discover(App& app) {
     return ExitCode::ok;
   }
   auto& out = app.out();
-  out << "Box: " << d.target.address << " (found in the " << d.gateway_source << ")\n";
-  out << "Model: " << printable(s.model.empty() ? "unknown" : s.model, 80) << "\n";
-  out << "Firmware: " << printable(s.firmware.empty() ? "unknown" : s.firmware, 80) << "\n";
-  out << "Internet address: " << (s.external_ip.empty() ? "unknown" : printable(s.external_ip, 45)) << "\n";
-  out << "IPv6: " << ipv6_status(s) << "\n";
-  out << "APIs that answer:";
+  out << fill(tr("Box: {address} (found in the {source})"), {{"address", d.target.address}, {"source", d.gateway_source}})
+      << "\n";
+  out << fill(tr("Model: {model}"), {{"model", s.model.empty() ? std::string(tr("unknown")) : printable(s.model, 80)}}) << "\n";
+  out << fill(tr("Firmware: {firmware}"), {{"firmware", s.firmware.empty() ? std::string(tr("unknown")) : printable(s.firmware, 80)}})
+      << "\n";
+  out << fill(tr("Internet address: {address}"),
+              {{"address", s.external_ip.empty() ? std::string(tr("unknown")) : printable(s.external_ip, 45)}})
+      << "\n";
+  out << fill(tr("IPv6: {status}"), {{"status", ipv6_status(s)}}) << "\n";
+  std::string list;
   for (const auto& a : apis) {
-    out << " " << a;
+    list += " " + a;
   }
-  out << "\n";
+  out << fill(tr("APIs that answer:{apis}"), {{"apis", list}}) << "\n";
   if (!d.target.igd_desc_url.empty()) {
-    out << "UPnP description: " << printable(d.target.igd_desc_url, 200) << "\n";
+    out << fill(tr("UPnP description: {url}"), {{"url", printable(d.target.igd_desc_url, 200)}}) << "\n";
   }
   if (!d.ignored_ssdp.empty()) {
-    out << "Ignored " << d.ignored_ssdp.size()
-        << " UPnP answer(s) from other machines claiming to be a gateway:";
+    std::string from;
     for (const auto& r : d.ignored_ssdp) {
-      out << " " << r.from;
+      from += " " + r.from;
     }
-    out << "\n";
+    out << fill(trn("Ignored {n} UPnP answer(s) from other machines claiming to be a gateway:{from}",
+                    "Ignored {n} UPnP answer(s) from other machines claiming to be a gateway:{from}", d.ignored_ssdp.size()),
+                {{"n", std::to_string(d.ignored_ssdp.size())}, {"from", from}})
+        << "\n";
   }
   return ExitCode::ok;
 }

@@ -7,6 +7,7 @@
 #include "cli/command.hpp"
 #include "cli/inspect.hpp"
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/state_diff.hpp"
 #include "core/interrupt.hpp"
 #include "core/text.hpp"
@@ -24,29 +25,32 @@ void print_outcome(App& app, const Report& r) {
   const ExecutionReport& e = *r.execution;
   out << "\n";
   for (const auto& st : e.steps) {
-    out << "  " << (st.ok ? app.paint("done", "32") : app.paint("FAILED", "1;31")) << "  " << printable(st.summary, 200);
-    if (!st.ok) {
-      out << ": " << printable(st.error, 300);
-    }
+    out << "  " << (st.ok ? app.paint(tr("done"), "32") : app.paint(tr("FAILED"), "1;31")) << "  ";
+    out << (st.ok ? printable(st.summary, 200)
+                  : fill(tr("{change}: {error}"), {{"change", printable(st.summary, 200)}, {"error", printable(st.error, 300)}}));
     out << "\n";
   }
   switch (e.outcome) {
     case Outcome::applied:
-      out << "\nThe box was re-read: every change is in place.\n";
+      out << "\n" << tr("The box was re-read: every change is in place.") << "\n";
       break;
     case Outcome::rolled_back:
-      out << "\nThe fix failed (" << printable(e.failure, 300)
-          << "). Everything it changed was put back as it was, and checked.\n";
+      out << "\n" << fill(tr("The fix failed ({reason}). Everything it changed was put back as it was, and checked."),
+                          {{"reason", printable(e.failure, 300)}})
+          << "\n";
       break;
     case Outcome::rollback_failed:
-      out << "\nThe fix failed (" << printable(e.failure, 300)
-          << ") and putting things back failed too. The box may be half-changed.\n"
-          << "Your settings are saved in " << r.backup_path << "\n"
-          << "Run 'boxwarden rollback " << r.backup_path << "' when the box answers again, or restore them by hand.\n";
+      out << "\n" << fill(tr("The fix failed ({reason}) and putting things back failed too. The box may be half-changed."),
+                          {{"reason", printable(e.failure, 300)}})
+          << "\n" << fill(tr("Your settings are saved in {file}"), {{"file", r.backup_path}}) << "\n"
+          << fill(tr("Run 'boxwarden rollback {file}' when the box answers again, or restore them by hand."),
+                  {{"file", r.backup_path}})
+          << "\n";
       break;
     case Outcome::interrupted:
-      out << "\nThe fix was interrupted (" << printable(e.failure, 100)
-          << "). Everything it changed was put back as it was, and checked.\n";
+      out << "\n" << fill(tr("The fix was interrupted ({reason}). Everything it changed was put back as it was, and checked."),
+                          {{"reason", printable(e.failure, 100)}})
+          << "\n";
       break;
     case Outcome::nothing_to_do:
       break;
@@ -56,13 +60,19 @@ void print_outcome(App& app, const Report& r) {
     std::copy_if(r.findings_after->begin(), r.findings_after->end(), std::back_inserter(left),
                  [&](const Finding& f) { return !f.allowed && f.severity >= app.fail_on(); });
     if (left.empty()) {
-      out << "Nothing at or above " << app.opt().fail_on << " remains.\n";
+      out << fill(tr("Nothing at or above {severity} remains."), {{"severity", app.opt().fail_on}}) << "\n";
     } else {
-      out << "Still to do (" << left.size() << "):\n";
+      out << fill(tr("Still to do ({count}):"), {{"count", std::to_string(left.size())}}) << "\n";
       for (const auto& f : left) {
-        out << "  " << to_string(f.severity) << "  " << printable(f.title, 200) << "\n";
+        out << "  " << severity_label(f.severity) << "  " << printable(f.title, 200) << "\n";
       }
     }
+  }
+  if (e.outcome == Outcome::applied) {
+    // How to undo, in the words rollback uses for the same changes (it lists them again).
+    out << "\n" << fill(tr("To undo these changes and put back the settings saved in {file}: boxwarden rollback"),
+                        {{"file", r.backup_path}})
+        << "\n";
   }
 }
 
@@ -76,12 +86,12 @@ bool has_automatic(const std::vector<Action>& plan) {
 // asks again. False when the person says no.
 bool confirm_on_fresh_read(App& app, Inspection& in) {
   Report& r = in.report;
-  std::string question = "Change the box now? A backup is saved first and everything is undone if a step fails.";
+  std::string question = tr("Change the box now? A backup is saved first and everything is undone if a step fails.");
   for (;;) {
     if (!app.confirm(question)) {
       return false;
     }
-    app.progress("reading the box again before changing it");
+    app.progress(tr("reading the box again before changing it"));
     RouterState now = in.box->read_state();
     std::vector<std::string> changes = describe_changes(r.state, now);
     judge(app, in, std::move(now));
@@ -93,19 +103,19 @@ bool confirm_on_fresh_read(App& app, Inspection& in) {
     // with the plan that was acted on).
     bool on_stdout = app.opt().format == Format::text && app.opt().output.empty();
     std::ostream& out = on_stdout ? app.out() : std::cerr;
-    out << "\nThe box changed while you were reading (read again just now):\n";
+    out << "\n" << tr("The box changed while you were reading (read again just now):") << "\n";
     for (const auto& c : changes) {
       out << "  " << c << "\n";
     }
     if (on_stdout) {
-      out << "\nWhat fix would do now:\n";
+      out << "\n" << tr("What fix would do now:") << "\n";
       print_findings_text(app, r, r.findings);
       print_plan_text(app, r.plan, false, nullptr);
     }
     if (!has_automatic(r.plan)) {
       return true;
     }
-    question = "Change the box now, as planned just above?";
+    question = tr("Change the box now, as planned just above?");
   }
 }
 
@@ -132,7 +142,7 @@ ExitCode cmd_fix(App& app) {
   }
   if (!has_automatic(r.plan) || app.opt().dry_run) {
     if (app.opt().dry_run && !json) {
-      app.out() << "\nDry run: nothing was changed.\n";
+      app.out() << "\n" << tr("Dry run: nothing was changed.") << "\n";
     }
     if (json) {
       print_document(app, r, app.opt().dry_run ? in.box.get() : nullptr);
@@ -141,14 +151,14 @@ ExitCode cmd_fix(App& app) {
   }
   if (!app.opt().yes) {
     if (!app.interactive()) {
-      throw Error(ErrorKind::usage, "fix changes the box and there is no terminal to ask; add --yes to proceed, or run 'boxwarden plan' to see the plan");
+      throw Error(ErrorKind::usage, tr("fix changes the box and there is no terminal to ask; add --yes to proceed, or run 'boxwarden plan' to see the plan"));
     }
     if (!confirm_on_fresh_read(app, in)) {
-      app.note("nothing was changed");
+      app.note(tr("nothing was changed"));
       return exit_for(r.findings, app.fail_on());
     }
     if (!has_automatic(r.plan)) {
-      app.note("nothing is left to change; nothing was changed");
+      app.note(tr("nothing is left to change; nothing was changed"));
       if (json) {
         print_document(app, r);
       }
@@ -164,13 +174,13 @@ ExitCode cmd_fix(App& app) {
   backup.plan = r.plan;
   r.backup_path = store.save(backup);
   if (!json) {
-    app.out() << "\nSaved the box's current settings to " << r.backup_path << "\n";
+    app.out() << "\n" << fill(tr("Saved the box's current settings to {file}"), {{"file", r.backup_path}}) << "\n";
   }
   r.execution = execute(*in.box, r.plan, [&](const std::string& s) { app.progress(s); }, Patience{&app.deadline()});
   try {  // the backup was saved "in-progress": say what became of the fix
     store.set_outcome(r.backup_path, backup_outcome_for(r.execution->outcome));
   } catch (const Error& e) {
-    app.note(std::string("could not record the fix's outcome in its backup: ") + e.what());
+    app.note(fill(tr("could not record the fix's outcome in its backup: {error}"), {{"error", e.what()}}));
   }
   changing.finished();
   if (r.execution->after_known) {
@@ -183,7 +193,8 @@ ExitCode cmd_fix(App& app) {
   }
   switch (r.execution->outcome) {
     case Outcome::interrupted:
-      app.note("interrupted: the box was re-read and is as it was before the fix; the backup is kept: " + r.backup_path);
+      app.note(fill(tr("interrupted: the box was re-read and is as it was before the fix; the backup is kept: {file}"),
+                    {{"file", r.backup_path}}));
       return ExitCode::rolled_back;
     case Outcome::rolled_back: {
       // Refused for a missing permission (e.g. an app without the right to change settings):
@@ -193,7 +204,9 @@ ExitCode cmd_fix(App& app) {
       return failed != r.execution->steps.end() && failed->auth_refused ? ExitCode::auth : ExitCode::rolled_back;
     }
     case Outcome::rollback_failed:
-      std::cerr << "boxwarden: error: the fix failed and could not be undone; backup: " << r.backup_path << "\n";
+      std::cerr << fill(tr("boxwarden: error: {message}"),
+                        {{"message", fill(tr("the fix failed and could not be undone; backup: {file}"), {{"file", r.backup_path}})}})
+                << "\n";
       return ExitCode::rollback_failed;
     default:
       return r.findings_after ? exit_for(*r.findings_after, app.fail_on()) : ExitCode::findings;

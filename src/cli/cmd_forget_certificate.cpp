@@ -8,6 +8,7 @@
 #include "cli/document.hpp"
 #include "cli/command.hpp"
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/text.hpp"
 
 namespace bw::cli {
@@ -20,8 +21,9 @@ ExitCode cmd_forget_certificate(App& app) {
     std::string digits = host.substr(colon + 1);
     if (digits.empty() || digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos ||
         std::stol(digits) < 1 || std::stol(digits) > 65535) {
-      throw Error(ErrorKind::usage, "forget-certificate: bad port in '" + printable(host) +
-                                        "'; give HOST or HOST:PORT (1-65535), as in the error message");
+      throw Error(ErrorKind::usage, fill(tr("forget-certificate: bad port in '{host}'; give HOST or HOST:PORT (1-65535), as "
+                                            "in the error message"),
+                                         {{"host", printable(host)}}));
     }
     port = static_cast<uint16_t>(std::stol(digits));
     host = host.substr(0, colon);
@@ -34,14 +36,16 @@ ExitCode cmd_forget_certificate(App& app) {
     return ExitCode::ok;
   }
   if (removed.empty()) {
-    out << "No certificate key is pinned for " << printable(app.opt().args[0]) << " in " << store.dir() << ".\n";
+    out << fill(tr("No certificate key is pinned for {host} in {dir}."), {{"host", printable(app.opt().args[0])}, {"dir", store.dir()}})
+        << "\n";
     return ExitCode::ok;
   }
   for (const std::string& p : removed) {
-    out << "Forgot the certificate key pinned in " << p << ".\n";
+    out << fill(tr("Forgot the certificate key pinned in {file}."), {{"file", p}}) << "\n";
   }
-  out << "The next connection to " << printable(host)
-      << " pins the key the box shows then: make it from the box's own network.\n";
+  out << fill(tr("The next connection to {host} pins the key the box shows then: make it from the box's own network."),
+              {{"host", printable(host)}})
+      << "\n";
   return ExitCode::ok;
 }
 

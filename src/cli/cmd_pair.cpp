@@ -8,6 +8,7 @@
 #include "cli/document.hpp"
 #include "cli/command.hpp"
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 
 namespace bw::cli {
 
@@ -25,8 +26,8 @@ ExitCode cmd_pair(App& app) {
     for (const VendorPlugin* p : found.plugins) {
       ids += (ids.empty() ? "" : ", ") + std::string(p->id());
     }
-    throw Error(ErrorKind::usage, "the box at " + found.target.address + " (" + ids +
-                                      ") needs no pairing: run boxwarden audit");
+    throw Error(ErrorKind::usage, fill(tr("the box at {address} ({vendors}) needs no pairing: run boxwarden audit"),
+                                       {{"address", found.target.address}, {"vendors", ids}}));
   }
   plugin->pair(found.target, app.session_context());
   auto& out = app.out();
@@ -36,7 +37,8 @@ ExitCode cmd_pair(App& app) {
                .dump(2)
         << "\n";
   } else {
-    out << "Paired with the " << plugin->display_name() << " at " << found.target.address << ".\n";
+    out << fill(tr("Paired with the {box} at {address}."), {{"box", plugin->display_name()}, {"address", found.target.address}})
+        << "\n";
   }
   return ExitCode::ok;
 }

@@ -2,6 +2,7 @@
 #include "cli/app.hpp"
 #include "cli/command.hpp"
 #include "cli/document.hpp"
+#include "core/i18n.hpp"
 #include "rules/profile.hpp"
 
 namespace bw::cli {
@@ -32,9 +33,9 @@ ExitCode cmd_profiles(App& app) {
     return ExitCode::ok;
   }
   for (const auto& p : all) {
-    out << p.name << std::string(p.name.size() < 18 ? 18 - p.name.size() : 1, ' ') << p.summary << "\n";
+    out << p.name << std::string(p.name.size() < 18 ? 18 - p.name.size() : 1, ' ') << (p.summary.empty() ? "" : tr(p.summary.c_str())) << "\n";
   }
-  out << "\nShow one with 'boxwarden profiles NAME'; copy it to ~/.config/boxwarden/profiles/ to edit it.\n";
+  out << "\n" << tr("Show one with 'boxwarden profiles NAME'; copy it to ~/.config/boxwarden/profiles/ to edit it.") << "\n";
   return ExitCode::ok;
 }
 

@@ -11,6 +11,7 @@
 #include "cli/document.hpp"
 #include "cli/command.hpp"
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/interrupt.hpp"
 #include "core/text.hpp"
 #include "net/gateway.hpp"
@@ -29,11 +30,11 @@ struct Chosen {
 std::string reason_for(const Backup& b) {
   switch (b.outcome) {
     case BackupOutcome::in_progress:
-      return "unfinished: the run was cut short on " + b.created;
+      return fill(tr("unfinished: the run was cut short on {date}"), {{"date", b.created}});
     case BackupOutcome::failed:
-      return "unfinished: the fix failed on " + b.created + " and could not be undone";
+      return fill(tr("unfinished: the fix failed on {date} and could not be undone"), {{"date", b.created}});
     default:
-      return "the last completed fix, on " + b.created;
+      return fill(tr("the last completed fix, on {date}"), {{"date", b.created}});
   }
 }
 
@@ -42,11 +43,12 @@ std::string reason_for(const Backup& b) {
 std::vector<Chosen> choose(App& app, const BackupStore& store) {
   if (!app.opt().args.empty()) {
     Backup b = store.load(app.opt().args[0]);
-    return {{b, "named on the command line; it is " + std::string(to_string(b.outcome))}};
+    return {{b, fill(tr("named on the command line; it is {outcome}"), {{"outcome", to_string(b.outcome)}})}};
   }
   auto paths = store.list();
   if (paths.empty()) {
-    throw Error(ErrorKind::usage, "no backup in " + store.dir() + "; name one (see 'boxwarden backups') or give --state-dir");
+    throw Error(ErrorKind::usage, fill(tr("no backup in {dir}; name one (see 'boxwarden backups') or give --state-dir"),
+                                       {{"dir", store.dir()}}));
   }
   std::vector<Backup> all;
   for (const auto& p : paths) {
@@ -70,13 +72,27 @@ nlohmann::json to_json(const RestoreItem& item) {
   return j;
 }
 
+// "critical" in the person's language (the JSON keeps the enum value).
+const char* severity_word(Severity s) {
+  switch (s) {
+    case Severity::critical: return tr("critical");
+    case Severity::high: return tr("high");
+    case Severity::medium: return tr("medium");
+    case Severity::low: return tr("low");
+    case Severity::info: return tr("info");
+  }
+  return "";
+}
+
 void print_items(std::ostream& out, const std::vector<RestoreItem>& items, const std::string& profile) {
   for (const auto& item : items) {
     out << "  - " << printable(item.summary, 200) << "\n";
     if (item.finding && !item.finding->allowed) {
-      out << "    warning: this re-opens: " << printable(item.finding->title, 300) << ": "
-          << to_string(item.finding->severity) << " under " << printable(profile, 60) << " ("
-          << item.finding->rule << ")\n";
+      out << "    "
+          << fill(tr("warning: this re-opens: {title}: {severity} under {profile} ({rule})"),
+                  {{"title", printable(item.finding->title, 300)}, {"severity", severity_word(item.finding->severity)},
+                   {"profile", printable(profile, 60)}, {"rule", item.finding->rule}})
+          << "\n";
     }
   }
 }
@@ -100,9 +116,13 @@ ExitCode cmd_rollback(App& app) {
                  .dump(2)
           << "\n";
     } else {
-      std::string box = app.opt().gateways.empty() ? "" : " of the box at " + app.opt().gateways[0];
-      out << "There is nothing to restore: no unfinished fix and no completed fix left to undo" << printable(box, 80)
-          << " (see 'boxwarden backups').\n";
+      out << (app.opt().gateways.empty()
+                  ? std::string(tr("There is nothing to restore: no unfinished fix and no completed fix left to undo "
+                                   "(see 'boxwarden backups')."))
+                  : fill(tr("There is nothing to restore: no unfinished fix and no completed fix left to undo of the "
+                            "box at {address} (see 'boxwarden backups')."),
+                         {{"address", printable(app.opt().gateways[0], 60)}}))
+          << "\n";
     }
     return ExitCode::ok;
   }
@@ -114,8 +134,8 @@ ExitCode cmd_rollback(App& app) {
   Discovered found = app.discover();
   for (const auto& c : chosen) {
     if (c.backup.gateway != found.target.address) {
-      throw Error(ErrorKind::usage, "backup " + c.backup.path + " belongs to the box at " + c.backup.gateway + ", not " +
-                                        found.target.address);
+      throw Error(ErrorKind::usage, fill(tr("backup {file} belongs to the box at {owner}, not {address}"),
+                                         {{"file", c.backup.path}, {"owner", c.backup.gateway}, {"address", found.target.address}}));
     }
   }
   if (!app.opt().dry_run) {
@@ -139,9 +159,11 @@ ExitCode cmd_rollback(App& app) {
   }
   if (!json) {
     for (size_t i = 0; i < chosen.size(); ++i) {
-      out << "Backup " << printable(chosen[i].backup.path, 400) << " (" << printable(chosen[i].reason, 200) << "):\n";
+      out << fill(tr("Backup {file} ({reason}):"), {{"file", printable(chosen[i].backup.path, 400)},
+                                                    {"reason", printable(chosen[i].reason, 200)}})
+          << "\n";
       if (items[i].empty()) {
-        out << "  nothing to put back: the box already has these settings\n";
+        out << "  " << tr("nothing to put back: the box already has these settings") << "\n";
       }
       print_items(out, items[i], profile.name);
     }
@@ -163,9 +185,9 @@ ExitCode cmd_rollback(App& app) {
           << "\n";
     } else {
       for (const auto& req : requests) {
-        out << "  would send: " << printable(req.get<std::string>(), 400) << "\n";
+        out << "  " << fill(tr("would send: {request}"), {{"request", printable(req.get<std::string>(), 400)}}) << "\n";
       }
-      out << "Dry run: nothing was changed.\n";
+      out << tr("Dry run: nothing was changed.") << "\n";
     }
     return ExitCode::ok;
   }
@@ -176,17 +198,17 @@ ExitCode cmd_rollback(App& app) {
                  .dump(2)
           << "\n";
     } else {
-      out << "The box already has the saved settings: nothing to restore.\n";
+      out << tr("The box already has the saved settings: nothing to restore.") << "\n";
     }
     return ExitCode::ok;
   }
   bool asked = !app.opt().yes;
   if (asked) {
     if (!app.interactive()) {
-      throw Error(ErrorKind::usage, "rollback changes the box and there is no terminal to ask; add --yes to proceed");
+      throw Error(ErrorKind::usage, tr("rollback changes the box and there is no terminal to ask; add --yes to proceed"));
     }
-    if (!app.confirm("Put these settings back on the box?")) {
-      app.note("nothing was changed");
+    if (!app.confirm(tr("Put these settings back on the box?"))) {
+      app.note(tr("nothing was changed"));
       return ExitCode::ok;
     }
   }
@@ -200,7 +222,8 @@ ExitCode cmd_rollback(App& app) {
   for (; i < chosen.size(); ++i) {
     const Backup& b = chosen[i].backup;
     if (!json) {
-      out << "Restoring " << printable(b.path, 400) << " (" << printable(chosen[i].reason, 200) << ")\n";
+      out << fill(tr("Restoring {file} ({reason})"), {{"file", printable(b.path, 400)}, {"reason", printable(chosen[i].reason, 200)}})
+          << "\n";
     }
     // Without a question the read above is an instant old: the first restore starts from it.
     // After one, or after an earlier restore changed the box, restore() reads it again.
@@ -209,21 +232,25 @@ ExitCode cmd_rollback(App& app) {
     for (const auto& st : last.steps) {
       steps.push_back({{"backup", b.path}, {"summary", valid_utf8(st.summary)}, {"ok", st.ok}, {"error", valid_utf8(st.error)}});
       if (!json) {
-        out << "  " << (st.ok ? "done" : "FAILED") << "  " << printable(st.summary, 200)
-            << (st.ok ? "" : ": " + printable(st.error, 300)) << "\n";
+        out << "  " << (st.ok ? tr("done") : tr("FAILED")) << "  "
+            << (st.ok ? printable(st.summary, 200)
+                      : fill(tr("{change}: {error}"), {{"change", printable(st.summary, 200)}, {"error", printable(st.error, 300)}}))
+            << "\n";
       }
     }
     if (last.outcome != Outcome::applied && last.outcome != Outcome::nothing_to_do) {
       break;
     }
     if (!json) {
-      out << (last.outcome == Outcome::applied ? "  The box was re-read: these settings are back.\n"
-                                               : "  The box already had these settings.\n");
+      out << "  "
+          << (last.outcome == Outcome::applied ? tr("The box was re-read: these settings are back.")
+                                               : tr("The box already had these settings."))
+          << "\n";
     }
     try {
       store.set_outcome(b.path, BackupOutcome::rolled_back);
     } catch (const Error& e) {
-      app.note(std::string("could not record the rollback in the backup: ") + e.what());
+      app.note(fill(tr("could not record the rollback in the backup: {error}"), {{"error", e.what()}}));
     }
     done.push_back(b.path);
     if (interrupt::stop_requested() && i + 1 < chosen.size()) {  // this one is back; the older ones wait
@@ -262,21 +289,32 @@ ExitCode cmd_rollback(App& app) {
     left += " " + p.get<std::string>();
   }
   if (last.outcome == Outcome::interrupted) {
-    std::cerr << "boxwarden: " << printable(last.failure, 100)
-              << ": what the rollback had restored was taken away again, and the box re-read"
-              << (done.empty() ? ": it is as it was before the rollback" : " (the backups already restored stay restored)")
-              << "; run boxwarden rollback again" << (left.empty() ? "" : "; still to restore:" + left) << "\n";
+    std::string reason = printable(last.failure, 100);
+    std::string message =
+        done.empty() ? fill(tr("boxwarden: {reason}: what the rollback had restored was taken away again, and the box "
+                               "re-read: it is as it was before the rollback; run boxwarden rollback again"),
+                            {{"reason", reason}})
+                     : fill(tr("boxwarden: {reason}: what the rollback had restored was taken away again, and the box "
+                               "re-read (the backups already restored stay restored); run boxwarden rollback again"),
+                            {{"reason", reason}});
+    std::cerr << (left.empty() ? message : fill(tr("{message}; still to restore:{files}"), {{"message", message}, {"files", left}}))
+              << "\n";
     return ExitCode::rolled_back;
   }
   const std::string& path = chosen[i].backup.path;
   if (last.outcome == Outcome::rollback_failed) {
-    std::cerr << "boxwarden: error: could not restore everything (" << printable(last.failure, 300)
-              << "); the backup is kept: " << path << "; still to restore:" << left << "\n";
+    std::cerr << fill(tr("boxwarden: error: {message}"),
+                      {{"message", fill(tr("could not restore everything ({reason}); the backup is kept: {file}; still to "
+                                           "restore:{files}"),
+                                        {{"reason", printable(last.failure, 300)}, {"file", path}, {"files", left}})}})
+              << "\n";
     return ExitCode::rollback_failed;
   }
-  std::cerr << "boxwarden: error: the rollback failed (" << printable(last.failure, 300)
-            << ") and what it had restored from " << path
-            << " was taken away again; run boxwarden rollback again; still to restore:" << left << "\n";
+  std::cerr << fill(tr("boxwarden: error: {message}"),
+                    {{"message", fill(tr("the rollback failed ({reason}) and what it had restored from {file} was taken "
+                                         "away again; run boxwarden rollback again; still to restore:{files}"),
+                                      {{"reason", printable(last.failure, 300)}, {"file", path}, {"files", left}})}})
+            << "\n";
   // Refused to this account (a missing permission): exit 4 like fix, once all is put back.
   auto failed = std::find_if(last.steps.begin(), last.steps.end(), [](const StepReport& s) { return !s.ok; });
   return failed != last.steps.end() && failed->auth_refused ? ExitCode::auth : ExitCode::rolled_back;

@@ -2,6 +2,7 @@
 #include "cli/app.hpp"
 #include "cli/command.hpp"
 #include "cli/document.hpp"
+#include "core/i18n.hpp"
 #include "vendors/registry.hpp"
 
 namespace bw::cli {
@@ -15,11 +16,12 @@ ExitCode cmd_vendors(App& app) {
       a.push_back({{"id", p->id()}, {"name", p->display_name()}, {"summary", p->summary()}, {"capabilities", caps}});
       continue;
     }
-    out << p->id() << " - " << p->display_name() << "\n  " << p->summary() << "\n  can:";
+    std::string can;
     for (const auto& c : caps) {
-      out << " " << c;
+      can += " " + c;
     }
-    out << "\n";
+    out << p->id() << " - " << p->display_name() << "\n  " << p->summary() << "\n  "
+        << fill(tr("can:{capabilities}"), {{"capabilities", can}}) << "\n";
   }
   if (app.opt().format == Format::json) {
     nlohmann::json doc = {{"tool", {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}}}, {"vendors", std::move(a)}};

@@ -17,6 +17,7 @@
 #include "cli/command.hpp"
 #include "cli/spell.hpp"
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/interrupt.hpp"
 #include "core/text.hpp"
 #include "net/gateway.hpp"
@@ -399,23 +400,23 @@ void vpn_options(po::options_description& d) {
   VpnOptions& o = vpn_opts();
   d.add_options()
       ("peer", po::value(&o.peers)->value_name("NAME"),
-       "a phone or computer that will connect (repeat for each; names its files)")
+       tr("a phone or computer that will connect (repeat for each; names its files)"))
       ("out", po::value(&o.out)->value_name("DIR")->default_value(o.out),
-       "where the configurations go (created with mode 0700; nothing is overwritten)")
+       tr("where the configurations go (created with mode 0700; nothing is overwritten)"))
       ("host", po::value(&o.host)->value_name("IP"),
-       "LAN address of the computer that will run the WireGuard server (default: this computer)")
+       tr("LAN address of the computer that will run the WireGuard server (default: this computer)"))
       ("port", po::value(&o.port)->value_name("N")->default_value(-1, "51820"),
-       "UDP port of the server, forwarded on the box (on the box's own server: the port the box chose)")
+       tr("UDP port of the server, forwarded on the box (on the box's own server: the port the box chose)"))
       ("server", po::value(&o.server)->value_name("WHERE")->default_value(o.server),
-       "where the WireGuard server runs: box (the box's own VPN server, no forward needed), lan (a computer of the "
-       "LAN, behind a forward), auto (the box when it has one)")
+       tr("where the WireGuard server runs: box (the box's own VPN server, no forward needed), lan (a computer of the "
+          "LAN, behind a forward), auto (the box when it has one)"))
       ("subnet", po::value(&o.subnet)->value_name("CIDR"),
-       "tunnel subnet (default: a /24 that collides with nothing here, e.g. 10.253.0.0/24)")
+       tr("tunnel subnet (default: a /24 that collides with nothing here, e.g. 10.253.0.0/24)"))
       ("endpoint", po::value(&o.endpoint)->value_name("HOST"),
-       "address the clients connect to (default: the box's Internet address; a dynamic DNS name survives address changes)")
-      ("preshared-keys", po::bool_switch(&o.preshared_keys), "add a preshared key per peer (an extra symmetric layer)")
+       tr("address the clients connect to (default: the box's Internet address; a dynamic DNS name survives address changes)"))
+      ("preshared-keys", po::bool_switch(&o.preshared_keys), tr("add a preshared key per peer (an extra symmetric layer)"))
       ("show-secrets", po::bool_switch(&o.show_secrets),
-       "also print private keys, and the QR codes when the output is not a terminal");
+       tr("also print private keys, and the QR codes when the output is not a terminal"));
 }
 
 ExitCode cmd_vpn(App& app) {
@@ -424,9 +425,10 @@ ExitCode cmd_vpn(App& app) {
     return setup(app);
   }
   std::string hint = did_you_mean(sub, {"setup"});
-  throw Error(ErrorKind::usage, "'" + printable(sub, 40) + "' is not a vpn subcommand" +
-                                    (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
-                                    " (see boxwarden vpn --help)");
+  throw Error(ErrorKind::usage,
+              hint.empty() ? fill(tr("'{word}' is not a vpn subcommand (see boxwarden vpn --help)"), {{"word", printable(sub, 40)}})
+                           : fill(tr("'{word}' is not a vpn subcommand; did you mean '{hint}'? (see boxwarden vpn --help)"),
+                                  {{"word", printable(sub, 40)}, {"hint", hint}}));
 }
 
 }  // namespace bw::cli

@@ -7,6 +7,7 @@
 
 #include "cli/app.hpp"
 #include "cli/document.hpp"
+#include "core/i18n.hpp"
 
 namespace bw::cli {
 
@@ -50,10 +51,11 @@ std::string_view kind_name(ErrorKind kind) {
 std::string internal_error_message(const std::string& what) {
   // Honest about the box: the run stopped where the bug was met; a fix writes its backup
   // before its first change, so the person can see and undo what was done.
-  return "internal error (a bug in boxwarden, not a problem with your box): " + what +
-         "; please report it with the command you ran and the output of 'boxwarden --version'. "
-         "boxwarden stopped there and changed nothing more; if it was changing the box, "
-         "'boxwarden backups' lists the backup to roll back";
+  return fill(tr("internal error (a bug in boxwarden, not a problem with your box): {what}; please report it "
+                 "with the command you ran and the output of 'boxwarden --version'. boxwarden stopped there "
+                 "and changed nothing more; if it was changing the box, 'boxwarden backups' lists the backup "
+                 "to roll back"),
+              {{"what", what}});
 }
 
 nlohmann::json error_document(const std::string& command, const std::string& site, ExitCode code,
@@ -74,7 +76,7 @@ void report_failure(FailureReport& report, App* app, ExitCode code, std::string_
   report.written = true;
   std::string text = report.json ? error_document(report.command, report.site, code, kind, message)
                                        .dump(report.lines ? -1 : 2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
-                                 : "boxwarden: error: " + message + "\n";
+                                 : fill(tr("boxwarden: error: {message}"), {{"message", message}}) + "\n";
   try {
     if (report.output.empty()) {
       if (report.stdout_count != nullptr && report.stdout_count->count() > 0) {
@@ -103,7 +105,7 @@ void report_failure(FailureReport& report, App* app, ExitCode code, std::string_
 
 void print_error_line(const std::string& message) {
   std::cout.flush();  // a report's last line comes before the error
-  std::cerr << "boxwarden: error: " << message << "\n" << std::flush;
+  std::cerr << fill(tr("boxwarden: error: {message}"), {{"message", message}}) << "\n" << std::flush;
 }
 
 }  // namespace bw::cli

@@ -5,6 +5,7 @@
 #include "plan/planner.hpp"
 #include "rules/evaluator.hpp"
 #include "rules/profile.hpp"
+#include "rules/wording.hpp"
 
 namespace bw::cli {
 
@@ -17,6 +18,7 @@ Inspection inspect(App& app, const std::string& command, size_t gateway_index) {
   in.report.generated_at = utc_now();
   in.report.profile = profile.name;
   in.report.profile_summary = profile.summary;
+  in.report.data_reason = wording::data_reason(profile.data_class);
   in.report.found = app.discover(gateway_index);
   in.box = app.connect(in.report.found);
   judge(app, in, in.box->read_state(), profile, threshold);

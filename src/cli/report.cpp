@@ -8,6 +8,7 @@
 #include "cli/app.hpp"
 #include "cli/document.hpp"
 #include "core/box_id.hpp"
+#include "core/i18n.hpp"
 #include "core/text.hpp"
 #include "discovery/box.hpp"
 
@@ -42,11 +43,6 @@ const char* severity_colour(Severity s) {
   return "0";
 }
 
-std::string upper(std::string_view s) {
-  std::string u(s);
-  std::transform(u.begin(), u.end(), u.begin(), [](unsigned char c) { return std::toupper(c); });
-  return u;
-}
 
 std::string outcome_name(Outcome o) {
   switch (o) {
@@ -87,6 +83,17 @@ std::string wrap(const std::string& text, size_t first_col, size_t indent, size_
 }
 
 }  // namespace
+
+std::string severity_label(Severity s) {
+  switch (s) {
+    case Severity::critical: return tr("CRITICAL");
+    case Severity::high: return tr("HIGH");
+    case Severity::medium: return tr("MEDIUM");
+    case Severity::low: return tr("LOW");
+    case Severity::info: return tr("INFO");
+  }
+  return "";
+}
 
 namespace {
 
@@ -274,29 +281,38 @@ void print_findings_text(App& app, const Report& r, const std::vector<Finding>& 
     }
   }
   if (exposed.empty()) {
-    out << "Nothing the " << r.profile << " profile forbids is open to the Internet (as far as the box lets us see).\n";
+    out << fill(tr("Nothing the {profile} profile forbids is open to the Internet (as far as the box lets us see)."),
+                {{"profile", r.profile}})
+        << "\n";
   } else {
-    out << "What your box opens to the Internet:\n";
+    out << tr("What your box opens to the Internet:") << "\n";
     for (const Finding* f : exposed) {
-      std::string sev = upper(to_string(f->severity));
+      std::string sev = severity_label(f->severity);
       out << "  " << app.paint(sev, severity_colour(f->severity)) << "  "
           << wrap(printable(f->title, 300), 4 + sev.size(), 6) << "\n";
-      out << "      Why it matters: " << wrap(printable(f->why, 1000), 22, 6) << "\n";
+      std::string why_label = tr("Why it matters:");
+      out << "      " << why_label << " " << wrap(printable(f->why, 1000), 7 + why_label.size(), 6) << "\n";
       if (f->subject.forward && !f->subject.forward->description.empty()) {
-        out << "      Label on the box: \"" << printable(f->subject.forward->description, 60) << "\"\n";
+        out << "      " << fill(tr("Label on the box: \"{label}\""), {{"label", printable(f->subject.forward->description, 60)}})
+            << "\n";
       }
+    }
+    // The data sentence (GDPR) once for all the openings it concerns, not under each of them.
+    bool data = std::any_of(exposed.begin(), exposed.end(), [](const Finding* f) { return f->data_at_risk; });
+    if (data && !r.data_reason.empty()) {
+      out << "\n  " << wrap(r.data_reason, 2, 2) << "\n";
     }
   }
   if (!allowed.empty()) {
-    out << "\nExpected or harmless:\n";
+    out << "\n" << tr("Expected or harmless:") << "\n";
     for (const Finding* f : allowed) {
-      out << "  " << upper(to_string(f->severity)) << "  " << printable(f->title, 200) << "\n";
+      out << "  " << severity_label(f->severity) << "  " << printable(f->title, 200) << "\n";
     }
   }
   if (!unknown.empty()) {
-    out << "\nWhat boxwarden could not read (unknown is not safe; check by hand):\n";
+    out << "\n" << tr("What boxwarden could not read (unknown is not safe; check by hand):") << "\n";
     for (const Finding* f : unknown) {
-      std::string sev = upper(to_string(f->severity));
+      std::string sev = severity_label(f->severity);
       out << "  " << app.paint(sev, severity_colour(f->severity)) << "  "
           << wrap(printable(f->title, 300), 4 + sev.size(), 6) << "\n";
     }
@@ -306,10 +322,10 @@ void print_findings_text(App& app, const Report& r, const std::vector<Finding>& 
 void print_plan_text(App& app, const std::vector<Action>& plan, bool dry_run, Box* box) {
   auto& out = app.out();
   if (plan.empty()) {
-    out << "\nNothing to do.\n";
+    out << "\n" << tr("Nothing to do.") << "\n";
     return;
   }
-  out << "\nWhat boxwarden will do:\n";
+  out << "\n" << tr("What boxwarden will do:") << "\n";
   int n = 1;
   for (const auto& a : plan) {
     if (!a.automatic) {
@@ -318,12 +334,12 @@ void print_plan_text(App& app, const std::vector<Action>& plan, bool dry_run, Bo
     out << "  " << n++ << ". " << printable(a.summary, 200) << "\n";
     if (dry_run && box != nullptr) {
       for (const auto& req : box->rehearse(a)) {
-        out << "       would send: " << printable(req, 400) << "\n";
+        out << "       " << fill(tr("would send: {request}"), {{"request", printable(req, 400)}}) << "\n";
       }
     }
   }
   if (n == 1) {
-    out << "  nothing automatically: this box does not let boxwarden change these settings.\n";
+    out << "  " << tr("nothing automatically: this box does not let boxwarden change these settings.") << "\n";
   }
   bool header = false;
   for (const auto& a : plan) {
@@ -331,7 +347,7 @@ void print_plan_text(App& app, const std::vector<Action>& plan, bool dry_run, Bo
       continue;
     }
     if (!header) {
-      out << "\nWhat you must do by hand (boxwarden cannot do it on this box):\n";
+      out << "\n" << tr("What you must do by hand (boxwarden cannot do it on this box):") << "\n";
       header = true;
     }
     out << "  - " << wrap(printable(a.summary, 300), 4, 6) << "\n      " << wrap(printable(a.manual_steps, 600), 6, 6)
@@ -342,23 +358,32 @@ void print_plan_text(App& app, const std::vector<Action>& plan, bool dry_run, Bo
 void print_text(App& app, const Report& r, Box* dry_run_box) {
   auto& out = app.out();
   const RouterState& s = r.state;
-  out << "Box " << s.address << " (" << printable(s.model.empty() ? std::string("model unknown") : s.model, 60);
-  if (!s.firmware.empty()) {
-    out << ", firmware " << printable(s.firmware, 40);
-  }
-  out << "), read through ";
+  std::string apis;
   for (size_t i = 0; i < s.apis.size(); ++i) {
-    out << (i ? " and " : "") << s.apis[i];
+    apis = i == 0 ? s.apis[i] : fill(tr("{first} and {second}"), {{"first", apis}, {"second", s.apis[i]}});
   }
-  out << "\nInternet address: " << (s.external_ip.empty() ? "unknown" : printable(s.external_ip, 45)) << "\n";
-  out << "Profile: " << r.profile << " - " << printable(r.profile_summary, 200) << "\n\n";
+  std::string model = s.model.empty() ? std::string(tr("model unknown")) : printable(s.model, 60);
+  out << (s.firmware.empty()
+              ? fill(tr("Box {address} ({model}), read through {apis}"),
+                     {{"address", s.address}, {"model", model}, {"apis", apis}})
+              : fill(tr("Box {address} ({model}, firmware {firmware}), read through {apis}"),
+                     {{"address", s.address}, {"model", model}, {"firmware", printable(s.firmware, 40)}, {"apis", apis}}))
+      << "\n";
+  out << fill(tr("Internet address: {address}"),
+              {{"address", s.external_ip.empty() ? std::string(tr("unknown")) : printable(s.external_ip, 45)}})
+      << "\n";
+  out << fill(tr("Profile: {profile} - {summary}"), {{"profile", r.profile}, {"summary", printable(r.profile_summary.empty() ? "" : tr(r.profile_summary.c_str()), 200)}})
+      << "\n\n";
   print_findings_text(app, r, r.findings);
   if (r.command != "audit") {
     print_plan_text(app, r.plan, dry_run_box != nullptr, dry_run_box);
   }
   auto c = count(r.findings);
-  out << "\nSummary: " << c.critical << " critical, " << c.high << " high, " << c.medium << " medium, "
-      << c.low << " low, " << c.info << " info.\n";
+  out << "\n"
+      << fill(tr("Summary: {critical} critical, {high} high, {medium} medium, {low} low, {info} info."),
+              {{"critical", std::to_string(c.critical)}, {"high", std::to_string(c.high)},
+               {"medium", std::to_string(c.medium)}, {"low", std::to_string(c.low)}, {"info", std::to_string(c.info)}})
+      << "\n";
 }
 
 }  // namespace bw::cli

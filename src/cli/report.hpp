@@ -29,6 +29,7 @@ struct Report {
   std::string generated_at; // when the box was read (UTC, RFC 3339); "" = when printed
   std::string profile;
   std::string profile_summary;
+  std::string data_reason;  // the profile's data sentence (GDPR), said once under the findings it concerns
   Discovered found;
   RouterState state;
   std::vector<Finding> findings;
@@ -51,6 +52,8 @@ void print_json(std::ostream& out, const Report& r, bw::Box* dry_run_box = nullp
 void print_text(App& app, const Report& r, bw::Box* dry_run_box = nullptr);
 // The parts of the text report, also used by fix before it asks.
 void print_findings_text(App& app, const Report& r, const std::vector<Finding>& findings);
+// "HIGH", in the person's language (text output only; JSON says "high").
+std::string severity_label(Severity s);
 void print_plan_text(App& app, const std::vector<Action>& plan, bool dry_run, bw::Box* box);
 
 }  // namespace bw::cli

@@ -16,6 +16,7 @@
 #include "cli/failure.hpp"
 #include "cli/spell.hpp"
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/text.hpp"
 
 namespace bw::cli {
@@ -25,62 +26,67 @@ namespace po = boost::program_options;
 namespace {
 
 po::options_description global_options(Options& o) {
-  po::options_description d("Global options");
+  po::options_description d(tr("Global options"));
   d.add_options()
       ("gateway,g", po::value(&o.gateways)->value_name("HOST[:PORT]"),
-       "the box's address (skips finding it); may be given several times for audit (boxes read concurrently)")
+       tr("the box's address (skips finding it); may be given several times for audit (boxes read concurrently)"))
       ("vendor", po::value(&o.vendor)->value_name("ID")->default_value("auto"),
-       "vendor plugin to use (see 'boxwarden vendors')")
-      ("user,u", po::value(&o.user)->value_name("NAME"), "administrator user name on the box")
+       tr("vendor plugin to use (see 'boxwarden vendors')"))
+      ("user,u", po::value(&o.user)->value_name("NAME"), tr("administrator user name on the box"))
       ("password-file", po::value(&o.password_file)->value_name("FILE"),
-       "read the box's password from the first line of FILE (mode 0600)")
+       tr("read the box's password from the first line of FILE (mode 0600)"))
       ("ca-file", po::value(&o.ca_file)->value_name("FILE"),
-       "also trust the CA certificates (PEM) in FILE for a box's HTTPS API (default $BOXWARDEN_CA_FILE)")
+       tr("also trust the CA certificates (PEM) in FILE for a box's HTTPS API (default $BOXWARDEN_CA_FILE)"))
       ("profile,p", po::value(&o.profile)->value_name("NAME|FILE")->default_value("home"),
-       "hardening profile (see 'boxwarden profiles')")
+       tr("hardening profile (see 'boxwarden profiles')"))
       ("format", po::value<std::string>()->value_name("FORMAT")->default_value("text"),
-       "output for people (text) or for scripts (json); audit also jsonl (one line per box); "
-       "audit, fix and history also html (a page to keep and print); fleet also csv, html, junit")
-      ("output,o", po::value(&o.output)->value_name("FILE"), "write the report to FILE instead of stdout")
+       tr("output for people (text) or for scripts (json); audit also jsonl (one line per box); "
+          "audit, fix and history also html (a page to keep and print); fleet also csv, html, junit"))
+      ("output,o", po::value(&o.output)->value_name("FILE"), tr("write the report to FILE instead of stdout"))
       ("timeout", po::value(&o.timeout)->value_name("SECONDS")->default_value(60),
-       "overall deadline for talking to the box (to each box, with several -g)")
-      ("yes,y", po::bool_switch(&o.yes), "do not ask before changing the box")
-      ("dry-run,n", po::bool_switch(&o.dry_run), "show what would be sent to the box; change nothing")
+       tr("overall deadline for talking to the box (to each box, with several -g)"))
+      ("yes,y", po::bool_switch(&o.yes), tr("do not ask before changing the box"))
+      ("dry-run,n", po::bool_switch(&o.dry_run), tr("show what would be sent to the box; change nothing"))
       ("state-dir", po::value(&o.state_dir)->value_name("DIR"),
-       "where backups are kept (default $XDG_STATE_HOME/boxwarden)")
-      ("verbose,v", po::bool_switch(&o.verbose), "say more about what is happening, on stderr")
-      ("quiet,q", po::bool_switch(&o.quiet), "print only the report and errors")
-      ("no-color", po::bool_switch(&o.no_color), "no colour in text output")
+       tr("where backups are kept (default $XDG_STATE_HOME/boxwarden)"))
+      ("verbose,v", po::bool_switch(&o.verbose), tr("say more about what is happening, on stderr"))
+      ("quiet,q", po::bool_switch(&o.quiet), tr("print only the report and errors"))
+      ("no-color", po::bool_switch(&o.no_color), tr("no colour in text output"))
       ("site", po::value(&o.site)->value_name("LABEL"),
-       "name of the site, put in every JSON document (\"site\"); 1 to 64 characters")
+       tr("name of the site, put in every JSON document (\"site\"); 1 to 64 characters"))
       ("no-input", po::bool_switch(&o.no_input),
-       "never ask anything, even on a terminal (fail where a question would be asked)")
-      ("help,h", "show help (for a command: boxwarden COMMAND --help)")
-      ("version", "show the version");
+       tr("never ask anything, even on a terminal (fail where a question would be asked)"))
+      ("help,h", tr("show help (for a command: boxwarden COMMAND --help)"))
+      ("version", tr("show the version"));
   return d;
 }
 
 constexpr auto k_style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
 
 void print_usage(std::ostream& os, const po::options_description& globals) {
-  os << "Usage: boxwarden [GLOBAL OPTIONS] COMMAND [OPTIONS]\n\n"
-        "Harden the Internet box: find what it exposes, judge it, fix it safely.\n\nCommands:\n";
+  os << tr("Usage: boxwarden [GLOBAL OPTIONS] COMMAND [OPTIONS]") << "\n\n"
+     << tr("Harden the Internet box: find what it exposes, judge it, fix it safely.") << "\n\n"
+     << tr("Commands:") << "\n";
   for (const auto& c : commands()) {
     std::string left = std::string(c.name) + (c.args.empty() ? "" : " " + std::string(c.args));
     // A name too long for the column gets its summary on the next line, in the column.
     os << "  " << left << (left.size() < 20 ? std::string(20 - left.size(), ' ') : "\n" + std::string(22, ' '))
-       << c.summary << "\n";
+       << tr(std::string(c.summary).c_str()) << "\n";
   }
-  os << "\n" << globals << "\nExit status: 0 ok, 1 findings (or some remain after fix), 2 usage, 3 box unreachable,\n"
-        "  4 authentication, 5 fix failed and rolled back, 6 rollback failed, 70 internal error (a bug),\n"
-        "  75 box busy (another run holds its lock), 128+n a signal stopped it before any change.\n"
-        "See man boxwarden.\n";
+  os << "\n" << globals << "\n"
+     << tr("Exit status: 0 ok, 1 findings (or some remain after fix), 2 usage, 3 box unreachable,\n"
+           "  4 authentication, 5 fix failed and rolled back, 6 rollback failed, 70 internal error (a bug),\n"
+           "  75 box busy (another run holds its lock), 128+n a signal stopped it before any change.\n"
+           "See man boxwarden.\n");
 }
 
 void print_command_help(std::ostream& os, const Command& c, const po::options_description& own,
                         const po::options_description& globals) {
-  os << "Usage: boxwarden [GLOBAL OPTIONS] " << c.name << (c.args.empty() ? "" : " " + std::string(c.args))
-     << (own.options().empty() ? "" : " [OPTIONS]") << "\n\n" << c.summary << "\n\n";
+  std::string synopsis = std::string(c.name) + (c.args.empty() ? "" : " " + std::string(c.args));
+  os << fill(own.options().empty() ? tr("Usage: boxwarden [GLOBAL OPTIONS] {command}")
+                                   : tr("Usage: boxwarden [GLOBAL OPTIONS] {command} [OPTIONS]"),
+             {{"command", synopsis}})
+     << "\n\n" << tr(std::string(c.summary).c_str()) << "\n\n";
   if (!own.options().empty()) {
     os << own << "\n";
   }
@@ -231,14 +237,15 @@ int dispatch(int argc, char** argv, FailureReport& je) {
       // "--name" is looked up as "name", a short "-x" as itself.
       std::string key = unknown.starts_with("--") ? unknown.substr(2) : unknown;
       if (own_opts.find_nothrow(key, false, false, false) != nullptr) {
-        return usage_error(je, unknown + " is an option of '" + std::string(c.name) +
-                           "' (and of other commands that take it): put it after the command, e.g. boxwarden " +
-                           std::string(c.name) + " " + unknown + " ...");
+        return usage_error(je, fill(tr("{option} is an option of '{command}' (and of other commands that take it): "
+                                       "put it after the command, e.g. boxwarden {command} {option} ..."),
+                                    {{"option", unknown}, {"command", c.name}}));
       }
     }
     std::string hint = did_you_mean(unknown, option_names(globals));
-    return usage_error(je, "unknown option " + unknown + (hint.empty() ? "" : "; did you mean " + hint + "?") +
-                       " (see boxwarden --help)");
+    return usage_error(je, hint.empty() ? fill(tr("unknown option {option} (see boxwarden --help)"), {{"option", unknown}})
+                                        : fill(tr("unknown option {option}; did you mean {hint}? (see boxwarden --help)"),
+                                               {{"option", unknown}, {"hint", hint}}));
   }
   const Command* cmd = nullptr;
   if (ci > 0) {
@@ -249,11 +256,12 @@ int dispatch(int argc, char** argv, FailureReport& je) {
         names.emplace_back(c.name);
       }
       std::string hint = did_you_mean(argv[ci], names);
-      return usage_error(je, std::string("'") + argv[ci] + "' is not a command" +
-                         (hint.empty() ? "" : "; did you mean '" + hint + "'?") + " (see boxwarden --help)");
+      return usage_error(je, hint.empty() ? fill(tr("'{word}' is not a command (see boxwarden --help)"), {{"word", argv[ci]}})
+                                          : fill(tr("'{word}' is not a command; did you mean '{hint}'? (see boxwarden --help)"),
+                                                 {{"word", argv[ci]}, {"hint", hint}}));
     }
   }
-  po::options_description own(cmd ? std::string(cmd->name) + " options" : std::string("options"));
+  po::options_description own(cmd ? fill(tr("{command} options"), {{"command", cmd->name}}) : std::string(tr("options")));
   if (cmd && cmd->add_options) {
     cmd->add_options(own);
   }
@@ -276,10 +284,12 @@ int dispatch(int argc, char** argv, FailureReport& je) {
   } catch (const po::unknown_option& e) {
     std::string bad = e.get_option_name();
     std::string hint = did_you_mean(bad, option_names(all));
-    return usage_error(je, "unknown option " + bad + (hint.empty() ? "" : "; did you mean " + hint + "?") +
-                       " (see boxwarden " + (cmd ? std::string(cmd->name) + " " : "") + "--help)");
+    std::string help = cmd ? "boxwarden " + std::string(cmd->name) + " --help" : std::string("boxwarden --help");
+    return usage_error(je, hint.empty() ? fill(tr("unknown option {option} (see {help})"), {{"option", bad}, {"help", help}})
+                                        : fill(tr("unknown option {option}; did you mean {hint}? (see {help})"),
+                                               {{"option", bad}, {"hint", hint}, {"help", help}}));
   } catch (const po::error& e) {
-    return usage_error(je, std::string(e.what()) + " (see boxwarden --help)");
+    return usage_error(je, fill(tr("{problem} (see boxwarden --help)"), {{"problem", e.what()}}));
   }
   if (vm.count("help")) {
     if (cmd) {
@@ -296,7 +306,7 @@ int dispatch(int argc, char** argv, FailureReport& je) {
   if (!cmd) {
     print_usage(std::cerr, globals);
     std::cerr << "\n";
-    return usage_error(je, "no command given: name one (see boxwarden --help)");
+    return usage_error(je, tr("no command given: name one (see boxwarden --help)"));
   }
   std::string format = vm["format"].as<std::string>();
   // text and json for every command; jsonl for audit; html for audit, fix, history, breach and
@@ -308,9 +318,13 @@ int dispatch(int argc, char** argv, FailureReport& je) {
                         : cmd->name == "fleet" ? "text, json, csv, html or junit"
                         : cmd->name == "fix" || cmd->name == "history" || cmd->name == "breach" ? "text, json or html"
                                                : "text or json";
+  std::string shown = cmd->name == "audit" ? tr("text, json or jsonl")
+                      : cmd->name == "fleet" ? tr("text, json, csv, html or junit")
+                                             : tr("text or json");
   auto f = std::find_if(formats.begin(), formats.end(), [&](const auto& e) { return e.first == format; });
   if (f == formats.end() || allowed.find(format) == std::string::npos) {
-    return usage_error(je, "--format: '" + format + "' is not a format of " + std::string(cmd->name) + "; use " + allowed);
+    return usage_error(je, fill(tr("--format: '{format}' is not a format of {command}; use {formats}"),
+                                {{"format", format}, {"command", cmd->name}, {"formats", shown}}));
   }
   o.format = f->second;
   je.json = o.format != Format::text;
@@ -324,21 +338,23 @@ int dispatch(int argc, char** argv, FailureReport& je) {
     o.jobs = vm["jobs"].as<int>();
   }
   if (o.args.size() < cmd->min_args || o.args.size() > cmd->max_args) {
-    return usage_error(je, std::string(cmd->name) + " takes " +
-                       (cmd->max_args == 0 ? std::string("no arguments") : std::string(cmd->args)) +
-                       " (see boxwarden " + std::string(cmd->name) + " --help)");
+    return usage_error(je, cmd->max_args == 0
+                               ? fill(tr("{command} takes no arguments (see boxwarden {command} --help)"), {{"command", cmd->name}})
+                               : fill(tr("{command} takes {args} (see boxwarden {command} --help)"),
+                                      {{"command", cmd->name}, {"args", cmd->args}}));
   }
   if (!(o.timeout > 0 && o.timeout <= 86400)) {
-    return usage_error(je, "--timeout: give a number of seconds above 0 and at most 86400");
+    return usage_error(je, tr("--timeout: give a number of seconds above 0 and at most 86400"));
   }
   if (vm.count("site")) {
     if (std::string problem = site_label_problem(o.site); !problem.empty()) {
-      return usage_error(je, "--site: " + problem + "; give a label of 1 to 64 printable characters, e.g. --site clinic-lyon");
+      return usage_error(je, fill(tr("--site: {problem}; give a label of 1 to 64 printable characters, e.g. --site clinic-lyon"),
+                                  {{"problem", problem}}));
     }
   }
   je.site = o.site;
   if (o.gateways.size() > 1 && cmd->name != "audit") {
-    return usage_error(je, "--gateway may be given several times only for audit");
+    return usage_error(je, tr("--gateway may be given several times only for audit"));
   }
   test_internal_error_hook();
   App app(std::move(o));
@@ -362,6 +378,7 @@ int dispatch(int argc, char** argv, FailureReport& je) {
 }  // namespace
 
 int run(int argc, char** argv) {
+  start_translations();  // LC_MESSAGES and LC_CTYPE only
   std::signal(SIGPIPE, SIG_IGN);
   // Counts stdout for the JSON error document; std::cout gets its own buffer back on return.
   CountingBuf counting(std::cout.rdbuf());

@@ -15,6 +15,7 @@
 
 #include "core/utc_time.hpp"
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/interrupt.hpp"
 #include "core/text.hpp"
 
@@ -179,14 +180,19 @@ BoxLock BoxLock::take(const std::string& address, uint16_t port, const Notify& n
     if (err != EWOULDBLOCK) {
       throw Error(ErrorKind::usage, "cannot lock " + printable(path, 300) + " (" + os_error(err) + ")");
     }
-    std::string who = h ? " (pid " + std::to_string(h->pid) + ", user " + h->user + ")" : "";
-    throw Error(ErrorKind::busy, "another boxwarden run" + who + " is changing the box at " + printable(address, 60) +
-                                     "; wait for it to finish, then run this again");
+    throw Error(ErrorKind::busy,
+                h ? fill(tr("another boxwarden run (pid {pid}, user {user}) is changing the box at {address}; wait for it "
+                            "to finish, then run this again"),
+                         {{"pid", std::to_string(h->pid)}, {"user", h->user}, {"address", printable(address, 60)}})
+                  : fill(tr("another boxwarden run is changing the box at {address}; wait for it to finish, then run "
+                            "this again"),
+                         {{"address", printable(address, 60)}}));
   }
   if (std::optional<Holder> h = read_holder(fd); h && notify) {
-    notify("note: an earlier run on this box (pid " + std::to_string(h->pid) + ", user " + h->user + ", started " +
-           h->started + ") ended without finishing (killed?); its lock is stale and is taken over. If it was "
-           "changing the box, see 'boxwarden backups'");
+    notify(fill(tr("note: an earlier run on this box (pid {pid}, user {user}, started {started}) ended without "
+                   "finishing (killed?); its lock is stale and is taken over. If it was changing the box, see "
+                   "'boxwarden backups'"),
+                {{"pid", std::to_string(h->pid)}, {"user", h->user}, {"started", h->started}}));
   }
   std::string content = std::to_string(getpid()) + " " + user_name() + " " + utc_now() + "\n";
   if (ftruncate(fd, 0) != 0 || pwrite(fd, content.data(), content.size(), 0) != static_cast<ssize_t>(content.size())) {

@@ -1,11 +1,44 @@
 #include "core/i18n.hpp"
 
+#include <clocale>
+#include <filesystem>
+#include <string>
+
 #include <libintl.h>
 
 namespace bw {
 
 namespace {
 constexpr const char* k_domain = "boxwarden";
+}
+
+void start_translations() {
+  std::setlocale(LC_MESSAGES, "");
+  std::setlocale(LC_CTYPE, "");
+  namespace fs = std::filesystem;
+  std::string dir;
+#ifdef BOXWARDEN_LOCALE_DIR
+  dir = BOXWARDEN_LOCALE_DIR;
+#endif
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    // Installed with another prefix or DESTDIR: PREFIX/bin/../share/locale, as the profiles.
+    fs::path beside = exe.parent_path().parent_path() / "share/locale";
+    if (fs::is_directory(beside, ec)) {
+      dir = beside.string();
+    }
+#ifdef BOXWARDEN_BUILD_DIR
+    // Run from its build tree (the tests): the catalogues msgfmt built there (po/CMakeLists.txt).
+    if (exe.string().rfind(BOXWARDEN_BUILD_DIR "/", 0) == 0) {
+      dir = BOXWARDEN_BUILD_DIR "/locale";
+    }
+#endif
+  }
+  if (!dir.empty()) {
+    bindtextdomain(k_domain, dir.c_str());
+  }
+  bind_textdomain_codeset(k_domain, "UTF-8");
 }
 
 const char* tr(const char* msgid) {

@@ -21,6 +21,11 @@ const char* tr(const char* msgid);
 // The form for n of a message with a plural ("1 change", "3 changes").
 const char* trn(const char* singular, const char* plural, unsigned long n);
 
+// Sets LC_MESSAGES and LC_CTYPE (never LC_ALL or LC_NUMERIC: numbers in JSON and in options
+// do not change with the language) from the environment, and binds the text domain to the
+// catalogues: the build tree's for a binary run from its build tree, else the installed ones.
+void start_translations();
+
 // pattern with each "{name}" replaced by its value; an unknown "{name}" is left as it is.
 std::string fill(std::string_view pattern,
                  std::initializer_list<std::pair<std::string_view, std::string_view>> values);

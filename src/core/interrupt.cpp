@@ -4,7 +4,10 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <string>
 #include <unistd.h>
+
+#include "core/i18n.hpp"
 
 namespace bw::interrupt {
 
@@ -24,6 +27,14 @@ termios g_tty_saved{};                 // written before g_tty_fd is set, read a
 std::atomic<bool> g_prompting{false};
 std::atomic<bool> g_colour{false};
 std::atomic<int> g_lock_fd{-1};
+
+// The handler's lines, in the person's language: translated by install(), before any handler
+// can run, since gettext is not async-signal-safe; the handler only reads them. Never freed, so
+// that a signal during exit still finds them.
+struct Lines {
+  std::string over, nothing_changed, undoing[3], still_undoing;
+};
+Lines* g_lines = nullptr;
 
 void say(const char* text) {
   size_t left = std::strlen(text);
@@ -52,15 +63,16 @@ void on_signal(int signo) {
   int saved_errno = errno;
   int phase = g_phase.load();
   if (phase == after_change) {
-    say("\nboxwarden: the change is over and was checked; finishing the report\n");
+    say("\n");
+    say(g_lines->over.c_str());
     errno = saved_errno;
     return;
   }
   if (phase == before_change) {
     // Before any change: end the run now, leaving the terminal as it was found.
     restore_terminal();
-    say(g_prompting.load() ? "\nboxwarden: interrupted; nothing was changed\n"
-                           : "boxwarden: interrupted; nothing was changed\n");
+    say(g_prompting.load() ? "\n" : "");
+    say(g_lines->nothing_changed.c_str());
     int lock = g_lock_fd.load();
     if (lock >= 0) {
       int ignored = ftruncate(lock, 0);
@@ -79,20 +91,11 @@ void on_signal(int signo) {
   }
   int expected = 0;
   if (g_signo.compare_exchange_strong(expected, signo)) {
-    switch (signo) {
-      case SIGINT:
-        say("\nboxwarden: interrupted (SIGINT): no new change will start; putting back what was changed, then checking the box\n");
-        break;
-      case SIGTERM:
-        say("\nboxwarden: interrupted (SIGTERM): no new change will start; putting back what was changed, then checking the box\n");
-        break;
-      default:
-        say("\nboxwarden: interrupted (SIGHUP): no new change will start; putting back what was changed, then checking the box\n");
-        break;
-    }
+    say("\n");
+    say(g_lines->undoing[signo == SIGINT ? 0 : signo == SIGTERM ? 1 : 2].c_str());
   } else {
-    say("\nboxwarden: still putting the box back as it was; wait, it stops by itself when the box is checked "
-        "(killing it now could leave the box half-changed)\n");
+    say("\n");
+    say(g_lines->still_undoing.c_str());
   }
   errno = saved_errno;
 }
@@ -103,6 +106,20 @@ void install() {
   if (g_installed.exchange(true)) {
     return;
   }
+  auto* lines = new Lines;
+  lines->over = std::string(tr("boxwarden: the change is over and was checked; finishing the report")) + "\n";
+  lines->nothing_changed = std::string(tr("boxwarden: interrupted; nothing was changed")) + "\n";
+  const char* names[3] = {"SIGINT", "SIGTERM", "SIGHUP"};
+  for (int i = 0; i < 3; ++i) {
+    lines->undoing[i] = fill(tr("boxwarden: interrupted ({signal}): no new change will start; putting back what was "
+                                 "changed, then checking the box"),
+                              {{"signal", names[i]}}) +
+                         "\n";
+  }
+  lines->still_undoing = std::string(tr("boxwarden: still putting the box back as it was; wait, it stops by itself "
+                                         "when the box is checked (killing it now could leave the box half-changed)")) +
+                          "\n";
+  g_lines = lines;
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
@@ -143,7 +160,7 @@ int signal_number() {
 }
 
 std::string interrupted_by() {
-  return std::string("interrupted by ") + signal_name(signal_number());
+  return fill(tr("interrupted by {signal}"), {{"signal", signal_name(signal_number())}});
 }
 
 const char* signal_name(int signo) {

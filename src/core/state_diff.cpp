@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/i18n.hpp"
 #include "core/text.hpp"
 
 namespace bw {
@@ -9,27 +10,27 @@ namespace bw {
 namespace {
 
 std::string where(const PortForward& f) {
-  std::string s = f.internal_host.empty() ? std::string("an unknown machine") : printable(f.internal_host, 45);
+  std::string s = f.internal_host.empty() ? std::string(tr("an unknown machine")) : printable(f.internal_host, 45);
   if (f.internal_port != 0) {
-    s += " port " + std::to_string(f.internal_port);
+    s = fill(tr("{host} port {port}"), {{"host", s}, {"port", std::to_string(f.internal_port)}});
   }
   if (!f.description.empty()) {
-    s += " (\"" + printable(f.description, 60) + "\")";
+    s = fill(tr("{where} (\"{label}\")"), {{"where", s}, {"label", printable(f.description, 60)}});
   }
   if (!f.remote_host.empty()) {
-    s += ", only from " + printable(f.remote_host, 45);
+    s = fill(tr("{where}, only from {address}"), {{"where", s}, {"address", printable(f.remote_host, 45)}});
   }
   if (!f.enabled) {
-    s += ", switched off";
+    s = fill(tr("{where}, switched off"), {{"where", s}});
   }
   return s;
 }
 
 std::string name(const PortForward& f) {
-  return std::string(to_string(f.protocol)) + " port " +
-         (f.external_port_end != f.external_port
-              ? std::to_string(f.external_port) + "-" + std::to_string(f.external_port_end)
-              : std::to_string(f.external_port));
+  return f.external_port_end != f.external_port
+             ? fill(tr("{protocol} ports {first}-{last}"), {{"protocol", to_string(f.protocol)},
+                    {"first", std::to_string(f.external_port)}, {"last", std::to_string(f.external_port_end)}})
+             : fill(tr("{protocol} port {port}"), {{"protocol", to_string(f.protocol)}, {"port", std::to_string(f.external_port)}});
 }
 
 bool same_target(const PortForward& a, const PortForward& b) {
@@ -44,16 +45,16 @@ const PortForward* find(const std::vector<PortForward>& list, const PortForward&
 
 std::string dmz_text(const std::optional<Dmz>& d) {
   if (!d) {
-    return "unknown";
+    return tr("unknown");
   }
   if (!d->enabled) {
-    return "off";
+    return tr("off");
   }
-  return "on, to " + (d->host.empty() ? std::string("an unknown machine") : printable(d->host, 45));
+  return fill(tr("on, to {host}"), {{"host", d->host.empty() ? std::string(tr("an unknown machine")) : printable(d->host, 45)}});
 }
 
 std::string switch_text(const std::optional<bool>& b) {
-  return !b ? "unknown" : *b ? "on" : "off";
+  return !b ? tr("unknown") : *b ? tr("on") : tr("off");
 }
 
 }  // namespace
@@ -63,28 +64,29 @@ std::vector<std::string> describe_changes(const RouterState& before, const Route
   for (const auto& f : after.port_forwards) {
     const PortForward* old = find(before.port_forwards, f);
     if (old == nullptr) {
-      out.push_back("new: " + name(f) + " now goes to " + where(f));
+      out.push_back(fill(tr("new: {forward} now goes to {where}"), {{"forward", name(f)}, {"where", where(f)}}));
     } else if (!same_target(*old, f)) {
-      out.push_back("changed: " + name(f) + " now goes to " + where(f) + "; it went to " + where(*old));
+      out.push_back(fill(tr("changed: {forward} now goes to {where}; it went to {before}"),
+                         {{"forward", name(f)}, {"where", where(f)}, {"before", where(*old)}}));
     }
   }
   for (const auto& f : before.port_forwards) {
     if (find(after.port_forwards, f) == nullptr) {
-      out.push_back("gone: " + name(f) + " to " + where(f) + " is no longer open");
+      out.push_back(fill(tr("gone: {forward} to {where} is no longer open"), {{"forward", name(f)}, {"where", where(f)}}));
     }
   }
   auto dmz_before = dmz_text(before.dmz);
   auto dmz_after = dmz_text(after.dmz);
   if (dmz_before != dmz_after) {
-    out.push_back("changed: the DMZ is now " + dmz_after + "; it was " + dmz_before);
+    out.push_back(fill(tr("changed: the DMZ is now {now}; it was {before}"), {{"now", dmz_after}, {"before", dmz_before}}));
   }
   if (before.upnp_igd_enabled != after.upnp_igd_enabled) {
-    out.push_back("changed: UPnP is now " + switch_text(after.upnp_igd_enabled) + "; it was " +
-                  switch_text(before.upnp_igd_enabled));
+    out.push_back(fill(tr("changed: UPnP is now {now}; it was {before}"),
+                       {{"now", switch_text(after.upnp_igd_enabled)}, {"before", switch_text(before.upnp_igd_enabled)}}));
   }
   if (before.remote_admin_enabled != after.remote_admin_enabled) {
-    out.push_back("changed: administration from the Internet is now " + switch_text(after.remote_admin_enabled) +
-                  "; it was " + switch_text(before.remote_admin_enabled));
+    out.push_back(fill(tr("changed: administration from the Internet is now {now}; it was {before}"),
+                       {{"now", switch_text(after.remote_admin_enabled)}, {"before", switch_text(before.remote_admin_enabled)}}));
   }
   return out;
 }

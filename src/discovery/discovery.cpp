@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <future>
 
+#include "core/i18n.hpp"
 #include "core/deadline.hpp"
 #include "core/error.hpp"
 #include "vendors/registry.hpp"
@@ -13,15 +14,18 @@ namespace bw {
 namespace {
 
 std::string deadline_message(const std::string& address, std::chrono::milliseconds timeout) {
-  std::string within = "before the --timeout deadline ran out";
   if (timeout.count() > 0) {
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%g", static_cast<double>(timeout.count()) / 1000);
-    within = std::string("within the ") + seconds + " s --timeout";
+    return fill(tr("the box at {address} did not answer within the {seconds} s --timeout (while finding out which "
+                   "API it speaks); check that it is switched on and that this computer is on its network, then "
+                   "try again with a longer --timeout (e.g. --timeout 120)"),
+                {{"address", address}, {"seconds", seconds}});
   }
-  return "the box at " + address + " did not answer " + within +
-         " (while finding out which API it speaks); check that it is switched on and that this "
-         "computer is on its network, then try again with a longer --timeout (e.g. --timeout 120)";
+  return fill(tr("the box at {address} did not answer before the --timeout deadline ran out (while finding out "
+                 "which API it speaks); check that it is switched on and that this computer is on its network, "
+                 "then try again with a longer --timeout (e.g. --timeout 120)"),
+              {{"address", address}});
 }
 
 }  // namespace
@@ -40,7 +44,7 @@ Discovered discover(const DiscoveryOptions& opts, SessionContext& ctx, Discovery
     auto gw = probes.default_gateway();
     if (!gw) {
       throw Error(ErrorKind::unreachable,
-                  "no default gateway in the routing table: connect this computer to the box's network, or name the box with --gateway");
+                  tr("no default gateway in the routing table: connect this computer to the box's network, or name the box with --gateway"));
     }
     d.target.address = *gw;
     d.gateway_source = "routing table";
@@ -54,7 +58,7 @@ Discovered discover(const DiscoveryOptions& opts, SessionContext& ctx, Discovery
   if (opts.vendor != "auto") {
     forced = find_plugin(opts.vendor);
     if (forced == nullptr) {
-      throw Error(ErrorKind::usage, "unknown vendor '" + opts.vendor + "'; see 'boxwarden vendors'");
+      throw Error(ErrorKind::usage, fill(tr("unknown vendor '{vendor}'; see 'boxwarden vendors'"), {{"vendor", opts.vendor}}));
     }
   }
 
@@ -131,13 +135,15 @@ Discovered discover(const DiscoveryOptions& opts, SessionContext& ctx, Discovery
                   (probes.http_answered && probes.http_answered());
   if (d.plugins.empty() && !answered) {
     throw Error(ErrorKind::unreachable,
-                "nothing answered at " + d.target.address + " (no UPnP, NAT-PMP or HTTP answer); "
-                "check that the box is switched on, that its cable is plugged in and that the address is right");
+                fill(tr("nothing answered at {address} (no UPnP, NAT-PMP or HTTP answer); check that the box is "
+                        "switched on, that its cable is plugged in and that the address is right"),
+                     {{"address", d.target.address}}));
   }
   if (d.plugins.empty()) {
     throw Error(ErrorKind::unreachable,
-                "the box at " + d.target.address + " answers but speaks neither UPnP IGD nor a known vendor API; "
-                "switch UPnP on temporarily or name the vendor with --vendor (see 'boxwarden vendors')");
+                fill(tr("the box at {address} answers but speaks neither UPnP IGD nor a known vendor API; switch UPnP "
+                        "on temporarily or name the vendor with --vendor (see 'boxwarden vendors')"),
+                     {{"address", d.target.address}}));
   }
   return d;
 }

@@ -15,10 +15,12 @@
 
 #include "core/deadline.hpp"
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/interrupt.hpp"
 #include "core/text.hpp"
 #include "net/http_client.hpp"
 #include "net/pin_store.hpp"
+#include "net/url.hpp"
 
 namespace bw {
 
@@ -96,6 +98,13 @@ size_t on_header(char* data, size_t size, size_t nmemb, void* user) {
 // error messages go to a terminal (found by tests/lab/hostile_suite.py, case ctl-escape).
 std::string shown_url(const HttpRequest& req) {
   return printable(req.url, 200);
+}
+
+// The box's address in a URL, for sentences that say what happened in words ("the box at
+// 192.168.1.1 did not answer in time"), not as a URL.
+std::string shown_host(const HttpRequest& req) {
+  auto parts = parse_url(req.url);
+  return parts ? printable(parts->host, 100) : shown_url(req);
 }
 
 bool is_https(const std::string& url) {
@@ -176,7 +185,10 @@ class CurlHttpClient : public HttpClient {
   HttpResponse perform(const HttpRequest& req, const Deadline& deadline) override {
     auto budget = deadline.slice(req.timeout);
     if (budget.count() <= 0) {
-      throw Error(ErrorKind::unreachable, "time is up (--timeout) before contacting " + shown_url(req));
+      throw Error(ErrorKind::unreachable,
+                  fill(tr("the time given by --timeout ran out before boxwarden could ask the box at {host}; try "
+                          "again with a longer --timeout (e.g. --timeout 120)"),
+                       {{"host", shown_host(req)}}));
     }
     CURL* curl = curl_easy_init();
     if (!curl) {
@@ -255,7 +267,10 @@ class CurlHttpClient : public HttpClient {
       throw HttpError(HttpFailure::other, "interrupted before anything was sent to " + shown_url(req));
     }
     if (rc == CURLE_OPERATION_TIMEDOUT) {
-      throw HttpError(HttpFailure::timeout, "no complete answer from " + shown_url(req) + " in time");
+      throw HttpError(HttpFailure::timeout,
+                      fill(tr("the box at {host} did not answer in time (it may be busy or restarting); try again "
+                              "in a minute, or with a longer --timeout"),
+                           {{"host", shown_host(req)}}));
     }
     if (rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
       throw HttpError(HttpFailure::key_changed,

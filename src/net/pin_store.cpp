@@ -14,6 +14,7 @@
 #include "core/atomic_file.hpp"
 #include "core/deadline.hpp"
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/text.hpp"
 
 namespace bw {
@@ -61,8 +62,8 @@ PinStore::PinStore(std::string dir) : m_dir(std::move(dir)) {}
 
 std::string PinStore::path_for(const std::string& host, uint16_t port) const {
   if (m_dir.empty()) {
-    throw Error(ErrorKind::usage, "no place to keep pinned certificate keys (neither XDG_STATE_HOME nor HOME "
-                                  "is set); give --state-dir DIR");
+    throw Error(ErrorKind::usage, tr("no place to keep pinned certificate keys (neither XDG_STATE_HOME nor HOME "
+                                     "is set); give --state-dir DIR"));
   }
   // IPv4 addresses and host names as they are; an IPv6 literal's ':' become '+'. Nothing
   // else, so that a name can never leave the directory or hide a file.
@@ -196,21 +197,29 @@ class PinningHttpClient final : public HttpClient {
           throw;
         }
         // One line, under the 500 characters the command line shows of an error.
+        std::string accept = m_options.command + " forget-certificate " + where;
         throw HttpError(HttpFailure::key_changed,
-                        "the box at " + where + " shows a different certificate key" +
-                            (e.presented_pin().empty() ? std::string() : " (" + e.presented_pin() + ")") +
-                            " than the one pinned on first use; nothing was sent to it. If the box was "
-                            "reset, replaced or renewed its certificate, accept the new key with: " +
-                            m_options.command + " forget-certificate " + where +
-                            "; if not, someone may be intercepting the connection",
+                        e.presented_pin().empty()
+                            ? fill(tr("the box at {box} shows a different certificate key than the one pinned on first "
+                                      "use; nothing was sent to it. If the box was reset, replaced or renewed its "
+                                      "certificate, accept the new key with: {command}; if not, someone may be "
+                                      "intercepting the connection"),
+                                   {{"box", where}, {"command", accept}})
+                            : fill(tr("the box at {box} shows a different certificate key ({key}) than the one pinned "
+                                      "on first use; nothing was sent to it. If the box was reset, replaced or renewed "
+                                      "its certificate, accept the new key with: {command}; if not, someone may be "
+                                      "intercepting the connection"),
+                                   {{"box", where}, {"key", e.presented_pin()}, {"command", accept}}),
                         e.presented_pin());
       }
     }
     r.tls = {TlsTrust::unverified, "", ""};
     HttpResponse resp = m_inner->perform(r, deadline);
     if (!is_spki_pin(resp.peer_pin)) {
-      throw HttpError(HttpFailure::untrusted, "cannot read the public key of the certificate of the box at " +
-                                                  where + ", so it cannot be pinned; refusing to go on");
+      throw HttpError(HttpFailure::untrusted,
+                      fill(tr("cannot read the public key of the certificate of the box at {box}, so it cannot be "
+                              "pinned; refusing to go on"),
+                           {{"box", where}}));
     }
     m_store.save(hp.host, hp.port, resp.peer_pin);
     if (m_options.notify) {

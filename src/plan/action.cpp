@@ -4,6 +4,7 @@
 #include <array>
 
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/json_fields.hpp"
 #include "core/text.hpp"
 
@@ -13,24 +14,41 @@ Change change_of(const Action& a) {
   return Change{a.kind, a.target.forward, a.target.dmz, a.vpn, a.peer, a.target.pinhole, a.target.ipv6_level};
 }
 
+// "TCP port 3389 (forwarded to 192.168.1.10)": the words fix and rollback both use for a forward.
+std::string forward_words(const PortForward& pf) {
+  return pf.external_port == pf.external_port_end || pf.external_port_end == 0
+             ? fill(tr("{protocol} port {port} (forwarded to {host})"),
+                    {{"protocol", to_string(pf.protocol)}, {"port", std::to_string(pf.external_port)},
+                     {"host", printable(pf.internal_host, 40)}})
+             : fill(tr("{protocol} ports {first}-{last} (forwarded to {host})"),
+                    {{"protocol", to_string(pf.protocol)}, {"first", std::to_string(pf.external_port)},
+                     {"last", std::to_string(pf.external_port_end)}, {"host", printable(pf.internal_host, 40)}});
+}
+
 namespace {
 
-// Plain words for undoing `a` (what a rollback lists); the kind comes from core/change.
+// Plain words for undoing `a` (what a rollback lists): the words of the fix's own summary
+// (planner.cpp), turned around, so that a person sees the same change both ways.
 std::string undo_summary(const Action& a) {
   switch (a.kind) {
     case ChangeKind::delete_port_forward:
-      return "Restore " + a.target.forward->key() + " to " + a.target.forward->internal_host;
+      return fill(tr("Reopen {forward}"), {{"forward", forward_words(*a.target.forward)}});
     case ChangeKind::add_port_forward:
-      return "Remove " + a.target.forward->key() + " to " + a.target.forward->internal_host;
-    case ChangeKind::disable_dmz: return "Restore the DMZ";
-    case ChangeKind::disable_upnp: return "Switch UPnP back on";
-    case ChangeKind::disable_remote_admin: return "Switch remote administration back on";
-    case ChangeKind::enable_vpn_server: return "Stop the box's VPN server again";
-    case ChangeKind::add_vpn_peer: return "Remove the VPN user " + printable(a.peer, 40) + " from the box";
-    case ChangeKind::delete_pinhole: return "Reopen the IPv6 pinhole " + a.target.pinhole->key();
+      return fill(tr("Close {forward}"), {{"forward", forward_words(*a.target.forward)}});
+    case ChangeKind::disable_dmz:
+      return a.target.dmz && !a.target.dmz->host.empty()
+                 ? fill(tr("Switch the DMZ back on (it sends everything to {host})"), {{"host", printable(a.target.dmz->host, 40)}})
+                 : std::string(tr("Switch the DMZ back on"));
+    case ChangeKind::disable_upnp: return tr("Switch UPnP back on");
+    case ChangeKind::disable_remote_admin: return tr("Switch administration of the box from the Internet back on");
+    case ChangeKind::enable_vpn_server: return tr("Stop the box's VPN server again");
+    case ChangeKind::add_vpn_peer: return fill(tr("Remove the VPN user {peer} from the box"), {{"peer", printable(a.peer, 40)}});
+    case ChangeKind::delete_pinhole:
+      return fill(tr("Reopen the IPv6 hole to {pinhole} in the box's firewall"), {{"pinhole", a.target.pinhole->key()}});
     case ChangeKind::enable_ipv6_firewall:
-      return a.target.ipv6_level.empty() ? "Switch the IPv6 firewall back off"
-                                         : "Put the IPv6 firewall back at level " + printable(a.target.ipv6_level, 20);
+      return a.target.ipv6_level.empty()
+                 ? std::string(tr("Switch the box's IPv6 firewall back off"))
+                 : fill(tr("Put the box's IPv6 firewall back at its level {level}"), {{"level", printable(a.target.ipv6_level, 20)}});
     default: return a.summary;
   }
 }
@@ -39,13 +57,13 @@ std::string undo_summary(const Action& a) {
 
 Action inverse(const Action& a) {
   if (a.kind == ChangeKind::manual) {
-    throw Error(ErrorKind::unsupported, "a manual step has no automatic inverse");
+    throw Error(ErrorKind::unsupported, tr("a manual step has no automatic inverse"));
   }
   if (changes_forward(a.kind) && !a.target.forward) {
-    throw Error(ErrorKind::unsupported, "the action names no port forward to put back");
+    throw Error(ErrorKind::unsupported, tr("the action names no port forward to put back"));
   }
   if (changes_pinhole(a.kind) && !a.target.pinhole) {
-    throw Error(ErrorKind::unsupported, "the action names no IPv6 pinhole to put back");
+    throw Error(ErrorKind::unsupported, tr("the action names no IPv6 pinhole to put back"));
   }
   Action inv = a;
   inv.because_rule = "rollback";

@@ -37,4 +37,7 @@ Action inverse(const Action& a);  // throws Error(unsupported) for manual action
 nlohmann::json to_json(const Action& a);
 Action action_from_json(const nlohmann::json& j);  // backups; throws Error(protocol)
 
+// "TCP port 3389 (forwarded to 192.168.1.10)": how a fix and its rollback both name a forward.
+std::string forward_words(const PortForward& pf);
+
 }  // namespace bw

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/interrupt.hpp"
 
 namespace bw {
@@ -27,7 +28,7 @@ auto patiently(const Patience& patience, const Progress& progress, Call call) ->
         throw;  // a signal: no more waiting for this change
       }
       if (!told) {
-        progress("the box does not answer (restarting?); trying again until the --timeout runs out");
+        progress(tr("the box does not answer (restarting?); trying again until the --timeout runs out"));
       }
       // In slices, so that a signal ends the wait at once (an undo's wait is never cut short:
       // stop_requested() is false once the undo started).
@@ -87,7 +88,7 @@ bool read_and_check(BoxAccess& box, ExecutionReport& report, const std::vector<A
     report.after_known = true;
   } catch (const Error& e) {
     if (report.failure.empty()) {
-      report.failure = std::string("could not re-read the box: ") + e.what();
+      report.failure = fill(tr("could not re-read the box: {error}"), {{"error", e.what()}});
     }
     report.after_known = false;
     return false;
@@ -95,7 +96,7 @@ bool read_and_check(BoxAccess& box, ExecutionReport& report, const std::vector<A
   for (const auto& a : actions) {
     if (!check(change_of(a), report.after)) {
       if (report.failure.empty()) {
-        report.failure = "the box does not show the change: " + a.summary;
+        report.failure = fill(tr("the box does not show the change: {change}"), {{"change", a.summary}});
       }
       return false;
     }
@@ -142,7 +143,7 @@ ExecutionReport execute(BoxAccess& box, const std::vector<Action>& plan, const P
   auto done = apply_all(box, automatic, report, progress);
   bool ok = false;
   if (!interrupt::stop_requested()) {
-    progress("checking the box");
+    progress(tr("checking the box"));
     ok = done.size() == automatic.size() &&
          read_and_check(box, report, automatic, effect_visible, patience, progress);
   }
@@ -156,7 +157,7 @@ ExecutionReport execute(BoxAccess& box, const std::vector<Action>& plan, const P
     report.failure = interrupt::interrupted_by();
   }
   interrupt::undo_started();  // from here on, nothing cuts the undo short
-  progress("undoing what was changed");
+  progress(tr("undoing what was changed"));
   // A failed step may still have taken effect (the reply was lost): undo() looks at the box
   // and undoes it too when its effect is visible.
   if (done.size() < automatic.size() && !last_step_untouched(report)) {
@@ -211,7 +212,7 @@ ExecutionReport restore(BoxAccess& box, const std::vector<Action>& plan, const P
   // took effect (a reset after the last AddPortMapping left everything restored, reported as
   // failed).
   if (!interrupted) {
-    progress("checking the box");
+    progress(tr("checking the box"));
     if (read_and_check(box, report, automatic, original_visible, patience, progress) &&
         !interrupt::stop_requested()) {
       report.failure.clear();
@@ -226,7 +227,7 @@ ExecutionReport restore(BoxAccess& box, const std::vector<Action>& plan, const P
   interrupt::undo_started();  // from here on, nothing cuts the taking back short
   // All or nothing here too: take back what this rollback restored, so that the box is as it
   // was before it (a failed step may have taken effect: undo() looks at the box).
-  progress("taking back what was restored");
+  progress(tr("taking back what was restored"));
   if (done.size() < inverses.size() && !last_step_untouched(report)) {
     done.push_back(inverses[done.size()]);
   }

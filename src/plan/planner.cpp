@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/i18n.hpp"
 #include "core/text.hpp"
 
 namespace bw {
@@ -26,22 +27,22 @@ int order_of(const Action& a) {
 // Plain words for a field the box did not let us read (RouterState::unknown()).
 std::string plain_field(const std::string& field) {
   if (field == "static_port_forwards") {
-    return "the port forwards set up in the box's pages";
+    return tr("the port forwards set up in the box's pages");
   }
   if (field == "dmz") {
-    return "the DMZ";
+    return tr("the DMZ");
   }
   if (field == "remote_admin") {
-    return "administration of the box from the Internet (remote access)";
+    return tr("administration of the box from the Internet (remote access)");
   }
   if (field == "upnp_igd") {
-    return "the UPnP switch";
+    return tr("the UPnP switch");
   }
   if (field == "ipv6_firewall") {
-    return "the IPv6 firewall (it must be on, or at its default level)";
+    return tr("the IPv6 firewall (it must be on, or at its default level)");
   }
   if (field == "ipv6_pinholes") {
-    return "the IPv6 pinholes (openings of the IPv6 firewall towards one computer)";
+    return tr("the IPv6 pinholes (openings of the IPv6 firewall towards one computer)");
   }
   return field;
 }
@@ -55,7 +56,7 @@ bool managed_by_box_or_isp(const PortForward& f) {
 }
 
 std::string web_ui(const std::string& box) {
-  return "Open the box's web interface (http://" + box + ") and sign in as administrator. ";
+  return fill(tr("Open the box's web interface (http://{box}) and sign in as administrator."), {{"box", box}}) + " ";
 }
 
 Action action_for(const Finding& f, const std::string& box) {
@@ -66,31 +67,29 @@ Action action_for(const Finding& f, const std::string& box) {
     case SubjectKind::port_forward: {
       const PortForward& pf = *f.subject.forward;
       a.kind = ChangeKind::delete_port_forward;
-      a.summary = "Close " + std::string(to_string(pf.protocol)) + " port " +
-                  (pf.external_port == pf.external_port_end
-                       ? std::to_string(pf.external_port)
-                       : std::to_string(pf.external_port) + "-" + std::to_string(pf.external_port_end)) +
-                  " (forwarded to " + printable(pf.internal_host, 40) + ")";
-      a.manual_steps = web_ui(box) + "In the port forwarding (NAT/PAT) or UPnP page, delete the rule for " +
-                       pf.key() + " to " + printable(pf.internal_host, 40) + ".";
+      a.summary = fill(tr("Close {forward}"), {{"forward", forward_words(pf)}});
+      a.manual_steps = web_ui(box) + fill(tr("In the port forwarding (NAT/PAT) or UPnP page, delete the rule for "
+                                             "{rule} to {host}."),
+                                          {{"rule", pf.key()}, {"host", printable(pf.internal_host, 40)}});
       break;
     }
     case SubjectKind::dmz:
       a.kind = ChangeKind::disable_dmz;
-      a.summary = "Switch the DMZ off" + (f.subject.dmz && !f.subject.dmz->host.empty()
-                                               ? " (it sends everything to " + printable(f.subject.dmz->host, 40) + ")"
-                                               : std::string());
-      a.manual_steps = web_ui(box) + "In the Network or Firewall page, find the DMZ setting and switch it off.";
+      a.summary = f.subject.dmz && !f.subject.dmz->host.empty()
+                      ? fill(tr("Switch the DMZ off (it sends everything to {host})"),
+                             {{"host", printable(f.subject.dmz->host, 40)}})
+                      : std::string(tr("Switch the DMZ off"));
+      a.manual_steps = web_ui(box) + tr("In the Network or Firewall page, find the DMZ setting and switch it off.");
       break;
     case SubjectKind::upnp_igd:
       a.kind = ChangeKind::disable_upnp;
-      a.summary = "Switch UPnP off, so that no program on the network can open ports by itself";
-      a.manual_steps = web_ui(box) + "In the Network (NAT/PAT or UPnP) page, switch UPnP IGD off.";
+      a.summary = tr("Switch UPnP off, so that no program on the network can open ports by itself");
+      a.manual_steps = web_ui(box) + tr("In the Network (NAT/PAT or UPnP) page, switch UPnP IGD off.");
       break;
     case SubjectKind::remote_admin:
       a.kind = ChangeKind::disable_remote_admin;
-      a.summary = "Switch off administration of the box from the Internet";
-      a.manual_steps = web_ui(box) + "In the remote access page, switch remote administration off.";
+      a.summary = tr("Switch off administration of the box from the Internet");
+      a.manual_steps = web_ui(box) + tr("In the remote access page, switch remote administration off.");
       break;
     case SubjectKind::ipv6_pinhole: {
       const Pinhole& ph = *f.subject.pinhole;
@@ -99,45 +98,47 @@ Action action_for(const Finding& f, const std::string& box) {
         // UPnP tells what a hole opens only to the device that opened it: it can be neither
         // judged nor put back exactly, so a person closes it.
         a.kind = ChangeKind::manual;
-        a.summary = "Close the IPv6 hole #" + printable(ph.id, 20) + " a device opened through UPnP";
-        a.manual_steps =
-            "UPnP lets only the device that opened this hole close it, and does not say which device that is. "
-            "Either: on each computer, close the program that shares things with the Internet (file sharing, "
-            "remote access, imaging or peer-to-peer software) or switch off its UPnP option; or " +
-            std::string("open the box's web interface (http://") + box +
-            "), sign in as administrator, find the IPv6 firewall (pinholes) page and delete the hole; or switch "
-            "UPnP off in the box's pages, which stops devices opening new holes (holes already open may last until "
-            "their lease ends or the box restarts).";
+        a.summary = fill(tr("Close the IPv6 hole #{id} a device opened through UPnP"), {{"id", printable(ph.id, 20)}});
+        a.manual_steps = fill(
+            tr("UPnP lets only the device that opened this hole close it, and does not say which device that is. "
+               "Either: on each computer, close the program that shares things with the Internet (file sharing, "
+               "remote access, imaging or peer-to-peer software) or switch off its UPnP option; or "
+               "open the box's web interface (http://{box}), sign in as administrator, find the IPv6 firewall "
+               "(pinholes) page and delete the hole; or switch UPnP off in the box's pages, which stops devices "
+               "opening new holes (holes already open may last until their lease ends or the box restarts)."),
+            {{"box", box}});
         break;
       }
-      a.summary = "Close the IPv6 hole to " + ph.key() + " in the box's firewall";
-      a.manual_steps = web_ui(box) + "In the firewall page, under IPv6 (pinholes), delete the rule for " + ph.key() +
-                       ".";
+      a.summary = fill(tr("Close the IPv6 hole to {pinhole} in the box's firewall"), {{"pinhole", ph.key()}});
+      a.manual_steps = web_ui(box) + fill(tr("In the firewall page, under IPv6 (pinholes), delete the rule for {pinhole}."),
+                                          {{"pinhole", ph.key()}});
       break;
     }
     case SubjectKind::ipv6_firewall:
       a.kind = ChangeKind::enable_ipv6_firewall;
       a.summary = f.subject.ipv6_level.empty()
-                      ? "Switch the box's IPv6 firewall on"
-                      : "Raise the box's IPv6 firewall from " + printable(f.subject.ipv6_level, 20) +
-                            " to its default level, which keeps the Internet out";
-      a.manual_steps = web_ui(box) + "In the firewall page, under IPv6, switch the firewall on (or set it to its "
-                       "default level, usually Medium), then check that every pinhole there is still needed.";
+                      ? std::string(tr("Switch the box's IPv6 firewall on"))
+                      : fill(tr("Raise the box's IPv6 firewall from {level} to its default level, which keeps the "
+                                "Internet out"),
+                             {{"level", printable(f.subject.ipv6_level, 20)}});
+      a.manual_steps = web_ui(box) + tr("In the firewall page, under IPv6, switch the firewall on (or set it to its "
+                                        "default level, usually Medium), then check that every pinhole there is still needed.");
       break;
     case SubjectKind::ipv6_exposed_host:
       a.kind = ChangeKind::manual;
-      a.summary = "Switch off the IPv6 exposed host" +
-                  (f.subject.dmz && !f.subject.dmz->host.empty() ? " (" + printable(f.subject.dmz->host, 45) + ")"
-                                                                 : std::string());
-      a.manual_steps = web_ui(box) + "In the port sharing or firewall page for IPv6, find the device opened as "
-                       "'exposed host' and switch that off.";
+      a.summary = f.subject.dmz && !f.subject.dmz->host.empty()
+                      ? fill(tr("Switch off the IPv6 exposed host ({host})"), {{"host", printable(f.subject.dmz->host, 45)}})
+                      : std::string(tr("Switch off the IPv6 exposed host"));
+      a.manual_steps = web_ui(box) + tr("In the port sharing or firewall page for IPv6, find the device opened as "
+                                        "'exposed host' and switch that off.");
       break;
     case SubjectKind::unknown_field:
       a.kind = ChangeKind::manual;
-      a.summary = "Check by hand " + plain_field(f.subject.field) + " (boxwarden could not read it)";
-      a.manual_steps = web_ui(box) + "Look at " + plain_field(f.subject.field) +
-                       ": switch it off, or delete what is not needed. (If boxwarden has a plugin for your box, "
-                       "see 'boxwarden vendors', it can read this for you.)";
+      a.summary = fill(tr("Check by hand {setting} (boxwarden could not read it)"), {{"setting", plain_field(f.subject.field)}});
+      a.manual_steps = web_ui(box) + fill(tr("Look at {setting}: switch it off, or delete what is not needed. (If "
+                                             "boxwarden has a plugin for your box, see 'boxwarden vendors', it can "
+                                             "read this for you.)"),
+                                          {{"setting", plain_field(f.subject.field)}});
       break;
   }
   return a;
@@ -161,15 +162,15 @@ std::vector<Action> make_plan(const std::vector<Finding>& findings, Severity thr
     }
     bool managed = a.target.forward && managed_by_box_or_isp(*a.target.forward);
     if (managed && delete_managed && a.automatic) {
-      a.summary += " (made by the box or the ISP, which may put it back)";
+      a.summary = fill(tr("{change} (made by the box or the ISP, which may put it back)"), {{"change", a.summary}});
     } else if (managed) {
       a.automatic = false;
       a.reversible = false;
-      a.summary += ": managed by the box or the ISP, so boxwarden leaves it";
-      a.manual_steps = "This rule was made by your ISP (remote management, TR-069) or by the box itself, not by "
-                       "a person or a program on your network. Deleting it would be undone by them or could break "
-                       "the service it is for. If you do not use that service, ask your ISP to remove it (or, to have "
-                       "boxwarden delete such rules, put 'managed-forwards delete' in the profile).";
+      a.summary = fill(tr("{change}: managed by the box or the ISP, so boxwarden leaves it"), {{"change", a.summary}});
+      a.manual_steps = tr("This rule was made by your ISP (remote management, TR-069) or by the box itself, not by "
+                          "a person or a program on your network. Deleting it would be undone by them or could break "
+                          "the service it is for. If you do not use that service, ask your ISP to remove it (or, to have "
+                          "boxwarden delete such rules, put 'managed-forwards delete' in the profile).");
     }
     plan.push_back(std::move(a));
   }

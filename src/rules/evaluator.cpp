@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 
+#include "core/i18n.hpp"
 #include "rules/catalogue.hpp"
 #include "rules/text_util.hpp"
 #include "rules/wording.hpp"
@@ -45,15 +46,21 @@ Subject forward_subject(const PortForward& pf) {
 // Classes whose services do not lead to the site's data: no data reason for them.
 constexpr std::array<std::string_view, 4> k_dataless_classes = {"gaming", "vpn", "voip", "amplification"};
 
-// Adds the data-class reason to exposures that may reach the site's data (medium and
-// above, and not a game, VPN, telephony or amplification service).
+// Marks the exposures that may reach the site's data (medium and above, and not a game, VPN,
+// telephony or amplification service): the report then says the data reason once.
 void add_data_reason(Finding& f, const Profile& p) {
   std::string reason = wording::data_reason(p.data_class);
   bool dataless = std::find(k_dataless_classes.begin(), k_dataless_classes.end(), f.service_class) !=
                   k_dataless_classes.end();
   if (!reason.empty() && f.severity >= Severity::medium && !dataless) {
-    f.why += " " + reason;
+    f.data_at_risk = true;
   }
+}
+
+// A rule the ISP put on the box to manage it remotely (TR-069, origin "cwmp..."): it leads to
+// the box, not to a computer of the site, so it never says the site's data could be read.
+bool isp_rule(const PortForward& pf) {
+  return std::any_of(pf.origin.begin(), pf.origin.end(), [](const std::string& o) { return o.rfind("cwmp", 0) == 0; });
 }
 
 // The catalogued services a forward reaches, by its external and its internal ports.
@@ -118,8 +125,8 @@ Finding judge_forward(const Profile& p, const RouterState& state, const PortForw
   } else if (vpn) {
     f = make(rule_id::expose_vpn, exposure, forward_subject(pf), action_id::none);
     f.title = wording::service_title(pf, *main, services.size() - 1);
-    f.why = "A VPN server: encrypted and authenticated, a better way in than open ports; keep it updated. "
-            "The profile names only its own VPN port, so check this one is yours.";
+    f.why = tr("A VPN server: encrypted and authenticated, a better way in than open ports; keep it updated. "
+               "The profile names only its own VPN port, so check this one is yours.");
   } else if (main != nullptr) {
     f = make(rule_id::expose_service, exposure, forward_subject(pf), action_id::delete_port_forward);
     f.title = wording::service_title(pf, *main, services.size() - 1);
@@ -134,7 +141,9 @@ Finding judge_forward(const Profile& p, const RouterState& state, const PortForw
     f.service_class = std::string(main->class_id);
     f.service_id = std::string(main->id);
   }
-  if (f.rule == rule_id::expose_service || f.rule == rule_id::expose_port) {
+  if (isp_rule(pf) && (f.rule == rule_id::expose_service || f.rule == rule_id::expose_port)) {
+    f.why = wording::isp_rule_why();
+  } else if (f.rule == rule_id::expose_service || f.rule == rule_id::expose_port) {
     add_data_reason(f, p);
   }
   return f;
@@ -230,6 +239,7 @@ std::vector<Finding> evaluate(const Profile& profile, const RouterState& state) 
     f.subject.dmz = *state.dmz;
     f.title = wording::dmz_title(*state.dmz, f.allowed);
     f.why = wording::dmz_why(profile.data_class, f.allowed);
+    f.data_at_risk = !f.allowed && !wording::data_reason(profile.data_class).empty();
     findings.push_back(std::move(f));
   }
   for (const Pinhole& ph : state.pinholes) {
@@ -242,7 +252,8 @@ std::vector<Finding> evaluate(const Profile& profile, const RouterState& state) 
                               SubjectKind::ipv6_firewall, action_id::enable_ipv6_firewall);
     f.subject.ipv6_level = state.ipv6_firewall_level;
     f.title = wording::ipv6_firewall_title(state.ipv6_firewall_level, f.allowed);
-    f.why = wording::ipv6_firewall_why(profile.data_class, f.allowed);
+    f.why = wording::ipv6_firewall_why(f.allowed);
+    f.data_at_risk = !f.allowed && !wording::data_reason(profile.data_class).empty();
     findings.push_back(std::move(f));
   }
   if (state.ipv6_enabled != false && state.ipv6_exposed_host && state.ipv6_exposed_host->enabled) {
@@ -251,6 +262,7 @@ std::vector<Finding> evaluate(const Profile& profile, const RouterState& state) 
     f.subject.dmz = *state.ipv6_exposed_host;
     f.title = wording::ipv6_host_title(*state.ipv6_exposed_host, f.allowed);
     f.why = wording::ipv6_why(false) + " " + wording::dmz_why(profile.data_class, f.allowed);
+    f.data_at_risk = !f.allowed && !wording::data_reason(profile.data_class).empty();
     findings.push_back(std::move(f));
   }
   if (state.upnp_igd_enabled.value_or(false)) {

@@ -51,6 +51,9 @@ struct Finding {
   std::string service;
   std::string service_class;
   std::string service_id;  // the catalogue's stable id ("dicom"); "" with `service`
+  // The profile's data reason (wording::data_reason: patients' data, GDPR) applies to it; the
+  // text report says that sentence once for all the findings, not under each (not in JSON).
+  bool data_at_risk = false;
 };
 
 nlohmann::json to_json(const Subject& s);

@@ -6,11 +6,22 @@
 #include <charconv>
 
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/text.hpp"
 #include "rules/text_util.hpp"
 
 namespace bw {
 namespace {
+
+// The summaries of the shipped profiles (profiles/*.profile), for xgettext: the text report
+// prints a profile's summary through tr(), so these come out translated and a person's own
+// profile as written.
+[[maybe_unused]] constexpr const char* k_shipped_summaries[] = {
+    N_("A household: a game console may use UPnP; no DMZ, no administration from the Internet"),
+    N_("A medical practice (health data, GDPR Art. 9): nothing inbound except the WireGuard VPN port"),
+    N_("A small office: no UPnP, no DMZ, no remote administration; only the forwards it names"),
+    N_("Nothing inbound at all: every forward, mapping, DMZ, UPnP and remote administration is a finding"),
+};
 
 constexpr std::array<std::string_view, 14> k_keys = {
     "name",          "summary",       "data-class",        "dmz",           "upnp-enabled",

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/text.hpp"
 #include "rules/profile.hpp"
 #include "rules/text_util.hpp"
@@ -30,15 +31,15 @@ std::string env(const char* name) {
 std::string read_file(const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
-    throw Error(ErrorKind::usage, "cannot read profile '" + path + "': it is a directory; give a .profile file");
+    throw Error(ErrorKind::usage, fill(tr("cannot read profile '{file}': it is a directory; give a .profile file"), {{"file", path}}));
   }
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
   if (!in || !(text << in.rdbuf())) {
     if (!fs::exists(path, ec)) {
-      throw Error(ErrorKind::usage, "cannot read profile '" + path + "': no such file; check the path");
+      throw Error(ErrorKind::usage, fill(tr("cannot read profile '{file}': no such file; check the path"), {{"file", path}}));
     }
-    throw Error(ErrorKind::usage, "cannot read profile '" + path + "'; check that the file is readable");
+    throw Error(ErrorKind::usage, fill(tr("cannot read profile '{file}'; check that the file is readable"), {{"file", path}}));
   }
   return text.str();
 }
@@ -126,19 +127,19 @@ Profile load_profile(const std::string& name_or_file) {
     }
     names.push_back(name);
   }
-  std::string message = "unknown profile '" + printable(name_or_file) + "'; ";
-  if (std::string hint = closest_match(name_or_file, names); !hint.empty()) {
-    message += "did you mean '" + hint + "'? ";
+  std::string list;
+  for (std::string_view name : names) {
+    list += (list.empty() ? "" : " ") + std::string(name);
   }
-  if (names.empty()) {
-    message += "no profile was found; give the path to a .profile file";
-  } else {
-    message += "available profiles:";
-    for (std::string_view name : names) {
-      message += " " + std::string(name);
-    }
-    message += " (or give the path to a .profile file)";
-  }
+  std::string hint = closest_match(name_or_file, names);
+  std::string message =
+      names.empty()  ? fill(tr("unknown profile '{name}'; no profile was found; give the path to a .profile file"),
+                            {{"name", printable(name_or_file)}})
+      : hint.empty() ? fill(tr("unknown profile '{name}'; available profiles: {list} (or give the path to a .profile file)"),
+                            {{"name", printable(name_or_file)}, {"list", list}})
+                     : fill(tr("unknown profile '{name}'; did you mean '{hint}'? available profiles: {list} (or give the "
+                               "path to a .profile file)"),
+                            {{"name", printable(name_or_file)}, {"hint", hint}, {"list", list}});
   throw Error(ErrorKind::usage, message);
 }
 

@@ -32,13 +32,15 @@ std::string foreign_title(const PortForward& f, bool is_box);
 std::string foreign_why(bool is_box);
 
 std::string dmz_title(const Dmz& d, bool allowed);
-std::string dmz_why(DataClass c, bool allowed);
+std::string dmz_why(DataClass c, bool allowed);  // without data_reason(): said once by the report
 
 std::string upnp_title(bool allowed);
 std::string upnp_why(bool allowed);
 
 std::string admin_title(bool allowed);
 std::string admin_why(bool allowed);
+// A forward the ISP manages the box through (TR-069): not the site's data.
+std::string isp_rule_why();
 
 // IPv6. over_ipv6() turns a forward's title into the same for a pinhole ("Over IPv6, anyone
 // on the Internet can connect to ..."); ipv6_why() is what a pinhole adds to its why.
@@ -48,7 +50,7 @@ std::string hidden_pinhole_title(const Pinhole& p);
 std::string hidden_pinhole_why();
 std::string all_ports_pinhole_title(const Pinhole& p);
 std::string ipv6_firewall_title(const std::string& level, bool allowed);
-std::string ipv6_firewall_why(DataClass c, bool allowed);
+std::string ipv6_firewall_why(bool allowed);  // without data_reason(), as dmz_why
 std::string ipv6_host_title(const Dmz& d, bool allowed);
 
 // `apis` are the ids of the APIs that were used (the generic UPnP plugin's, a vendor's).

@@ -38,6 +38,9 @@ check_tree() {
       cmp -s "$root/share/boxwarden/profiles/$p.profile" "$SOURCE_DIR/profiles/$p.profile"
   done
   check "$what: the profile format (README.md) is beside the profiles" test -f "$root/share/boxwarden/profiles/README.md"
+  check "$what: share/man/fr/man1/boxwarden.1 is the French source page" \
+    cmp -s "$root/share/man/fr/man1/boxwarden.1" "$SOURCE_DIR/man/fr/boxwarden.1"
+  check "$what: the French messages are installed" test -s "$root/share/locale/fr/LC_MESSAGES/boxwarden.mo"
   for schema in "$SOURCE_DIR"/schemas/*.schema.json; do
     check "$what: share/boxwarden/schemas/$(basename "$schema") is the source schema" \
       cmp -s "$root/share/boxwarden/schemas/$(basename "$schema")" "$schema"
@@ -97,6 +100,13 @@ for p in json.load(sys.stdin)["profiles"]:
     done
     [ $failed -eq 0 ] || printf '%s\n' "$found" | sed 's/^/     listing: /'
   fi
+  # The installed binary speaks French from the installed catalogue (not the build tree's).
+  french=$(unshare -rm sh -c '
+    mount --bind "$1" "$2" || exit 97
+    cd / && env -i PATH=/usr/bin:/bin HOME="$3" LANG=fr_FR.UTF-8 "$2/bin/boxwarden" --help' \
+    sh "$TMP/dest$PREFIX" "$PREFIX" "$TMP/home" 2>&1)
+  check "the installed binary prints its help in French with LANG=fr_FR.UTF-8" \
+    grep -q "^Usage.*: boxwarden \[OPTIONS GÉNÉRALES\]" <<<"$french"
 fi
 
 echo "$passed passed, $failed failed"

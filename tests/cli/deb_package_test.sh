@@ -64,7 +64,8 @@ done
 # 3. The contents.
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 want="./usr/bin/boxwarden ./usr/share/man/man1/boxwarden.1.gz ./usr/share/doc/boxwarden/copyright
-./usr/share/doc/boxwarden/changelog.Debian.gz ./usr/share/boxwarden/profiles/README.md"
+./usr/share/doc/boxwarden/changelog.Debian.gz ./usr/share/boxwarden/profiles/README.md
+./usr/share/man/fr/man1/boxwarden.1.gz ./usr/share/locale/fr/LC_MESSAGES/boxwarden.mo"
 for p in $PROFILES; do want="$want ./usr/share/boxwarden/profiles/$p.profile"; done
 if [ -d "$SOURCE_DIR/schemas" ]; then
   for s in "$SOURCE_DIR"/schemas/*.json; do want="$want ./usr/share/boxwarden/schemas/$(basename "$s")"; done

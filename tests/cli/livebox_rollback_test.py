@@ -199,14 +199,14 @@ class LiveboxRollback(base.LiveboxCliBase):
         t = self.terminal("rollback")
         self.assertTrue(t.read_until("[y/N]"), t.text())
         shown = t.text()
-        self.assertIn("Restore TCP/3389 to 192.168.1.10", shown)
-        self.assertIn("Restore TCP/11112 to 192.168.1.10", shown)
-        self.assertIn("Restore the DMZ", shown)
+        self.assertIn("Reopen TCP port 3389 (forwarded to 192.168.1.10)", shown)
+        self.assertIn("Reopen TCP port 11112 (forwarded to 192.168.1.10)", shown)
+        self.assertIn("Switch the DMZ back on (it sends everything to 192.168.1.10)", shown)
         self.assertIn("Switch UPnP back on", shown)
         # Each opening, with its severity under the profile (judged on the saved state).
-        self.assertRegex(shown, r"Restore TCP/3389 to 192\.168\.1\.10\s+warning: this re-opens: .*"
+        self.assertRegex(shown, r"Reopen TCP port 3389 \(forwarded to 192\.168\.1\.10\)\s+warning: this re-opens: .*"
                                 r"remote desktop.*: critical under medical-practice \(EXPOSE-SERVICE\)")
-        self.assertRegex(shown, r"Restore the DMZ\s+warning: this re-opens: .*DMZ.*: critical under medical-practice "
+        self.assertRegex(shown, r"Switch the DMZ back on \(it sends everything to 192\.168\.1\.10\)\s+warning: this re-opens: .*DMZ.*: critical under medical-practice "
                                 r"\(EXPOSE-DMZ\)")
         t.send("n\n")
         self.assertEqual(t.finish(), 0, t.text())
@@ -223,8 +223,8 @@ class LiveboxRollback(base.LiveboxCliBase):
         self.assertEqual(p.returncode, 0, p.stderr)
         doc = json.loads(p.stdout)
         items = {i["summary"]: (i["severity"], i["rule"]) for i in doc["restore"]}
-        self.assertEqual(items["Restore TCP/3389 to 192.168.1.10"], ("critical", "EXPOSE-SERVICE"))
-        self.assertEqual(items["Restore the DMZ"], ("critical", "EXPOSE-DMZ"))
+        self.assertEqual(items["Reopen TCP port 3389 (forwarded to 192.168.1.10)"], ("critical", "EXPOSE-SERVICE"))
+        self.assertEqual(items["Switch the DMZ back on (it sends everything to 192.168.1.10)"], ("critical", "EXPOSE-DMZ"))
         self.assertIn("Switch UPnP back on", items)
         self.assertEqual(len(doc["restore"]), 4, doc["restore"])
         self.assertTrue(doc["would_send"])

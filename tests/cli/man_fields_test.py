@@ -37,7 +37,7 @@ def code_values():
         "fix outcome": re.findall(r'case Outcome::\w+: return "([a-z-]+)";', read("src/cli/report.cpp")),
         "backup outcome": re.findall(r'\{BackupOutcome::\w+, "([a-z-]+)"\}', read("src/plan/backup_store.cpp")),
         "change kind": re.findall(r'\{ChangeKind::\w+, "([a-z0-9-]+)"', read("src/core/change.cpp")),
-        "service id": sorted(set(re.findall(r'^  \{\d+, \d+, P::[a-z]+, "([a-z0-9-]+)", "', catalogue, re.M))),
+        "service id": sorted(set(re.findall(r'^  \{\d+, \d+, P::[a-z]+, "([a-z0-9-]+)", (?:N_\()?"', catalogue, re.M))),
         "service class": re.findall(r'^  \{"([a-z-]+)", "', catalogue, re.M),
         "error kind": re.findall(r'case ErrorKind::\w+:\s*return "([a-z]+)";', read("src/cli/failure.cpp")),
         "unknown field": re.findall(r'u\.push_back\("([a-z0-9_]+)"\)', read("src/core/router_state.cpp")),

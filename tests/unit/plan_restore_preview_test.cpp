@@ -73,10 +73,10 @@ TEST_F(RestorePreview, AnOlderBackupListsOnlyWhatTheNewerOnesLeave) {
   ASSERT_EQ(items.size(), 2u);
   ASSERT_EQ(items[0].size(), 2u);
   // Listed in the order restore() undoes them: the reverse of the plan.
-  EXPECT_EQ(items[0][0].summary, "Restore the DMZ");
-  EXPECT_EQ(items[0][1].summary, "Restore TCP/11112 to 192.168.1.10");
+  EXPECT_EQ(items[0][0].summary, "Switch the DMZ back on (it sends everything to 192.168.1.10)");
+  EXPECT_EQ(items[0][1].summary, "Reopen TCP port 11112 (forwarded to 192.168.1.10)");
   ASSERT_EQ(items[1].size(), 1u);
-  EXPECT_EQ(items[1][0].summary, "Restore TCP/3389 to 192.168.1.10");
+  EXPECT_EQ(items[1][0].summary, "Reopen TCP port 3389 (forwarded to 192.168.1.10)");
 
   // Each opening with its severity under the profile, judged on the backup's saved state.
   ASSERT_TRUE(items[1][0].finding);

@@ -73,7 +73,8 @@ TEST(RulesEvaluator, DoctorsImagingPortIsCriticalUnderMedicalPractice) {
             "Anyone on the Internet can connect to the medical imaging service (DICOM) on 192.168.1.10, "
             "TCP port 11112");
   EXPECT_NE(f.why.find("DICOM viewer"), std::string::npos) << f.why;
-  EXPECT_NE(f.why.find("GDPR Art. 9"), std::string::npos) << f.why;
+  EXPECT_TRUE(f.data_at_risk);  // the report says the GDPR sentence once, not in each why
+  EXPECT_EQ(f.why.find("GDPR"), std::string::npos) << f.why;
   EXPECT_EQ(f.action, "delete-port-forward");
   EXPECT_FALSE(f.allowed);
   EXPECT_EQ(f.subject.kind, SubjectKind::port_forward);
@@ -102,7 +103,7 @@ TEST(RulesEvaluator, DmzIsCriticalWithAHealthReason) {
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->severity, Severity::critical);
   EXPECT_NE(f->title.find("192.168.1.10"), std::string::npos) << f->title;
-  EXPECT_NE(f->why.find("health data (GDPR Art. 9)"), std::string::npos) << f->why;
+  EXPECT_TRUE(f->data_at_risk);
   EXPECT_EQ(f->action, "disable-dmz");
   ASSERT_TRUE(f->subject.dmz.has_value());
   EXPECT_EQ(f->subject.dmz->host, "192.168.1.10");
@@ -111,6 +112,7 @@ TEST(RulesEvaluator, DmzIsCriticalWithAHealthReason) {
   ASSERT_EQ(home.size(), 1u);
   EXPECT_EQ(home[0].severity, Severity::high);
   EXPECT_EQ(home[0].why.find("GDPR"), std::string::npos);
+  EXPECT_FALSE(home[0].data_at_risk);
 }
 
 TEST(RulesEvaluator, ConsoleMappingAtHomeIsNotAboveLow) {
@@ -136,8 +138,20 @@ TEST(RulesEvaluator, ConsoleMappingAtHomeIsNotAboveLow) {
   for (const Finding& f : evaluate(shipped("medical-practice"), s)) {
     EXPECT_GE(f.severity, Severity::high) << f.rule << ": " << f.title;
     if (f.service_class == "gaming") {
-      EXPECT_EQ(f.why.find("GDPR"), std::string::npos) << f.why;
+      EXPECT_FALSE(f.data_at_risk) << f.why;
+      // HIGH here: the words must not say "low risk" (issue 11).
+      EXPECT_EQ(f.why.find("low risk"), std::string::npos) << f.why;
     }
+  }
+}
+
+TEST(RulesEvaluator, TheIspsManagementRuleDoesNotClaimPatientsData) {
+  RouterState s = clean_state();
+  s.port_forwards.push_back(forward(Protocol::tcp, 7547, "192.168.1.1", "cwmp"));
+  for (const Finding& f : evaluate(shipped("medical-practice"), s)) {
+    EXPECT_FALSE(f.data_at_risk) << f.title;
+    EXPECT_NE(f.why.find("Internet provider"), std::string::npos) << f.why;
+    EXPECT_EQ(f.why.find("atient"), std::string::npos) << f.why;
   }
 }
 

@@ -78,7 +78,7 @@ TEST(RulesIpv6, TheFirewallAtItsLowestLevelIsCriticalForAPracticeAndHighAtHome) 
   EXPECT_EQ(f->action, "enable-ipv6-firewall");
   EXPECT_NE(f->title.find("IPv6"), std::string::npos);
   EXPECT_NE(f->title.find("Low"), std::string::npos);
-  EXPECT_NE(f->why.find("Art. 9"), std::string::npos) << f->why;
+  EXPECT_TRUE(f->data_at_risk);
   EXPECT_EQ(find_rule(evaluate(shipped("strict"), s), rule_id::ipv6_firewall_off)->severity, Severity::critical);
   EXPECT_EQ(find_rule(evaluate(shipped("home"), s), rule_id::ipv6_firewall_off)->severity, Severity::high);
 }
@@ -123,7 +123,7 @@ TEST(RulesIpv6, APinholeIsJudgedLikeAForwardOfTheSameService) {
   EXPECT_EQ(fs[0].service_class, "health");
   EXPECT_EQ(fs[0].subject.kind, SubjectKind::ipv6_pinhole);
   EXPECT_EQ(fs[0].action, "delete-ipv6-pinhole");
-  EXPECT_EQ(fs[0].title.rfind("Over IPv6, anyone on the Internet", 0), 0u) << fs[0].title;
+  EXPECT_EQ(fs[0].title.rfind("Over IPv6: Anyone on the Internet", 0), 0u) << fs[0].title;
   EXPECT_NE(fs[0].title.find("2001:db8:77::10"), std::string::npos);
   EXPECT_NE(fs[0].why.find("through UPnP"), std::string::npos);
   EXPECT_EQ(fs[1].rule, rule_id::expose_port);

@@ -8,6 +8,7 @@
 
 #include "core/deadline.hpp"
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/text.hpp"
 #include "core/token_store.hpp"
 #include "net/http_client.hpp"
@@ -189,9 +190,9 @@ class FreeboxPlugin final : public VendorPlugin {
   std::string_view id() const override { return k_id; }
   std::string_view display_name() const override { return "Free Freebox"; }
   std::string_view summary() const override {
-    return "Freebox Server (Revolution, Mini 4K, Delta, Pop, Ultra) through the Freebox OS API, paired once at "
-           "the box: every port forward, the DMZ, the UPnP IGD switch and mappings, remote access, the box's "
-           "own WAN services, the IPv6 firewall";
+    return tr("Freebox Server (Revolution, Mini 4K, Delta, Pop, Ultra) through the Freebox OS API, paired once at "
+              "the box: every port forward, the DMZ, the UPnP IGD switch and mappings, remote access, the box's "
+              "own WAN services, the IPv6 firewall");
   }
   Capabilities capabilities() const override {
     Capabilities c = 0;

@@ -5,6 +5,7 @@
 
 #include "core/credentials.hpp"
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/text.hpp"
 #include "net/http_client.hpp"
 #include "vendors/livebox/livebox_changes.hpp"
@@ -52,14 +53,12 @@ class LiveboxSession final : public Session {
         case livebox::Family::livebox:
           break;
         case livebox::Family::repeater:
-          throw Error(ErrorKind::unsupported, "this is an Orange Wi-Fi repeater (" +
-                                                  printable(m_anonymous->product_class) +
-                                                  "), not a Livebox: not supported");
+          throw Error(ErrorKind::unsupported, fill(tr("this is an Orange Wi-Fi repeater ({model}), not a Livebox: not supported"),
+                                                   {{"model", printable(m_anonymous->product_class)}}));
         case livebox::Family::other:
-          throw Error(ErrorKind::unsupported, "this box calls itself '" +
-                                                  printable(m_anonymous->product_class) +
-                                                  "', not a Livebox: the Livebox plugin does "
-                                                  "not support it");
+          throw Error(ErrorKind::unsupported,
+                      fill(tr("this box calls itself '{model}', not a Livebox: the Livebox plugin does not support it"),
+                           {{"model", printable(m_anonymous->product_class)}}));
       }
     }
     m_ws.login(credentials.user, password_for(credentials));
@@ -82,7 +81,7 @@ class LiveboxSession final : public Session {
         return;
       case ChangeKind::restore_dmz:
         if (!a.dmz) {
-          throw Error(ErrorKind::unsupported, "no saved DMZ to restore on the Livebox");
+          throw Error(ErrorKind::unsupported, tr("no saved DMZ to restore on the Livebox"));
         }
         livebox::restore_dmz(m_ws, *a.dmz);
         return;
@@ -123,22 +122,22 @@ class LiveboxSession final : public Session {
     Secret s = find_password(c, m_address, "admin", m_tell);
     if (s.empty()) {
       throw Error(ErrorKind::auth,
-                  "the Livebox needs its admin password (printed under the box, or the one you set): "
-                  "give it with --password-file FILE, BOXWARDEN_PASSWORD or ~/.netrc");
+                  tr("the Livebox needs its admin password (printed under the box, or the one you set): "
+                     "give it with --password-file FILE, BOXWARDEN_PASSWORD or ~/.netrc"));
     }
     return s;
   }
 
   static const PortForward& forward_of(const Change& a) {
     if (!a.forward) {
-      throw Error(ErrorKind::unsupported, "the change names no port forward");
+      throw Error(ErrorKind::unsupported, tr("the change names no port forward"));
     }
     return *a.forward;
   }
 
   static const Pinhole& pinhole_of(const Change& a) {
     if (!a.pinhole) {
-      throw Error(ErrorKind::unsupported, "the change names no IPv6 pinhole");
+      throw Error(ErrorKind::unsupported, tr("the change names no IPv6 pinhole"));
     }
     return *a.pinhole;
   }
@@ -154,9 +153,9 @@ class LiveboxPlugin final : public VendorPlugin {
   std::string_view id() const override { return "livebox"; }
   std::string_view display_name() const override { return "Orange Livebox"; }
   std::string_view summary() const override {
-    return "Orange Livebox 3 (2017+ firmware) to 7, W7, S and Pro 6, through its /ws API: "
-           "every port forward, the DMZ, the UPnP IGD switch, remote access, the IPv6 firewall "
-           "level and every IPv6 pinhole";
+    return tr("Orange Livebox 3 (2017+ firmware) to 7, W7, S and Pro 6, through its /ws API: "
+              "every port forward, the DMZ, the UPnP IGD switch, remote access, the IPv6 firewall "
+              "level and every IPv6 pinhole");
   }
   Capabilities capabilities() const override {
     Capabilities c = 0;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 
 namespace bw::livebox {
 
@@ -19,7 +20,7 @@ std::string login_body(std::string_view user, std::string_view password) {
     pw = json(password).dump();
   } catch (const json::exception&) {
     // The library's message quotes the offending byte: never let it out.
-    throw Error(ErrorKind::usage, "the password is not valid UTF-8 text");
+    throw Error(ErrorKind::usage, tr("the password is not valid UTF-8 text"));
   }
   return "{\"service\":\"sah.Device.Information\",\"method\":\"createContext\","
          "\"parameters\":{\"applicationName\":\"webui\",\"username\":" +

@@ -6,6 +6,7 @@
 
 #include "core/deadline.hpp"
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/text.hpp"
 #include "net/http_client.hpp"
 #include "net/url.hpp"
@@ -14,8 +15,8 @@
 namespace bw::livebox {
 
 const char* const k_refused_password =
-    "the Livebox refused the password; it is printed under the box as the admin password, "
-    "or the one you set";
+    N_("the Livebox refused the password; it is printed under the box as the admin password, "
+       "or the one you set");
 
 namespace {
 
@@ -95,8 +96,8 @@ WsClient::Raw WsClient::post(const std::string& body, const std::vector<std::str
       if (tls.failure() == HttpFailure::key_changed || tls.failure() == HttpFailure::untrusted) {
         throw;  // its own message says what to do
       }
-      throw HttpError(tls.failure(), std::string("the box answers neither plain HTTP (") + e.what() +
-                                         ") nor HTTPS (" + tls.what() + ")");
+      throw HttpError(tls.failure(), fill(tr("the box answers neither plain HTTP ({http}) nor HTTPS ({https})"),
+                                          {{"http", e.what()}, {"https", tls.what()}}));
     }
   }
   if (resp.status >= 300 && resp.status < 400) {
@@ -108,9 +109,10 @@ WsClient::Raw WsClient::post(const std::string& body, const std::vector<std::str
       return post(body, extra, Secrets::some);
     }
     throw Error(ErrorKind::unsupported,
-                "the Livebox redirects its API (HTTP " + std::to_string(resp.status) + " to " +
-                    printable(location) + "); boxwarden follows only a redirect of its first, anonymous "
-                    "call to https:// on the box's own address (" + printable(m_host) + "), never elsewhere");
+                fill(tr("the Livebox redirects its API (HTTP {status} to {location}); boxwarden follows only a "
+                        "redirect of its first, anonymous call to https:// on the box's own address ({host}), never "
+                        "elsewhere"),
+                     {{"status", std::to_string(resp.status)}, {"location", printable(location)}, {"host", printable(m_host)}}));
   }
   keep_cookies(resp.headers);
 
@@ -118,9 +120,11 @@ WsClient::Raw WsClient::post(const std::string& body, const std::vector<std::str
   bool html = starts_with_ci(type, "text/html");
   if (resp.status == 404 || (html && resp.status != 401)) {
     throw Error(ErrorKind::unsupported,
-                "this box does not speak the Livebox /ws API (HTTP " + std::to_string(resp.status) +
-                    (html ? ", an HTML page" : "") +
-                    "); Orange Spain Liveboxes and the old Livebox Pro V3/V4 are not supported");
+                fill(html ? tr("this box does not speak the Livebox /ws API (HTTP {status}, an HTML page); Orange Spain "
+                               "Liveboxes and the old Livebox Pro V3/V4 are not supported")
+                          : tr("this box does not speak the Livebox /ws API (HTTP {status}); Orange Spain Liveboxes "
+                               "and the old Livebox Pro V3/V4 are not supported"),
+                     {{"status", std::to_string(resp.status)}}));
   }
   Raw raw;
   raw.http_status = resp.status;
@@ -198,11 +202,11 @@ void WsClient::login(const std::string& user, const Secret& password) {
   std::string ctx = get_string(rep.data, "contextID");
   auto status = rep.status.is_number_integer() ? rep.status.get<long>() : 0L;
   if (r.http_status == 401 || status != 0 || (ctx.empty() && !rep.errors.empty())) {
-    std::string msg = k_refused_password;
+    std::string msg = tr(k_refused_password);
     for (const WsError& e : rep.errors) {
       if (e.waittime && *e.waittime > 0) {
-        msg += "; after failed attempts the box refuses logins for " + std::to_string(*e.waittime) +
-               " s: wait before trying again";
+        msg = fill(tr("{message}; after failed attempts the box refuses logins for {seconds} s: wait before trying again"),
+                   {{"message", msg}, {"seconds", std::to_string(*e.waittime)}});
         break;
       }
     }

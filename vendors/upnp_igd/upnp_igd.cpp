@@ -6,6 +6,7 @@
 
 #include "core/deadline.hpp"
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/text.hpp"
 #include "net/http_client.hpp"
 #include "net/ssdp.hpp"
@@ -37,14 +38,14 @@ constexpr const char* k_known_descriptions[] = {":5000/rootDesc.xml", ":49000/ig
 
 std::string upnp_error_text(int code) {
   switch (code) {
-    case 401: return "the box does not offer that UPnP action";
-    case 402: return "the box rejected the arguments";
-    case 501: return "the box could not do it (UPnP error 501)";
-    case 606: return "the box allows each machine to change only its own mappings (UPnP error 606)";
-    case 714: return "no such mapping, or not this machine's (UPnP error 714)";
-    case 718: return "the port is already mapped to another machine (UPnP error 718)";
-    case 725: return "the box accepts only permanent mappings (UPnP error 725)";
-    default: return "UPnP error " + std::to_string(code);
+    case 401: return tr("the box does not offer that UPnP action");
+    case 402: return tr("the box rejected the arguments");
+    case 501: return tr("the box could not do it (UPnP error 501)");
+    case 606: return tr("the box allows each machine to change only its own mappings (UPnP error 606)");
+    case 714: return tr("no such mapping, or not this machine's (UPnP error 714)");
+    case 718: return tr("the port is already mapped to another machine (UPnP error 718)");
+    case 725: return tr("the box accepts only permanent mappings (UPnP error 725)");
+    default: return fill(tr("UPnP error {code}"), {{"code", std::to_string(code)}});
   }
 }
 
@@ -145,13 +146,18 @@ class IgdSession : public Session {
       return true;
     }
     std::string desc = r.values["NewPortMappingDescription"];
+    std::string now = fill(tr("{host} port {port}"), {{"host", printable(host, 45)}, {"port", printable(port, 8)}});
+    if (!desc.empty()) {
+      now = fill(tr("{where} (\"{label}\")"), {{"where", now}, {"label", printable(desc, 60)}});
+    }
+    std::string forward = fill(tr("{protocol} port {port}"),
+                               {{"protocol", to_string(f.protocol)}, {"port", std::to_string(f.external_port)}});
     throw Error(ErrorKind::conflict,
-                std::string(to_string(f.protocol)) + " port " + std::to_string(f.external_port) +
-                    " now goes to " + printable(host, 45) + " port " + printable(port, 8) +
-                    (desc.empty() ? "" : " (\"" + printable(desc, 60) + "\")") + ", not to " + f.internal_host +
-                    " as read; " +
-                    (for_delete ? "that mapping was left alone: run the command again to see the box as it is now"
-                                : "it was left alone: the saved mapping cannot be put back without removing it"));
+                fill(for_delete ? tr("{forward} now goes to {where}, not to {host} as read; that mapping was left alone: "
+                                     "run the command again to see the box as it is now")
+                                : tr("{forward} now goes to {where}, not to {host} as read; it was left alone: the saved "
+                                     "mapping cannot be put back without removing it"),
+                     {{"forward", forward}, {"where", now}, {"host", f.internal_host}}));
   }
 
   static const PortForward& forward_of(const Change& a) {
@@ -225,8 +231,9 @@ class IgdSession : public Session {
                             {"stopped", printable(walk.stopped, 300)}};
     if (walk.cut_short && m_tell && !m_told_cut_walk) {
       m_told_cut_walk = true;  // once per run: a fix reads the box again after each change
-      m_tell("the box's IPv6 pinholes were not all read through UPnP (" + printable(walk.stopped, 300) + "): " +
-             std::to_string(walk.found.size()) + " reported, there may be more");
+      m_tell(fill(tr("the box's IPv6 pinholes were not all read through UPnP ({reason}): {count} reported, there may "
+                     "be more"),
+                  {{"reason", printable(walk.stopped, 300)}, {"count", std::to_string(walk.found.size())}}));
     }
     if (!s.vendor_data.is_object()) {
       s.vendor_data = nlohmann::json::object();
@@ -361,9 +368,9 @@ class UpnpIgdPlugin : public VendorPlugin {
   std::string_view id() const override { return "upnp-igd"; }
   std::string_view display_name() const override { return "UPnP IGD (any box)"; }
   std::string_view summary() const override {
-    return "any box that speaks UPnP IGD: lists and deletes UPnP mappings, reads the IPv6 firewall's status "
-           "and finds UPnP's IPv6 pinholes (without their details); cannot see static forwards, the DMZ or "
-           "remote admin, cannot close pinholes and cannot switch UPnP off";
+    return tr("any box that speaks UPnP IGD: lists and deletes UPnP mappings, reads the IPv6 firewall's status "
+              "and finds UPnP's IPv6 pinholes (without their details); cannot see static forwards, the DMZ or "
+              "remote admin, cannot close pinholes and cannot switch UPnP off");
   }
   Capabilities capabilities() const override {
     // IPv6: read only. No action returns a pinhole's details, so a deleted one could not be

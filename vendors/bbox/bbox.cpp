@@ -40,6 +40,10 @@ class BboxSession final : public Session {
                                       "http://mabbox.bytel.fr; at first, the one printed under the box): give it with "
                                       "--password-file FILE, BOXWARDEN_PASSWORD or ~/.netrc"));
     }
+    if (ctx.tell) {
+      ctx.tell(tr("warning: the Bbox serves its API over plain HTTP on the network: boxwarden's session cookie "
+                  "crosses the LAN in clear"));
+    }
     m_api.login(password);
   }
 

@@ -4,8 +4,8 @@
 Serves /api/v1/... as shared/vendor-api/bbox-sfr.md part A describes it: every answer an array
 with one object; errors in the {"exception": {"domain", "code", "errors": [{"name", "reason"}]}}
 envelope. POST (or PUT) login with the form password=...&remember=0 sets the cookie BBOX_ID; a
-wrong password is 401, and after --max-bad-logins wrong ones 429 "N attempts, retry after S
-seconds". Every other call needs the cookie (401 without), except GET device when the
+wrong password is 401; after --max-bad-logins wrong ones every login is 429 "N attempts, retry
+after S seconds" for --lock-seconds (each try meanwhile adds to the wait). Every other call needs the cookie (401 without), except GET device when the
 scenario's device_public is true. GET device/token gives the write token; every PUT, POST and
 DELETE needs ?btoken=<it> (403 without or stale). Settings: bbox_model.py.
 
@@ -61,6 +61,7 @@ class Emulator:
         self.tokens = {}  # btoken -> expiry (monotonic)
         self.handed = []  # every cookie and btoken handed out (secrets test)
         self.bad_logins = 0
+        self.locked_until = 0.0
         self.nft_script = ""
         self.remote = None
         self.upnp = None
@@ -238,12 +239,17 @@ class Handler(emu_http.BaseHandler):
     def login(self, form):
         emu = self.emu
         with emu.lock:
-            if emu.bad_logins >= emu.args.max_bad_logins:
+            now = time.monotonic()
+            if now < emu.locked_until:
+                # Each try while locked out makes the wait longer (bbox-sfr.md A.2.1).
+                emu.locked_until += emu.args.lock_seconds
                 emu.bad_logins += 1
                 raise BboxError(429, "v1/login", "%d attempts, retry after %d seconds"
-                                % (emu.bad_logins, 60 * (emu.bad_logins - emu.args.max_bad_logins + 1)))
+                                % (emu.bad_logins, int(emu.locked_until - now)))
             if form.get("password", "") != emu.model.state["password"]:
                 emu.bad_logins += 1
+                if emu.bad_logins >= emu.args.max_bad_logins:
+                    emu.locked_until = now + emu.args.lock_seconds
                 raise BboxError(401, "v1/login", "Authentication failed", "password")
             emu.bad_logins = 0
             sid = secrets.token_hex(24)
@@ -269,6 +275,7 @@ def main(argv=None):
     emu_http.add_common_args(ap)
     ap.add_argument("--wan-ip", help="the box's public IPv4 (wan/ip address)")
     ap.add_argument("--max-bad-logins", type=int, default=3, help="wrong passwords before 429")
+    ap.add_argument("--lock-seconds", type=float, default=60.0, help="how long logins are refused after that")
     ap.add_argument("--token-seconds", type=int, default=1200, help="life of a btoken")
     ap.add_argument("--nft", action="store_true", help="apply forwards and DMZ to this namespace's nftables")
     ap.add_argument("--wan-if", default="wan0")

@@ -146,5 +146,20 @@ check_eq "probe: everything answers again" "${PORTS[*]}" "$(open_ports)"
 check "probe: 104 reaches the imaging PC again" grep -q "$NS_PC:104" <<<"$(lab_probe 104 2>/dev/null)"
 check "the lab's IGD is running again" lab_box_is_up
 
+bbox_ctl POST /clear >/dev/null
+echo "== three wrong passwords lock logins out: the right one then gets exit 4 and the wait"
+bbox_password_file not-the-password
+for i in 1 2 3; do
+    bb "wrong$i" --profile medical-practice audit
+    check_exit "wrong password $i: exit 4" "$BW_RC" 4 || bw_show
+done
+bbox_password_file
+bb locked --profile medical-practice audit
+check_exit "the right password while locked out: exit 4" "$BW_RC" 4 || bw_show
+check "it says the Bbox refuses logins for a while, and the wait it asks" \
+    grep -qE "refuses logins for a while .*\(it asks to wait [0-9]+ s\)" "$BW_ERR"
+check_eq "one login attempt per run, never retried" 4 \
+    "$(bbox_ctl GET /log | "$LAB_PYTHON" -c 'import json,sys; print(sum(1 for c in json.load(sys.stdin)["calls"] if c["call"] == "POST login" and c.get("status") in (401, 429)))')"
+
 check "no secret in any output, log or backup" no_secret "$LAB_DIR"/*.out "$LAB_DIR"/*.err "$STATE"
 lab_finish

@@ -85,7 +85,7 @@ check "the firewall was read with the login (firewall.getInfo)" grep -q "firewal
 check_eq "the box never received a method that returns secrets" "" "$(methods | grep -E 'getWpaKey|getCredentials')"
 
 echo "== --fail-on critical: the unknowns (high) do not fail the run"
-sb failon --password-file "$PASSWORD_FILE" --profile medical-practice --fail-on critical audit
+sb failon --password-file "$PASSWORD_FILE" --profile medical-practice audit --fail-on critical
 check_exit "audit --fail-on critical exits 0" "$BW_RC" 0 || bw_show
 check "it still lists the unknowns" grep -q "could not read (unknown is not safe" "$BW_OUT"
 

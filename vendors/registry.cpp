@@ -11,6 +11,12 @@
 #if BOXWARDEN_VENDOR_FREEBOX
 #include "vendors/freebox/freebox.hpp"
 #endif
+#if BOXWARDEN_VENDOR_BBOX
+#include "vendors/bbox/bbox.hpp"
+#endif
+#if BOXWARDEN_VENDOR_SFR
+#include "vendors/sfr/sfr.hpp"
+#endif
 
 namespace bw {
 
@@ -23,6 +29,12 @@ const auto k_plugins = std::to_array<const VendorPlugin*>({
 #endif
 #if BOXWARDEN_VENDOR_FREEBOX
     &freebox_plugin(),
+#endif
+#if BOXWARDEN_VENDOR_BBOX
+    &bbox_plugin(),
+#endif
+#if BOXWARDEN_VENDOR_SFR
+    &sfr_plugin(),
 #endif
 #if BOXWARDEN_VENDOR_UPNP_IGD
     &upnp_igd_plugin(),

@@ -34,7 +34,8 @@ void judge(App&, Inspection& in, RouterState state, const Profile& profile, Seve
   in.report.findings = evaluate(profile, in.report.state);
   Box* box = in.box.get();
   in.report.plan = make_plan(in.report.findings, threshold, in.report.state.address,
-                             [box](const Action& a) { return box->can_apply(a); }, profile.delete_managed_forwards);
+                             [box](const Action& a) { return box->can_apply(a); }, profile.delete_managed_forwards,
+                             menus_of(in.report.state.vendor_data));
 }
 
 ExitCode exit_for(const std::vector<Finding>& findings, Severity threshold) {

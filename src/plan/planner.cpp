@@ -55,11 +55,28 @@ bool managed_by_box_or_isp(const PortForward& f) {
   });
 }
 
+using Menus = std::map<std::string, std::string>;
+
 std::string web_ui(const std::string& box) {
   return fill(tr("Open the box's web interface (http://{box}) and sign in as administrator."), {{"box", box}}) + " ";
 }
 
-Action action_for(const Finding& f, const std::string& box) {
+// The step in the box's own words when its plugin gave them (RouterState::menus), else `generic`.
+std::string step(const Menus& menus, const std::string& box, const std::string& key, const std::string& generic,
+                 const std::string& detail = {}) {
+  auto open = menus.find("web_ui");
+  auto place = menus.find(key);
+  if (place == menus.end()) {
+    return (open == menus.end() ? web_ui(box) : open->second + " ") + generic;
+  }
+  return (open == menus.end() ? web_ui(box) : open->second + " ") + place->second + (detail.empty() ? "" : " " + detail);
+}
+
+std::string menu_key(const std::string& field) {
+  return field == "static_port_forwards" ? "port_forwards" : field;
+}
+
+Action action_for(const Finding& f, const std::string& box, const Menus& menus) {
   Action a;
   a.target = f.subject;
   a.because_rule = f.rule;
@@ -68,9 +85,11 @@ Action action_for(const Finding& f, const std::string& box) {
       const PortForward& pf = *f.subject.forward;
       a.kind = ChangeKind::delete_port_forward;
       a.summary = fill(tr("Close {forward}"), {{"forward", forward_words(pf)}});
-      a.manual_steps = web_ui(box) + fill(tr("In the port forwarding (NAT/PAT) or UPnP page, delete the rule for "
-                                             "{rule} to {host}."),
-                                          {{"rule", pf.key()}, {"host", printable(pf.internal_host, 40)}});
+      a.manual_steps = step(menus, box, "port_forwards",
+                            fill(tr("In the port forwarding (NAT/PAT) or UPnP page, delete the rule for {rule} to {host}."),
+                                 {{"rule", pf.key()}, {"host", printable(pf.internal_host, 40)}}),
+                            fill(tr("(The rule for {rule} to {host}.)"),
+                                 {{"rule", pf.key()}, {"host", printable(pf.internal_host, 40)}}));
       break;
     }
     case SubjectKind::dmz:
@@ -79,17 +98,17 @@ Action action_for(const Finding& f, const std::string& box) {
                       ? fill(tr("Switch the DMZ off (it sends everything to {host})"),
                              {{"host", printable(f.subject.dmz->host, 40)}})
                       : std::string(tr("Switch the DMZ off"));
-      a.manual_steps = web_ui(box) + tr("In the Network or Firewall page, find the DMZ setting and switch it off.");
+      a.manual_steps = step(menus, box, "dmz", tr("In the Network or Firewall page, find the DMZ setting and switch it off."));
       break;
     case SubjectKind::upnp_igd:
       a.kind = ChangeKind::disable_upnp;
       a.summary = tr("Switch UPnP off, so that no program on the network can open ports by itself");
-      a.manual_steps = web_ui(box) + tr("In the Network (NAT/PAT or UPnP) page, switch UPnP IGD off.");
+      a.manual_steps = step(menus, box, "upnp_igd", tr("In the Network (NAT/PAT or UPnP) page, switch UPnP IGD off."));
       break;
     case SubjectKind::remote_admin:
       a.kind = ChangeKind::disable_remote_admin;
       a.summary = tr("Switch off administration of the box from the Internet");
-      a.manual_steps = web_ui(box) + tr("In the remote access page, switch remote administration off.");
+      a.manual_steps = step(menus, box, "remote_admin", tr("In the remote access page, switch remote administration off."));
       break;
     case SubjectKind::ipv6_pinhole: {
       const Pinhole& ph = *f.subject.pinhole;
@@ -135,10 +154,11 @@ Action action_for(const Finding& f, const std::string& box) {
     case SubjectKind::unknown_field:
       a.kind = ChangeKind::manual;
       a.summary = fill(tr("Check by hand {setting} (boxwarden could not read it)"), {{"setting", plain_field(f.subject.field)}});
-      a.manual_steps = web_ui(box) + fill(tr("Look at {setting}: switch it off, or delete what is not needed. (If "
-                                             "boxwarden has a plugin for your box, see 'boxwarden vendors', it can "
-                                             "read this for you.)"),
-                                          {{"setting", plain_field(f.subject.field)}});
+      a.manual_steps = step(menus, box, menu_key(f.subject.field),
+                            fill(tr("Look at {setting}: switch it off, or delete what is not needed. (If "
+                                    "boxwarden has a plugin for your box, see 'boxwarden vendors', it can "
+                                    "read this for you.)"),
+                                 {{"setting", plain_field(f.subject.field)}}));
       break;
   }
   return a;
@@ -146,16 +166,30 @@ Action action_for(const Finding& f, const std::string& box) {
 
 }  // namespace
 
+std::map<std::string, std::string> menus_of(const nlohmann::json& vendor_data) {
+  std::map<std::string, std::string> out;
+  auto it = vendor_data.is_object() ? vendor_data.find("menus") : vendor_data.end();
+  if (it == vendor_data.end() || !it->is_object()) {
+    return out;
+  }
+  for (const auto& [key, value] : it->items()) {
+    if (value.is_string() && key.size() <= 32 && out.size() < 16) {
+      out[key] = printable(value.get<std::string>(), 400);
+    }
+  }
+  return out;
+}
+
 std::vector<Action> make_plan(const std::vector<Finding>& findings, Severity threshold,
                               const std::string& box_address, const CanApply& can_apply,
-                              bool delete_managed) {
+                              bool delete_managed, const std::map<std::string, std::string>& menus) {
   std::vector<Action> plan;
   for (const auto& f : findings) {
     // "none": allowed, or a VPN server noted and never removed (EXPOSE-VPN).
     if (f.allowed || f.action == "none" || f.severity < threshold) {
       continue;
     }
-    Action a = action_for(f, box_address);
+    Action a = action_for(f, box_address, menus);
     if (a.kind == ChangeKind::manual || !can_apply(a)) {
       a.automatic = false;
       a.reversible = false;

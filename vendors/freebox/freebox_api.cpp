@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "net/http_client.hpp"
+#include "vendors/freebox/freebox_errors.hpp"
 #include "vendors/freebox/freebox_roots.hpp"
 
 namespace bw::freebox {
@@ -296,6 +297,12 @@ Secret pair(ApiClient& api, const AppIdentity& app, const Deadline& pairing,
                                        " s" + again + " and press the right arrow on the box when it asks");
     }
     wait(poll);
+  }
+}
+
+void require_settings(const ApiClient& api, std::string_view what) {
+  if (!api.can_change_settings()) {
+    throw Error(ErrorKind::auth, insufficient_rights_message(what));
   }
 }
 

@@ -139,4 +139,8 @@ Secret pair(ApiClient& api, const AppIdentity& app, const Deadline& pairing,
             const std::function<void(const std::string&)>& tell,
             std::chrono::milliseconds poll = std::chrono::seconds(1));
 
+// Throws Error(auth), saying where Freebox OS grants it, when the app token lacks the
+// "settings" right that every change needs.
+void require_settings(const ApiClient& api, std::string_view what);
+
 }  // namespace bw::freebox

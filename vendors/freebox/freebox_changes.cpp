@@ -8,12 +8,6 @@ namespace bw::freebox {
 
 namespace {
 
-void require_settings(const ApiClient& api, std::string_view what) {
-  if (!api.can_change_settings()) {
-    throw Error(ErrorKind::auth, insufficient_rights_message(what));
-  }
-}
-
 const json* find_by_id(const json& list, const std::string& id) {
   for (const json& item : list) {
     if (!item.is_object()) {

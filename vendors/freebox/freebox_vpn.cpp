@@ -14,12 +14,6 @@ namespace {
 
 constexpr const char* k_server = "wireguard";
 
-void require_settings(const ApiClient& api, std::string_view what) {
-  if (!api.can_change_settings()) {
-    throw Error(ErrorKind::auth, insufficient_rights_message(what));
-  }
-}
-
 // A login the box accepts and a URL path can carry as it is.
 void check_login(const std::string& login) {
   bool ok = !login.empty() && login.size() <= 32 && std::all_of(login.begin(), login.end(), [](char c) {

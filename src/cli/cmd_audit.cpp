@@ -16,6 +16,7 @@
 #include "cli/command.hpp"
 #include "cli/failure.hpp"
 #include "cli/inspect.hpp"
+#include "cli/journal_run.hpp"
 #include "core/text.hpp"
 #include "fleet/exit_order.hpp"
 
@@ -25,6 +26,7 @@ namespace {
 
 ExitCode audit_one_box(App& app) {
   Inspection in = inspect(app, "audit", 0);
+  journal_audit(app, in.report);  // drift since the last record, then this run's record
   if (app.opt().format == Format::text) {
     print_text(app, in.report);
   } else {

@@ -6,6 +6,7 @@
 #include "cli/app.hpp"
 #include "cli/command.hpp"
 #include "cli/inspect.hpp"
+#include "cli/journal_run.hpp"
 #include "core/error.hpp"
 #include "core/state_diff.hpp"
 #include "core/interrupt.hpp"
@@ -121,6 +122,7 @@ ExitCode cmd_fix(App& app) {
     print_text(app, r, app.opt().dry_run ? in.box.get() : nullptr);
   }
   if (!has_automatic(r.plan) || app.opt().dry_run) {
+    journal_fix(app, r);  // --dry-run: nothing
     if (app.opt().dry_run && !json) {
       app.out() << "\nDry run: nothing was changed.\n";
     }
@@ -166,6 +168,7 @@ ExitCode cmd_fix(App& app) {
   if (r.execution->after_known) {
     r.findings_after = evaluate(app.profile(), r.execution->after);
   }
+  journal_fix(app, r);
   if (json) {
     print_json(app.out(), r);
   } else {

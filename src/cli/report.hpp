@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "discovery/discovery.hpp"
+#include "journal/drift.hpp"
 #include "plan/action.hpp"
 #include "plan/executor.hpp"
 #include "rules/finding.hpp"
@@ -36,6 +37,7 @@ struct Report {
   std::optional<ExecutionReport> execution;
   std::optional<std::vector<Finding>> findings_after;
   std::string backup_path;
+  std::optional<Drift> drift;
 };
 
 // Writes the JSON report of audit, plan and fix (two-space indent, then a newline): one

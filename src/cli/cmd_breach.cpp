@@ -147,13 +147,18 @@ void print_draft_text(std::ostream& out, const nlohmann::json& doc) {
                          {"what", printable(d["label"].get<std::string>(), 200)},
                          {"severity", d["severity"].get<std::string>()}})
         << "\n";
-    out << "  " << fill(tr("Nature: reachable from the Internet: service {service} on the machine {machine}; data: {category}."),
-                        {{"service", d["service"].is_string() ? printable(d["service"].get<std::string>(), 60)
-                                                              : std::string(tr("(not in the catalogue)"))},
-                         {"machine", d["machine"].is_string() ? printable(d["machine"].get<std::string>(), 80)
-                                                              : std::string(tr("(the box itself)"))},
-                         {"category", data_category_words(category)}})
-        << "\n";
+    if (d["machine"].is_string()) {
+      out << "  " << fill(tr("Nature: the service \"{service}\" on the machine {machine} could be reached from the Internet; the network holds {category}."),
+                          {{"service", d["service"].is_string() ? printable(d["service"].get<std::string>(), 60)
+                                                                : std::string(tr("a service"))},
+                           {"machine", printable(d["machine"].get<std::string>(), 80)},
+                           {"category", data_category_words(category)}})
+          << "\n";
+    } else {
+      out << "  " << fill(tr("Nature: a setting of the box itself ({what}); the network holds {category}."),
+                          {{"what", printable(d["label"].get<std::string>(), 200)}, {"category", data_category_words(category)}})
+          << "\n";
+    }
     out << "  " << fill(tr("Open at least since {date} (the first time boxwarden saw it; it may have been open before)."),
                         {{"date", d["first_seen"].get<std::string>()}})
         << "\n";

@@ -31,8 +31,13 @@ std::string event_summary(const JournalRecord& r) {
   }
   if (r.command == "fix") {
     if (r.outcome == "done") {
-      return fill(tr("fix: {done} change(s) made and verified, {manual} left to do by hand"),
-                  {{"done", std::to_string(done)}, {"manual", std::to_string(manual)}});
+      std::string made = fill(trn("fix: {done} change made and verified", "fix: {done} changes made and verified", done),
+                              {{"done", std::to_string(done)}});
+      if (manual == 0) {
+        return made;
+      }
+      return fill(trn("{made}; {manual} step left to do by hand", "{made}; {manual} steps left to do by hand", manual),
+                  {{"made", made}, {"manual", std::to_string(manual)}});
     }
     return fill(tr("fix: {outcome}; the box was put back as it was"), {{"outcome", r.outcome}});
   }

@@ -8,6 +8,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli/app.hpp"
+#include "cli/breach_html.hpp"
 #include "cli/command.hpp"
 #include "cli/document.hpp"
 #include "cli/journal_run.hpp"
@@ -233,9 +234,9 @@ ExitCode cmd_breach(App& app) {
                                 {"legal_notice", legal_notice()}},
                                app.opt().site);
   auto& out = app.out();
-  if (app.opt().format == Format::html) {
-    // html: write_breach_html(app.out(), doc, ...) -- wired by the coordinator at merge.
-    throw Error(ErrorKind::usage, "--format html: not yet available for breach; use text or json");
+  if (app.opt().format == Format::html) {  // reachable once run.cpp allows html for breach
+    write_breach_html(out, doc);
+    return ExitCode::ok;
   }
   if (app.opt().format == Format::json) {
     out << doc.dump(2) << "\n";

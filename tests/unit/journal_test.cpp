@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include "cli/breach_html.hpp"
 #include "journal/drift.hpp"
 #include "journal/exposure_key.hpp"
 #include "journal/history.hpp"
@@ -235,6 +236,28 @@ TEST(Drift, NewClosedAndReopenedSinceTheFix) {
   Drift first = compute_drift({}, record("audit", "2026-05-02T09:00:00Z", {k_dicom}));
   EXPECT_EQ(to_json(first)["previous_at"], nullptr);
   EXPECT_TRUE(first.opened.empty());
+}
+
+
+TEST(BreachHtml, IsSelfContainedAndEscapesTheJournal) {
+  nlohmann::json doc = {
+      {"box", {{"address", "192.168.1.1"}, {"model", "<script>alert(1)</script>"}, {"profile", "medical-practice"}}},
+      {"legal_notice", "not legal advice"},
+      {"drafts",
+       {{{"label", "DICOM & \"RDP\""}, {"severity", "critical"}, {"first_seen", "2026-05-01T10:00:00Z"},
+         {"last_seen", "2026-05-02T09:00:00Z"}, {"still_open", true}, {"closed_at", nullptr}, {"closed_how", nullptr},
+         {"reopened", nlohmann::json::array()}, {"measures", nlohmann::json::array()}}}},
+      {"blanks", {{{"field", "contact_point"}, {"text", "[TO FILL IN: the contact point]"}}}},
+  };
+  std::ostringstream out;
+  cli::write_breach_html(out, doc);
+  std::string html = out.str();
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(html.find("DICOM &amp; &quot;RDP&quot;"), std::string::npos);
+  EXPECT_NE(html.find("@page{size:A4"), std::string::npos);
+  EXPECT_NE(html.find("[TO FILL IN: the contact point]"), std::string::npos);
+  EXPECT_EQ(html.find("http"), std::string::npos);
 }
 
 }  // namespace

@@ -141,7 +141,7 @@ TEST_F(JournalTest, ConcurrentAppendsFromThreadsKeepTheChainWhole) {
   EXPECT_EQ(c.records, 40u);
 }
 
-TEST(ExposureKey, IsStableAndNamesRuleAndSubject) {
+TEST(JournalExposureKey, IsStableAndNamesRuleAndSubject) {
   Finding f;
   f.rule = "EXPOSE-SERVICE";
   f.title = "changes with the language";
@@ -168,7 +168,7 @@ TEST(ExposureKey, IsStableAndNamesRuleAndSubject) {
   EXPECT_EQ(machine_of_key(exposure_key(upnp)), "");
 }
 
-TEST(Timeline, FirstLastSeenClosedByFixReopenedAndDisappeared) {
+TEST(JournalTimeline, FirstLastSeenClosedByFixReopenedAndDisappeared) {
   std::vector<JournalRecord> rs = {
       record("audit", "2026-05-01T10:00:00Z", {k_dicom, k_upnp}),
       record("fix", "2026-05-01T10:05:00Z", {k_upnp}, std::vector{k_dicom, k_upnp}),
@@ -202,7 +202,7 @@ TEST(Timeline, FirstLastSeenClosedByFixReopenedAndDisappeared) {
   EXPECT_EQ(closed.spans[0].open_seconds, 300);
 }
 
-TEST(Timeline, OtherBoxesAreNotMixedIn) {
+TEST(JournalTimeline, OtherBoxesAreNotMixedIn) {
   JournalRecord other = record("audit", "2026-05-01T11:00:00Z", {k_upnp});
   other.box_id = "sha256:ffffffffffffffffffffffffffffffff";  // same address, another box
   std::vector<JournalRecord> rs = {record("audit", "2026-05-01T10:00:00Z", {k_dicom}), other};
@@ -210,7 +210,7 @@ TEST(Timeline, OtherBoxesAreNotMixedIn) {
   EXPECT_EQ(journal_boxes(rs).size(), 2u);
 }
 
-TEST(Drift, NewClosedAndReopenedSinceTheFix) {
+TEST(JournalDrift, NewClosedAndReopenedSinceTheFix) {
   std::vector<JournalRecord> rs = {
       record("audit", "2026-05-01T10:00:00Z", {k_dicom, k_upnp}),
       record("fix", "2026-05-01T10:05:00Z", {k_upnp}, std::vector{k_dicom, k_upnp}),
@@ -239,7 +239,7 @@ TEST(Drift, NewClosedAndReopenedSinceTheFix) {
 }
 
 
-TEST(BreachHtml, IsSelfContainedAndEscapesTheJournal) {
+TEST(JournalBreachHtml, IsSelfContainedAndEscapesTheJournal) {
   nlohmann::json doc = {
       {"box", {{"address", "192.168.1.1"}, {"model", "<script>alert(1)</script>"}, {"profile", "medical-practice"}}},
       {"legal_notice", "not legal advice"},

@@ -235,7 +235,7 @@ ExitCode cmd_rollback(App& app) {
     }
   }
   changing.finished();
-  journal_change(app, "rollback", now, chosen.front().backup.plan, last, chosen.front().backup.path);
+  journal_change(app, "rollback", now, chosen.front().backup.plan, last, chosen.front().backup.path, chosen.front().backup.profile);
   bool ok = i == chosen.size() && last.outcome != Outcome::interrupted;
   nlohmann::json remaining = nlohmann::json::array();
   for (size_t k = i; k < chosen.size(); ++k) {

@@ -129,9 +129,17 @@ void journal_fix(App& app, const Report& r) {
 }
 
 void journal_change(App& app, const std::string& command, const RouterState& state, const std::vector<Action>& plan,
-                    const std::optional<ExecutionReport>& e, const std::string& backup_path) {
+                    const std::optional<ExecutionReport>& e, const std::string& backup_path,
+                    const std::string& profile_name) {
   try {
     Profile profile = app.profile();
+    if (!profile_name.empty()) {
+      try {
+        profile = load_profile(profile_name);
+      } catch (const Error&) {
+        // the fix's profile is gone: --profile judges
+      }
+    }
     JournalRecord rec = record_of(app, command, state, profile.name);
     rec.exposures = exposures_of(evaluate(profile, e && e->after_known ? e->after : state));
     rec.outcome = e ? outcome_of(e->outcome) : "done";

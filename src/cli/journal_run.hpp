@@ -27,9 +27,11 @@ void journal_audit(App& app, Report& r);
 // what became of them (r.execution; without one, nothing automatic was done).
 void journal_fix(App& app, const Report& r);
 // rollback and vpn setup: the box as read (`state`), what the run did (`plan`), its outcome
-// (`e`: none when nothing was sent), the backup it used or wrote.
+// (`e`: none when nothing was sent), the backup it used or wrote. Exposures are judged by
+// `profile` (rollback: the fix's, from its backup) when it loads, else by --profile.
 void journal_change(App& app, const std::string& command, const RouterState& state, const std::vector<Action>& plan,
-                    const std::optional<ExecutionReport>& e, const std::string& backup_path);
+                    const std::optional<ExecutionReport>& e, const std::string& backup_path,
+                    const std::string& profile = "");
 
 // history and breach (cmd_history.cpp): the timelines of the boxes named by -g, else of every
 // box of the journal (`newest_only`: of the box of the newest record). Exit 2 for a box the

@@ -81,4 +81,16 @@ bw_capture verify-edited "$NS_LAPTOP" history --verify --state-dir "$STATE"
 check_exit "an edited line: exit 1" "$BW_RC" 1 || bw_show
 check "it names line 2" grep -q "^journal.jsonl line 2: edited" "$BW_OUT" || bw_show
 
+
+echo "== a journal that cannot be written loses no fix; --dry-run writes nothing"
+bw_capture dry "$NS_LAPTOP" --dry-run fix --yes --profile medical-practice --state-dir "$LAB_DIR/state-dry"
+check_exit "fix --dry-run exits 1 (findings)" "$BW_RC" 1 || bw_show
+check "fix --dry-run wrote no journal" test ! -e "$LAB_DIR/state-dry/journal.jsonl"
+mkdir -p "$LAB_DIR/state-broken/journal.jsonl"  # a directory where the journal should be
+bw_capture fix-broken "$NS_LAPTOP" fix --yes --profile medical-practice --state-dir "$LAB_DIR/state-broken"
+check_exit "fix exits 1 as before (UPnP stays on)" "$BW_RC" 1 || bw_show
+check_eq "the fix closed the reopened mappings" "" "$(lab_mappings)"
+check_eq "one warning line says the journal was not written" "1" \
+    "$(grep -c '^boxwarden: warning: the journal was not written (.*); what this run did is not affected$' "$BW_ERR")"
+
 lab_finish

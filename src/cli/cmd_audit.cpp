@@ -16,9 +16,11 @@
 #include "cli/command.hpp"
 #include "cli/failure.hpp"
 #include "cli/inspect.hpp"
+#include "cli/journal_run.hpp"
 #include "core/i18n.hpp"
 #include "core/text.hpp"
 #include "fleet/exit_order.hpp"
+#include "journal/journal.hpp"
 #include "report/html_report.hpp"
 
 namespace bw::cli {
@@ -27,12 +29,34 @@ namespace {
 
 ExitCode audit_one_box(App& app) {
   Inspection in = inspect(app, "audit", 0);
+  journal_audit(app, in.report);  // drift since the last record, then this run's record
   if (app.opt().format == Format::text) {
     print_text(app, in.report);
   } else if (app.opt().format == Format::html) {
-    // html: with the journal, set x.drift (report::DriftView from in.report.drift) and
-    // in.report.timeline (this box's Timeline) before printing: the page shows both.
+    // The page shows the drift since the last record of this box and the box's timeline.
     report::HtmlExtras x = report::html_extras(app.profile(), app.fail_on());
+    if (in.report.drift) {
+      report::DriftView v;
+      v.previous_at = in.report.drift->previous_at;
+      for (const auto& d : in.report.drift->opened) {
+        v.added.push_back(d.label.empty() ? d.key : d.label);
+      }
+      for (const auto& d : in.report.drift->closed) {
+        v.closed.push_back(d.label.empty() ? d.key : d.label);
+      }
+      for (const auto& d : in.report.drift->reopened) {
+        v.reopened.emplace_back(d.label.empty() ? d.key : d.label, d.fixed_at);
+      }
+      x.drift = std::move(v);
+    }
+    try {
+      std::vector<Timeline> t = journal_timelines(app, read_journal(state_dir_of(app)), true);
+      if (!t.empty()) {
+        in.report.timeline = std::move(t.front());
+      }
+    } catch (const Error&) {
+      // An unreadable journal was already said by journal_audit(); the page goes without it.
+    }
     report::print_html(app.out(), in.report, x);
   } else {
     print_json(app.out(), in.report);

@@ -6,6 +6,7 @@
 #include "cli/app.hpp"
 #include "cli/command.hpp"
 #include "cli/inspect.hpp"
+#include "cli/journal_run.hpp"
 #include "core/error.hpp"
 #include "core/i18n.hpp"
 #include "core/state_diff.hpp"
@@ -141,6 +142,7 @@ ExitCode cmd_fix(App& app) {
     print_text(app, r, app.opt().dry_run ? in.box.get() : nullptr);
   }
   if (!has_automatic(r.plan) || app.opt().dry_run) {
+    journal_fix(app, r);  // --dry-run: nothing
     if (app.opt().dry_run && !json) {
       app.out() << "\n" << tr("Dry run: nothing was changed.") << "\n";
     }
@@ -186,6 +188,7 @@ ExitCode cmd_fix(App& app) {
   if (r.execution->after_known) {
     r.findings_after = evaluate(app.profile(), r.execution->after);
   }
+  journal_fix(app, r);
   if (json) {
     print_document(app, r);
   } else {

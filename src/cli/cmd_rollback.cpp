@@ -9,6 +9,7 @@
 
 #include "cli/app.hpp"
 #include "cli/document.hpp"
+#include "cli/journal_run.hpp"
 #include "cli/command.hpp"
 #include "core/error.hpp"
 #include "core/i18n.hpp"
@@ -261,6 +262,7 @@ ExitCode cmd_rollback(App& app) {
     }
   }
   changing.finished();
+  journal_change(app, "rollback", now, chosen.front().backup.plan, last, chosen.front().backup.path, chosen.front().backup.profile);
   bool ok = i == chosen.size() && last.outcome != Outcome::interrupted;
   nlohmann::json remaining = nlohmann::json::array();
   for (size_t k = i; k < chosen.size(); ++k) {

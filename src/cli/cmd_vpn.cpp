@@ -14,6 +14,7 @@
 
 #include "cli/app.hpp"
 #include "cli/document.hpp"
+#include "cli/journal_run.hpp"
 #include "cli/command.hpp"
 #include "cli/spell.hpp"
 #include "core/error.hpp"
@@ -338,6 +339,7 @@ ExitCode setup(App& app) {
     vpn::remove_written(files);  // keys nobody can reach: start again clean
   }
   changing.finished();
+  journal_change(app, "vpn", p.state, p.plan, e, backup_path);
   std::string outcome_name = outcome == Outcome::applied           ? "applied"
                              : outcome == Outcome::nothing_to_do   ? "already-forwarded"
                              : outcome == Outcome::rolled_back     ? "rolled-back"

@@ -42,6 +42,10 @@ ExitCode cmd_vpn(App& app);
 ExitCode cmd_forget_certificate(App& app);
 ExitCode cmd_pair(App& app);
 ExitCode cmd_fleet(App& app);
+ExitCode cmd_history(App& app);
+ExitCode cmd_breach(App& app);
 void vpn_options(boost::program_options::options_description& d);  // cmd_vpn.cpp
+void history_options(boost::program_options::options_description& d);  // cmd_history.cpp
+void breach_options(boost::program_options::options_description& d);   // cmd_breach.cpp
 
 }  // namespace bw::cli

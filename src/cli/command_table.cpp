@@ -29,7 +29,7 @@ void fleet_options(po::options_description& d) {
                      "(info, low, medium, high, critical)"));
 }
 
-const std::array<Command, 12> k_commands = {{
+const std::array<Command, 14> k_commands = {{
     {"discover", "", N_("find the box, identify vendor/model/firmware, list its APIs"), 0, 0, nullptr, cmd_discover},
     {"audit", "", N_("read the box and report findings against a profile"), 0, 0, audit_options, cmd_audit},
     {"plan", "", N_("print the remediation plan; changes nothing"), 0, 0, fail_on_option, cmd_plan},
@@ -44,6 +44,10 @@ const std::array<Command, 12> k_commands = {{
     {"fleet", "FILE|DIR...", N_("one table from the reports of many boxes (JSON or JSON Lines files)"), 1, 100000,
      fleet_options, cmd_fleet},
     {"backups", "", N_("list saved backups"), 0, 0, nullptr, cmd_backups},
+    {"history", "", N_("what the journal recorded: each exposure's first and last sighting, its closing, its reopenings"),
+     0, 0, history_options, cmd_history},
+    {"breach", "", N_("draft the facts a data breach notification asks for (GDPR Art. 33(3)), from the journal"), 0, 0,
+     breach_options, cmd_breach},
     {"vendors", "", N_("list vendor plugins and their capabilities"), 0, 0, nullptr, cmd_vendors},
     {"forget-certificate", "HOST[:PORT]",
      N_("forget the certificate key pinned for a box, to accept its new certificate"), 1, 1, nullptr,

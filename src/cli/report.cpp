@@ -194,6 +194,9 @@ nlohmann::json skeleton(const Report& r) {
       {"summary", summary_json(r.findings)},
   };
   stamp(j, r.site, r.generated_at);
+  if (r.drift) {
+    j["drift"] = to_json(*r.drift);
+  }
   if (r.execution) {
     nlohmann::json steps = nlohmann::json::array();
     for (const auto& st : r.execution->steps) {
@@ -375,6 +378,9 @@ void print_text(App& app, const Report& r, Box* dry_run_box) {
   out << fill(tr("Profile: {profile} - {summary}"), {{"profile", r.profile}, {"summary", printable(r.profile_summary.empty() ? "" : tr(r.profile_summary.c_str()), 200)}})
       << "\n\n";
   print_findings_text(app, r, r.findings);
+  if (r.drift) {
+    print_drift_text(out, *r.drift);
+  }
   if (r.command != "audit") {
     print_plan_text(app, r.plan, dry_run_box != nullptr, dry_run_box);
   }

@@ -11,6 +11,7 @@
 
 #include "discovery/discovery.hpp"
 #include "journal/timeline.hpp"
+#include "journal/drift.hpp"
 #include "plan/action.hpp"
 #include "plan/executor.hpp"
 #include "rules/finding.hpp"
@@ -39,6 +40,7 @@ struct Report {
   std::optional<std::vector<Finding>> findings_after;
   std::string backup_path;
   std::optional<Timeline> timeline;  // the box's history from the journal, when known (HTML draws it)
+  std::optional<Drift> drift;
 };
 
 // Writes the JSON report of audit, plan and fix (two-space indent, then a newline): one

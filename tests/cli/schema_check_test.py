@@ -20,7 +20,7 @@ import jsonschema
 from schema_check import SCHEMA_DIR, problems, validate
 
 BOXWARDEN = os.environ.get("BOXWARDEN", "")
-NAMES = ("report", "error", "vendors", "profiles", "backups", "discover")
+NAMES = ("report", "error", "vendors", "profiles", "backups", "discover", "history", "breach")
 
 
 def run_bw(*args):
@@ -56,6 +56,9 @@ class Schemas(unittest.TestCase):
     def test_the_schemas_reject_what_they_must(self):
         validate(MINIMAL_REPORT, "report")
         validate([MINIMAL_REPORT, MINIMAL_REPORT], "report")
+        validate(dict(MINIMAL_REPORT, drift={"previous_at": "2026-12-01T10:05:00Z", "new": [], "closed": [],
+                                             "reopened": [{"key": "EXPOSE-DMZ|dmz|192.168.1.10",
+                                                           "fixed_at": "2026-12-01T10:05:00Z"}]}), "report")
         bad = {
             "no schema_version": lambda d: d.pop("schema_version"),
             "a raw serial as box_id": lambda d: d["gateway"].update(box_id="LK00000EMU00001"),
@@ -63,6 +66,7 @@ class Schemas(unittest.TestCase):
             "an unknown subject kind": lambda d: d["findings"][0]["subject"].update(kind="printer"),
             "a local time": lambda d: d.update(generated_at="2026-12-02T04:20:00+01:00"),
             "a site of 65 characters": lambda d: d.update(site="x" * 65),
+            "a drift without its lists": lambda d: d.update(drift={"previous_at": None}),
             "an upper-case service_id": lambda d: d["findings"][0].update(service_id="RDP"),
             "vendor_data in a forward": lambda d: d["state"]["port_forwards"].append({
                 "protocol": "TCP", "external_port": 1, "external_port_end": 1, "internal_host": "192.168.1.2",
@@ -81,6 +85,9 @@ class Documents(unittest.TestCase):
         with tempfile.TemporaryDirectory(prefix="bw-schema-") as state:
             for args, schema in ((["vendors"], "vendors"), (["profiles"], "profiles"),
                                  (["profiles", "home"], "profiles"), (["backups", "--state-dir", state], "backups"),
+                                 (["history", "--state-dir", state], "history"),
+                                 (["history", "--verify", "--state-dir", state], "history"),
+                                 (["breach", "--state-dir", state], "error"),
                                  (["profiles", "no-such-profile"], "error"),
                                  (["no-such-command"], "error")):
                 for site in ([], ["--site", "Cabinet médical Lyon"]):

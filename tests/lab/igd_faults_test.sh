@@ -8,7 +8,7 @@
 # allows (WireGuard). For `fix` and for `rollback`, at each step in turn (each DeletePortMapping
 # of the fix, each AddPortMapping of the rollback, and the verification re-read), one request
 # fails: an error reply (SOAP fault 501, or HTTP 500 that is not SOAP), a reset connection
-# before or after the box did it, a hang (--timeout 3 must hold), the box rebooting (back 1.5 s
+# before or after the box did it, a hang (--timeout 5 must hold), the box rebooting (back 1.5 s
 # later: boxwarden waits for it), or, once, an outage past --timeout 4 (exit 6) (miniupnpd killed
 # -9, its nftables rules gone, started again by the proxy or, for the outage, after boxwarden
 # has exited: its lease file keeps the mappings). Each time:
@@ -34,7 +34,8 @@ lab_up
 T_START=$SECONDS
 
 STATE=$LAB_DIR/state
-HANG_TIMEOUT=3    # --timeout for the hang cases: the deadline must hold
+HANG_TIMEOUT=5    # --timeout for the hang cases: the deadline must hold (3 s left the undo too little
+                  # on a loaded machine: half goes to the hung call, the IPv6 pinhole walk takes its share)
 RUN_TIMEOUT=20    # --timeout for the others (a stuck run fails the test fast)
 OUTAGE_TIMEOUT=4  # --timeout for the outage case: boxwarden waits for the box that long
 # IGD_FAULTS_KINDS / IGD_FAULTS_STEPS (space separated) run a part of the matrix (by hand).

@@ -584,7 +584,7 @@ bw_capture_schema() {
             --format=json) json=1 ;;
             json) [[ ${prev:-} == --format ]] && json=1 ;;
             audit | plan | fix) [[ -z $schema ]] && schema=report ;;
-            discover | vendors | profiles | backups | fleet) [[ -z $schema ]] && schema=$a ;;
+            discover | vendors | profiles | backups | fleet | history | breach) [[ -z $schema ]] && schema=$a ;;
             rollback | vpn | pair | forget-certificate) [[ -z $schema ]] && schema=none ;;
         esac
         local prev=$a

@@ -30,10 +30,6 @@ bool& verify_opt() {
   return verify;
 }
 
-nlohmann::json tool() {
-  return {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}};
-}
-
 nlohmann::json nullable(const std::string& s) {
   return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(valid_utf8(s));
 }
@@ -55,7 +51,7 @@ ExitCode verify(App& app) {
                         {"records", c.records},
                         {"first_bad_line", c.ok ? nlohmann::json(nullptr) : nlohmann::json(c.first_bad_line)},
                         {"problem", nullable(c.problem)}};
-    out << stamped({{"tool", tool()}, {"journal", path}, {"verify", std::move(v)}}, app.opt().site).dump(2) << "\n";
+    out << stamped({{"tool", tool_field()}, {"journal", path}, {"verify", std::move(v)}}, app.opt().site).dump(2) << "\n";
   } else if (c.ok) {
     out << fill(tr("{path}: {records} records, the chain is whole: none was edited, removed or moved."),
                 {{"path", path}, {"records", std::to_string(c.records)}})
@@ -210,7 +206,7 @@ ExitCode cmd_history(App& app) {
                        {"exposures", std::move(spans)},
                        {"events", std::move(events)}});
     }
-    out << stamped({{"tool", tool()}, {"boxes", std::move(boxes)}}, app.opt().site).dump(2) << "\n";
+    out << stamped({{"tool", tool_field()}, {"boxes", std::move(boxes)}}, app.opt().site).dump(2) << "\n";
     return ExitCode::ok;
   }
   for (size_t i = 0; i < timelines.size(); ++i) {

@@ -98,10 +98,6 @@ void print_items(std::ostream& out, const std::vector<RestoreItem>& items, const
   }
 }
 
-nlohmann::json tool() {
-  return {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}};
-}
-
 }  // namespace
 
 ExitCode cmd_rollback(App& app) {
@@ -112,7 +108,7 @@ ExitCode cmd_rollback(App& app) {
   if (chosen.empty()) {
     // Every fix of this box was completed and rolled back, undone or interrupted and undone.
     if (json) {
-      out << stamped(nlohmann::json{{"tool", tool()}, {"backups", nlohmann::json::array()}, {"outcome", "nothing-to-restore"},
+      out << stamped(nlohmann::json{{"tool", tool_field()}, {"backups", nlohmann::json::array()}, {"outcome", "nothing-to-restore"},
                             {"restore", nlohmann::json::array()}}, app.opt().site)
                  .dump(2)
           << "\n";
@@ -180,7 +176,7 @@ ExitCode cmd_rollback(App& app) {
       }
     }
     if (json) {
-      out << stamped(nlohmann::json{{"tool", tool()}, {"backup", chosen.front().backup.path}, {"outcome", "dry-run"},
+      out << stamped(nlohmann::json{{"tool", tool_field()}, {"backup", chosen.front().backup.path}, {"outcome", "dry-run"},
                             {"restore", listed}, {"would_send", requests}}, app.opt().site)
                  .dump(2)
           << "\n";
@@ -194,7 +190,7 @@ ExitCode cmd_rollback(App& app) {
   }
   if (total == 0) {
     if (json) {
-      out << stamped(nlohmann::json{{"tool", tool()}, {"backup", chosen.front().backup.path}, {"outcome", "already-restored"},
+      out << stamped(nlohmann::json{{"tool", tool_field()}, {"backup", chosen.front().backup.path}, {"outcome", "already-restored"},
                             {"restore", listed}, {"steps", nlohmann::json::array()}, {"failure", ""}}, app.opt().site)
                  .dump(2)
           << "\n";
@@ -269,7 +265,7 @@ ExitCode cmd_rollback(App& app) {
     remaining.push_back(chosen[k].backup.path);
   }
   if (json) {
-    out << stamped(nlohmann::json{{"tool", tool()},
+    out << stamped(nlohmann::json{{"tool", tool_field()},
                           {"backup", chosen.front().backup.path},
                           {"outcome", ok                                       ? "restored"
                                       : last.outcome == Outcome::rollback_failed ? "failed"

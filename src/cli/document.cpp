@@ -48,4 +48,8 @@ std::string site_label_problem(const std::string& label) {
   return chars > 64 ? tr("it is longer than 64 characters") : "";
 }
 
+nlohmann::json tool_field() {
+  return {{"name", "boxwarden"}, {"version", BOXWARDEN_VERSION}};
+}
+
 }  // namespace bw::cli

@@ -27,4 +27,7 @@ nlohmann::json stamped(nlohmann::json doc, const std::string& site);
 // what is wrong in a few words, or "" when it is fine.
 std::string site_label_problem(const std::string& label);
 
+// {"name": "boxwarden", "version": ...}: the "tool" field of every document.
+nlohmann::json tool_field();
+
 }  // namespace bw::cli

@@ -318,8 +318,9 @@ int dispatch(int argc, char** argv, FailureReport& je) {
                         : cmd->name == "fleet" ? "text, json, csv, html or junit"
                         : cmd->name == "fix" || cmd->name == "history" || cmd->name == "breach" ? "text, json or html"
                                                : "text or json";
-  std::string shown = cmd->name == "audit" ? tr("text, json or jsonl")
+  std::string shown = cmd->name == "audit" ? tr("text, json, jsonl or html")
                       : cmd->name == "fleet" ? tr("text, json, csv, html or junit")
+                      : cmd->name == "fix" || cmd->name == "history" || cmd->name == "breach" ? tr("text, json or html")
                                              : tr("text or json");
   auto f = std::find_if(formats.begin(), formats.end(), [&](const auto& e) { return e.first == format; });
   if (f == formats.end() || allowed.find(format) == std::string::npos) {

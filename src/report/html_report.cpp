@@ -121,7 +121,7 @@ void findings_section(std::ostream& out, const Report& r, const std::vector<Find
         << "</p>\n";
   } else {
     bool said = !x.data_reason.empty() && std::any_of(exposed.begin(), exposed.end(), [&](const Finding* f) {
-      return f->why.find(x.data_reason) != std::string::npos;
+      return f->data_at_risk || f->why.find(x.data_reason) != std::string::npos;
     });
     if (said) {
       out << "<p class=\"note\"><strong>" << e(tr("Why this matters here:")) << "</strong> " << e(x.data_reason)

@@ -13,7 +13,7 @@ namespace {
 
 using test::shipped;
 
-PortForward forward(Protocol protocol, uint16_t port, const std::string& host,
+PortForward evaluated_forward(Protocol protocol, uint16_t port, const std::string& host,
                     const std::string& origin = "webui") {
   PortForward f;
   f.protocol = protocol;
@@ -63,7 +63,7 @@ TEST(RulesEvaluator, CleanBoxHasNoFindings) {
 
 TEST(RulesEvaluator, DoctorsImagingPortIsCriticalUnderMedicalPractice) {
   RouterState s = clean_state();
-  s.port_forwards.push_back(forward(Protocol::tcp, 11112, "192.168.1.10"));
+  s.port_forwards.push_back(evaluated_forward(Protocol::tcp, 11112, "192.168.1.10"));
   auto findings = evaluate(shipped("medical-practice"), s);
   ASSERT_EQ(findings.size(), 1u);
   const Finding& f = findings[0];
@@ -85,7 +85,7 @@ TEST(RulesEvaluator, DoctorsImagingPortIsCriticalUnderMedicalPractice) {
 
 TEST(RulesEvaluator, RemoteDesktopIsAtLeastHigh) {
   RouterState s = clean_state();
-  s.port_forwards.push_back(forward(Protocol::tcp, 3389, "192.168.1.10"));
+  s.port_forwards.push_back(evaluated_forward(Protocol::tcp, 3389, "192.168.1.10"));
   for (const char* profile : {"home", "small-office", "medical-practice", "strict"}) {
     auto findings = evaluate(shipped(profile), s);
     ASSERT_EQ(findings.size(), 1u) << profile;
@@ -118,8 +118,8 @@ TEST(RulesEvaluator, DmzIsCriticalWithAHealthReason) {
 TEST(RulesEvaluator, ConsoleMappingAtHomeIsNotAboveLow) {
   RouterState s = clean_state();
   s.upnp_igd_enabled = true;
-  s.port_forwards.push_back(forward(Protocol::udp, 3074, "192.168.1.30", "upnp"));
-  s.port_forwards.push_back(forward(Protocol::udp, 41234, "192.168.1.30", "upnp"));
+  s.port_forwards.push_back(evaluated_forward(Protocol::udp, 3074, "192.168.1.30", "upnp"));
+  s.port_forwards.push_back(evaluated_forward(Protocol::udp, 41234, "192.168.1.30", "upnp"));
   auto findings = evaluate(shipped("home"), s);
   ASSERT_EQ(findings.size(), 3u);
   for (const Finding& f : findings) {
@@ -147,7 +147,7 @@ TEST(RulesEvaluator, ConsoleMappingAtHomeIsNotAboveLow) {
 
 TEST(RulesEvaluator, TheIspsManagementRuleDoesNotClaimPatientsData) {
   RouterState s = clean_state();
-  s.port_forwards.push_back(forward(Protocol::tcp, 7547, "192.168.1.1", "cwmp"));
+  s.port_forwards.push_back(evaluated_forward(Protocol::tcp, 7547, "192.168.1.1", "cwmp"));
   for (const Finding& f : evaluate(shipped("medical-practice"), s)) {
     EXPECT_FALSE(f.data_at_risk) << f.title;
     EXPECT_NE(f.why.find("Internet provider"), std::string::npos) << f.why;
@@ -157,7 +157,7 @@ TEST(RulesEvaluator, TheIspsManagementRuleDoesNotClaimPatientsData) {
 
 TEST(RulesEvaluator, VpnPortIsAllowedInThePractice) {
   RouterState s = clean_state();
-  s.port_forwards.push_back(forward(Protocol::udp, 51820, "192.168.1.2"));
+  s.port_forwards.push_back(evaluated_forward(Protocol::udp, 51820, "192.168.1.2"));
   auto findings = evaluate(shipped("medical-practice"), s);
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].rule, "EXPOSE-ALLOWED");
@@ -204,9 +204,9 @@ TEST(RulesEvaluator, EveryUnknownFieldGetsItsOwnFinding) {
 TEST(RulesEvaluator, ForeignHostMappingIsUpnProxy) {
   RouterState s = clean_state();
   s.upnp_igd_enabled = true;
-  s.port_forwards.push_back(forward(Protocol::tcp, 47123, "203.0.113.5", "upnp"));
-  s.port_forwards.push_back(forward(Protocol::tcp, 8081, "192.168.1.1", "upnp"));  // the box itself
-  s.port_forwards.push_back(forward(Protocol::tcp, 445, "8.8.8.8", "upnp"));
+  s.port_forwards.push_back(evaluated_forward(Protocol::tcp, 47123, "203.0.113.5", "upnp"));
+  s.port_forwards.push_back(evaluated_forward(Protocol::tcp, 8081, "192.168.1.1", "upnp"));  // the box itself
+  s.port_forwards.push_back(evaluated_forward(Protocol::tcp, 445, "8.8.8.8", "upnp"));
   auto findings = evaluate(shipped("home"), s);
   int foreign = 0;
   for (const Finding& f : findings) {
@@ -219,13 +219,13 @@ TEST(RulesEvaluator, ForeignHostMappingIsUpnProxy) {
   EXPECT_EQ(foreign, 3);
   EXPECT_NE(findings[0].title.find("outside your network"), std::string::npos) << findings[0].title;
   // A mapping towards a LAN host is judged by its port, not as foreign.
-  s.port_forwards = {forward(Protocol::tcp, 47123, "192.168.1.20", "upnp")};
+  s.port_forwards = {evaluated_forward(Protocol::tcp, 47123, "192.168.1.20", "upnp")};
   EXPECT_EQ(evaluate(shipped("home"), s)[0].rule, "EXPOSE-PORT");
 }
 
 TEST(RulesEvaluator, ForeignHostBeatsAnAllowance) {
   RouterState s = clean_state();
-  s.port_forwards.push_back(forward(Protocol::udp, 51820, "198.51.100.7", "upnp"));
+  s.port_forwards.push_back(evaluated_forward(Protocol::udp, 51820, "198.51.100.7", "upnp"));
   auto findings = evaluate(shipped("medical-practice"), s);
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].rule, "UPNP-FOREIGN-HOST");
@@ -233,7 +233,7 @@ TEST(RulesEvaluator, ForeignHostBeatsAnAllowance) {
 
 TEST(RulesEvaluator, HostileDescriptionNeverReachesTheTitle) {
   RouterState s = clean_state();
-  PortForward f = forward(Protocol::tcp, 3389, "192.168.1.10\x1b[2J", "upnp");
+  PortForward f = evaluated_forward(Protocol::tcp, 3389, "192.168.1.10\x1b[2J", "upnp");
   f.description = "\x1b]0;pwned\x07 click http://evil.example";
   s.port_forwards.push_back(f);
   auto findings = evaluate(shipped("home"), s);
@@ -247,10 +247,10 @@ TEST(RulesEvaluator, HostileDescriptionNeverReachesTheTitle) {
 
 TEST(RulesEvaluator, RangeReportsItsWorstServiceAndInternalPortsCount) {
   RouterState s = clean_state();
-  PortForward range = forward(Protocol::tcp, 3000, "192.168.1.10");
+  PortForward range = evaluated_forward(Protocol::tcp, 3000, "192.168.1.10");
   range.external_port_end = 3400;
   s.port_forwards.push_back(range);
-  PortForward hidden = forward(Protocol::tcp, 44321, "192.168.1.11");
+  PortForward hidden = evaluated_forward(Protocol::tcp, 44321, "192.168.1.11");
   hidden.internal_port = 3389;  // RDP behind an unusual outside port
   s.port_forwards.push_back(hidden);
   auto findings = evaluate(shipped("medical-practice"), s);
@@ -267,9 +267,9 @@ TEST(RulesEvaluator, SortedMostSevereFirstAndDisabledForwardsIgnored) {
   RouterState s = clean_state();
   s.upnp_igd_enabled = true;
   s.remote_admin_enabled = true;
-  s.port_forwards.push_back(forward(Protocol::udp, 3074, "192.168.1.30", "upnp"));
-  s.port_forwards.push_back(forward(Protocol::tcp, 11112, "192.168.1.10"));
-  PortForward off = forward(Protocol::tcp, 445, "192.168.1.10");
+  s.port_forwards.push_back(evaluated_forward(Protocol::udp, 3074, "192.168.1.30", "upnp"));
+  s.port_forwards.push_back(evaluated_forward(Protocol::tcp, 11112, "192.168.1.10"));
+  PortForward off = evaluated_forward(Protocol::tcp, 445, "192.168.1.10");
   off.enabled = false;
   s.port_forwards.push_back(off);
   auto findings = evaluate(shipped("home"), s);
@@ -342,9 +342,9 @@ TEST(RulesEvaluator, AFindingsActionIsThePlansActionForIt) {
   RouterState s = clean_state();
   s.apis = {"upnp-igd"};
   s.dmz.reset();  // unknown: STATE-UNKNOWN, manual
-  s.port_forwards.push_back(forward(Protocol::tcp, 11112, "192.168.1.10"));
-  s.port_forwards.push_back(forward(Protocol::udp, 1194, "192.168.1.11"));
-  s.port_forwards.push_back(forward(Protocol::udp, 51820, "192.168.1.2"));
+  s.port_forwards.push_back(evaluated_forward(Protocol::tcp, 11112, "192.168.1.10"));
+  s.port_forwards.push_back(evaluated_forward(Protocol::udp, 1194, "192.168.1.11"));
+  s.port_forwards.push_back(evaluated_forward(Protocol::udp, 51820, "192.168.1.2"));
   auto findings = evaluate(shipped("medical-practice"), s);
   auto plan = make_plan(findings, Severity::info, "192.168.1.1", [](const Action&) { return true; }, false);
   size_t planned = 0;

@@ -151,7 +151,7 @@ class French(unittest.TestCase):
         # Option names and commands are never translated: they are the help's data.
         data = words(" ".join(re.findall(r"--?[a-z][a-z-]*|\b[A-Z][A-Z_|:\[\].]+\b", p.stdout)))
         data |= {"boxwarden", "discover", "audit", "plan", "fix", "rollback", "vpn", "setup", "pair", "profiles",
-                 "fleet", "backups", "vendors", "forget", "certificate", "text", "json", "jsonl", "csv", "html", "junit", "ok", "auto",
+                 "fleet", "backups", "history", "breach", "vendors", "forget", "certificate", "text", "json", "jsonl", "csv", "html", "junit", "ok", "auto",
                  "home", "xdg", "state", "ca", "man", "pem", "https", "api", "utf", "wireguard"}
         self.assert_french(p.stdout, data)
         english = self.run_bw(["--help"], lang="C", box=False)
@@ -180,6 +180,8 @@ class French(unittest.TestCase):
         self.assertEqual(p.returncode, 1, p.stderr)
         self.assertIn("Ce que votre box ouvre sur Internet\u00a0:", p.stdout)
         self.assertIn("Bilan\u00a0: ", p.stdout)
+        # Times (RFC 3339, UTC) are data: the drift section names the last record's.
+        data_words |= words(" ".join(re.findall(r"\d{4}-\d\d-\d\dT[\d:.]+Z", p.stdout + p.stderr)))
         self.assert_french(p.stdout + p.stderr, data_words)
         # Said once, in French, with its accents and no-break spaces as they are (not escaped).
         self.assertEqual(p.stdout.count("Les données de santé des patients (RGPD art. 9)"), 1, p.stdout)

@@ -1,5 +1,6 @@
 #include "cli/journal_run.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -27,6 +28,11 @@ void warn(const std::string& problem) {
             << "\n";
 }
 
+// A record keeps at most this many exposures, the most severe first (then by key, so that two
+// reads of the same box keep the same ones): a hostile box can list 65,535 UPnP mappings, and
+// every later audit of that box reads its records back.
+constexpr size_t k_max_record_exposures = 512;
+
 std::vector<JournalExposure> exposures_of(const std::vector<Finding>& findings) {
   std::vector<JournalExposure> out;
   for (const auto& f : findings) {
@@ -34,6 +40,12 @@ std::vector<JournalExposure> exposures_of(const std::vector<Finding>& findings) 
       out.push_back({exposure_key(f), f.rule, f.severity, f.service_id, std::string(to_string(f.subject.kind)),
                      printable(f.title, 300)});
     }
+  }
+  if (out.size() > k_max_record_exposures) {
+    std::sort(out.begin(), out.end(), [](const JournalExposure& a, const JournalExposure& b) {
+      return a.severity != b.severity ? a.severity > b.severity : a.key < b.key;
+    });
+    out.resize(k_max_record_exposures);
   }
   return out;
 }
@@ -110,7 +122,7 @@ void journal_audit(App& app, Report& r) {
   rec.exposures = exposures_of(r.findings);
   rec.outcome = "done";
   try {
-    r.drift = compute_drift(read_journal(state_dir_of(app)), rec);
+    r.drift = compute_drift(read_journal(state_dir_of(app), [&](const JournalRecord& x) { return same_box(x, rec); }), rec);
   } catch (const std::exception& e) {
     warn(e.what());
     return;  // a journal that cannot be read is not appended to

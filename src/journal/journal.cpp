@@ -308,7 +308,8 @@ std::string read_all(const std::string& state_dir) {
 
 }  // namespace
 
-std::vector<JournalRecord> read_journal(const std::string& state_dir) {
+std::vector<JournalRecord> read_journal(const std::string& state_dir,
+                                        const std::function<bool(const JournalRecord&)>& keep) {
   std::vector<JournalRecord> out;
   auto lines = split_lines(read_all(state_dir));
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -319,7 +320,9 @@ std::vector<JournalRecord> read_journal(const std::string& state_dir) {
     try {
       JournalRecord r = record_from_json(*j);
       r.line = i + 1;
-      out.push_back(std::move(r));
+      if (!keep || keep(r)) {
+        out.push_back(std::move(r));
+      }
     } catch (const Error&) {
       // not a record this version can read: verify names it
     }

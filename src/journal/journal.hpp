@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -68,7 +69,10 @@ JournalRecord append_record(const std::string& state_dir, JournalRecord r);
 
 // Every record that can be read, in file order (lines that are not records are skipped:
 // verify_journal names them). An absent journal is empty. Throws Error(usage) when unreadable.
-std::vector<JournalRecord> read_journal(const std::string& state_dir);
+// With `keep`, only the records it accepts are kept (each line is parsed, then dropped unless
+// kept): an audit needs only its own box's records, not a fleet's.
+std::vector<JournalRecord> read_journal(const std::string& state_dir,
+                                        const std::function<bool(const JournalRecord&)>& keep = nullptr);
 
 struct JournalCheck {
   bool ok = true;

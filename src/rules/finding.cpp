@@ -93,6 +93,7 @@ nlohmann::json to_json(const Finding& f) {
   auto or_null = [](const std::string& v) { return v.empty() ? nlohmann::json(nullptr) : nlohmann::json(v); };
   j["service"] = or_null(f.service);
   j["service_id"] = or_null(f.service_id);
+  j["data_at_risk"] = f.data_at_risk;
   j["service_class"] = or_null(f.service_class);
   return j;
 }

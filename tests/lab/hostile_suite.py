@@ -171,7 +171,8 @@ class Runner:
             cmd = ["ip", "netns", "exec", ns, "env", "BOXWARDEN_NETNS=" + ns, self.args.boxwarden] + base
         else:
             cmd = ["env", "BOXWARDEN_NETNS=@loopback", self.args.boxwarden, "--gateway", "127.0.0.1:%d" % port] + base
-        cmd += bw_args + ["audit"]
+        # A state dir of its own: the journal of one case is not read by the next one.
+        cmd += bw_args + ["--state-dir", tempfile.mkdtemp(dir=self.tmp, prefix="state-"), "audit"]
         # Peak memory as /usr/bin/time -v reports it, measured by a small parent: the kernel's
         # ru_maxrss of a child forked from this (large) Python process starts at our own size.
         rss_file = os.path.join(self.tmp, "maxrss")

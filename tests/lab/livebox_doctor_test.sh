@@ -61,8 +61,8 @@ check "the model and the external address come from the Livebox" lab_json "$J" \
     "d['gateway']['model'] == 'Livebox 7' and d['gateway']['external_ip'] == '$WAN_IP'" "d.get('gateway')"
 check "the DMZ is seen, pointing at the imaging PC" lab_json "$J" \
     "d['state']['dmz'] == {'enabled': True, 'host': '$PC_IP'}" "d['state'].get('dmz')"
-check "the DMZ is critical, with the health-data reason" lab_json "$J" \
-    "any(f['rule'] == 'EXPOSE-DMZ' and f['severity'] == 'critical' and 'health' in f['why'].lower() for f in d['findings'])" \
+check "the DMZ is critical, with the health data at risk" lab_json "$J" \
+    "any(f['rule'] == 'EXPOSE-DMZ' and f['severity'] == 'critical' and f['data_at_risk'] for f in d['findings'])" \
     "[f for f in d['findings'] if f['rule'] == 'EXPOSE-DMZ']"
 check "the web UI forward of 3389 is seen with its origin" lab_json "$J" \
     "any(p['external_port'] == 3389 and 'webui' in p['origin'] for p in d['state']['port_forwards'])" \

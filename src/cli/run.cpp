@@ -314,16 +314,14 @@ int dispatch(int argc, char** argv, FailureReport& je) {
   const std::vector<std::pair<std::string, Format>> formats = {
       {"text", Format::text}, {"json", Format::json}, {"jsonl", Format::jsonl},
       {"csv", Format::csv},   {"html", Format::html}, {"junit", Format::junit}};
-  std::string allowed = cmd->name == "audit" ? "text, json, jsonl or html"
-                        : cmd->name == "fleet" ? "text, json, csv, html or junit"
-                        : cmd->name == "fix" || cmd->name == "history" || cmd->name == "breach" ? "text, json or html"
-                                               : "text or json";
-  std::string shown = cmd->name == "audit" ? tr("text, json, jsonl or html")
-                      : cmd->name == "fleet" ? tr("text, json, csv, html or junit")
-                      : cmd->name == "fix" || cmd->name == "history" || cmd->name == "breach" ? tr("text, json or html")
-                                             : tr("text or json");
+  // The formats of this command, in words a person reads (translated) and that the check reads.
+  const char* allowed = cmd->name == "audit"   ? N_("text, json, jsonl or html")
+                        : cmd->name == "fleet" ? N_("text, json, csv, html or junit")
+                        : cmd->name == "fix" || cmd->name == "history" || cmd->name == "breach" ? N_("text, json or html")
+                                               : N_("text or json");
+  std::string shown = tr(allowed);
   auto f = std::find_if(formats.begin(), formats.end(), [&](const auto& e) { return e.first == format; });
-  if (f == formats.end() || allowed.find(format) == std::string::npos) {
+  if (f == formats.end() || std::string_view(allowed).find(format) == std::string_view::npos) {
     return usage_error(je, fill(tr("--format: '{format}' is not a format of {command}; use {formats}"),
                                 {{"format", format}, {"command", cmd->name}, {"formats", shown}}));
   }

@@ -17,6 +17,12 @@
 #if BOXWARDEN_VENDOR_SFR
 #include "vendors/sfr/sfr.hpp"
 #endif
+#if BOXWARDEN_VENDOR_FRITZBOX
+#include "vendors/fritzbox/fritzbox.hpp"
+#endif
+#if BOXWARDEN_VENDOR_OPENWRT
+#include "vendors/openwrt/openwrt.hpp"
+#endif
 
 namespace bw {
 
@@ -35,6 +41,12 @@ const auto k_plugins = std::to_array<const VendorPlugin*>({
 #endif
 #if BOXWARDEN_VENDOR_SFR
     &sfr_plugin(),
+#endif
+#if BOXWARDEN_VENDOR_FRITZBOX
+    &fritzbox_plugin(),
+#endif
+#if BOXWARDEN_VENDOR_OPENWRT
+    &openwrt_plugin(),
 #endif
 #if BOXWARDEN_VENDOR_UPNP_IGD
     &upnp_igd_plugin(),

@@ -238,6 +238,11 @@ class CurlHttpClient : public HttpClient {
         throw;
       }
     }
+    if (!req.digest_user.empty()) {
+      curl_easy_setopt(curl, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_DIGEST));
+      curl_easy_setopt(curl, CURLOPT_USERNAME, req.digest_user.c_str());
+      curl_easy_setopt(curl, CURLOPT_PASSWORD, req.digest_password.reveal().c_str());
+    }
     if (req.use_netrc) {
       curl_easy_setopt(curl, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/secret.hpp"
 
 namespace bw {
 
@@ -52,6 +53,11 @@ struct HttpRequest {
   std::string what;  // one line, no secret: "Firewall:deletePortForwarding {...}"
   std::string shown_url;  // the URL as a message may show it (empty: url), e.g. without a subscriber's name
   std::string reply_when_not_sent;
+  // HTTP Digest authentication (RFC 7616, as TR-064 boxes ask): when digest_user is set, libcurl
+  // answers the box's 401 challenge itself and the response is the final one. The password
+  // stays in a Secret; it is never in a URL, a header of ours or a message.
+  std::string digest_user;
+  Secret digest_password;
 };
 
 struct HttpResponse {

@@ -26,7 +26,10 @@
 #   fm_hits KIND                 how many armed faults were hit since fm_arm
 #   fm_bw NAME TIMEOUT ARGS...   boxwarden from the laptop (bw_capture) with the vendor's options,
 #                                --state-dir "$FM_STATE_DIR" and --timeout TIMEOUT
-#   fm_setup                     (optional) listeners and files, after the box is up
+#   fm_prepare                   (optional) before the box starts, knowing FM_PART_OP and
+#                                FM_PART_WRITES (a part may need another scenario or more time)
+#   fm_setup                     (optional) listeners, files and pairing, after the box is up
+#   fm_cell_checks OP WRITE KIND (optional) more checks after each cell
 #   fm_live                      (optional) what the box runs besides what the probe sees (e.g.
 #                                "upnp: on" from lab_box_is_up), compared as the settings are
 #   fm_expected_rc OP WRITE KIND (optional) the exit wanted; by default a fix stops at any fault
@@ -36,7 +39,8 @@
 # and calls fm_main.
 
 FM_STATE_DIR=
-FM_HANG_EXTRA_SANITIZED=10  # under ASan and UBSan every step of the undo is several times slower
+FM_PART_OP=           # the part this run does: fix or rollback
+FM_PART_WRITES=()     # and its writes (1-based indexes), for the hooks
 
 _fm_default_expected_rc() {
     local op=$1 kind=$3
@@ -122,6 +126,7 @@ _fm_cell() {
         fix/0 | rollback/5) check_eq "$label: the box is exactly fixed" F "$end" ;;
         *) check "$label: the box is the original or fixed, never half ($end)" test "$end" != X ;;
     esac
+    if declare -F fm_cell_checks >/dev/null; then fm_cell_checks "$op" "$write" "$kind"; fi
 }
 
 # Collects a part that ran beside this one: its matrix, its failures, its counts.
@@ -141,7 +146,7 @@ _fm_collect_part() {
 }
 
 fm_main() {
-    local part_var="${FM_NAME^^}_FAULTS_PART" kinds_var="${FM_NAME^^}_FAULTS_KINDS" part i op w write kind
+    local part_var="${FM_NAME^^}_FAULTS_PART" kinds_var="${FM_NAME^^}_FAULTS_KINDS" part i w write kind
     lab_require_root
     lab_require_boxwarden
     lab_up
@@ -158,16 +163,18 @@ fm_main() {
         part=${FM_PARTS[0]}
     fi
     trap 'rc=$?; for p in "${_FM_PART_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p"; done; (exit $rc); fm_box_down; lab_down' EXIT
-    if [[ -n ${BOXWARDEN_SANITIZED:-} ]]; then
-        FM_HANG_TIMEOUT[fix]=$((FM_HANG_TIMEOUT[fix] + FM_HANG_EXTRA_SANITIZED))
-        FM_HANG_TIMEOUT[rollback]=$((FM_HANG_TIMEOUT[rollback] + FM_HANG_EXTRA_SANITIZED))
-    fi
-    local kinds=${!kinds_var:-$FM_KINDS} writes
-    local -a kind_list write_list
+    local kinds=${!kinds_var:-$FM_KINDS}
+    local -a kind_list
     read -r -a kind_list <<<"$kinds"
-    op=${part%%:*}
-    read -r -a write_list <<<"${part#*:}"
+    FM_PART_OP=${part%%:*}
+    read -r -a FM_PART_WRITES <<<"${part#*:}"
     FM_STATE_DIR=$LAB_DIR/state
+    if declare -F fm_prepare >/dev/null; then fm_prepare; fi
+    if [[ -n ${BOXWARDEN_SANITIZED:-} ]]; then
+        # Under ASan and UBSan every step of the undo is several times slower: twice the time.
+        FM_HANG_TIMEOUT[fix]=$((FM_HANG_TIMEOUT[fix] * 2))
+        FM_HANG_TIMEOUT[rollback]=$((FM_HANG_TIMEOUT[rollback] * 2))
+    fi
     _FM_MATRIX=()
     _FM_CELLS=0
 
@@ -184,12 +191,13 @@ fm_main() {
     _FM_FIXED=$(_fm_snapshot)
     cp "$FM_STATE_FILE" "$LAB_DIR/fm-fixed.state"
     check_eq "fixed: nothing answers" "" "$(fm_open_ports)"
+    check "the original and the fixed box differ" test "$_FM_ORIGINAL" != "$_FM_FIXED"
     _FM_CURRENT=F
 
-    for w in "${write_list[@]}"; do
-        if [[ $op == fix ]]; then write=${FM_FIX_WRITES[w - 1]}; else write=${FM_ROLLBACK_WRITES[w - 1]}; fi
+    for w in "${FM_PART_WRITES[@]}"; do
+        if [[ $FM_PART_OP == fix ]]; then write=${FM_FIX_WRITES[w - 1]}; else write=${FM_ROLLBACK_WRITES[w - 1]}; fi
         for kind in "${kind_list[@]}"; do
-            _fm_cell "$op" "$write" "$kind"
+            _fm_cell "$FM_PART_OP" "$write" "$kind"
         done
     done
 

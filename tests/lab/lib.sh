@@ -547,12 +547,15 @@ lab_mappings() {
 }
 
 # bw NS ARGS...: run the boxwarden binary under test inside NS; BOXWARDEN_NETNS tells it which
-# namespace it must be in (it refuses any network I/O elsewhere).
+# namespace it must be in (it refuses any network I/O elsewhere). A run without --state-dir keeps
+# its backups, journal and pins in the lab's own state home ($LAB_DIR/xdg-state), never in the
+# user's: labs do not see each other's journal.
 bw() {
     local ns=$1
     shift
     [[ -n ${BOXWARDEN:-} ]] || lab_require_boxwarden
-    lab_ns "$ns" env BOXWARDEN_NETNS="$ns" timeout "${LAB_BW_TIMEOUT:-120}" "$BOXWARDEN" "$@"
+    lab_ns "$ns" env BOXWARDEN_NETNS="$ns" XDG_STATE_HOME="$LAB_DIR/xdg-state" \
+        timeout "${LAB_BW_TIMEOUT:-120}" "$BOXWARDEN" "$@"
 }
 
 # bw_capture NAME NS ARGS...: run bw, stdout to $LAB_DIR/NAME.out, stderr to $LAB_DIR/NAME.err;

@@ -47,19 +47,8 @@ _fm_default_expected_rc() {
     if [[ $op == fix || $kind == error ]]; then echo 5; else echo 0; fi
 }
 
-# The ports of FM_PORTS that answer from the Internet (one probe process for all).
-fm_open_ports() {
-    lab_ns "$NS_INET" "$LAB_PYTHON" -c '
-import concurrent.futures, socket, sys
-def probe(port):
-    try:
-        with socket.create_connection((sys.argv[1], int(port)), timeout=2):
-            return port
-    except OSError:
-        return None
-with concurrent.futures.ThreadPoolExecutor(8) as pool:
-    print(" ".join(p for p in pool.map(probe, sys.argv[2:]) if p))' "$WAN_IP" "${FM_PORTS[@]}"
-}
+# The ports of FM_PORTS that answer from the Internet.
+fm_open_ports() { lab_open_ports "$WAN_IP" "${FM_PORTS[@]}"; }
 
 # What the box stores, and what it runs when the vendor says how to see it.
 _fm_snapshot() {

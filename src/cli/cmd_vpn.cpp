@@ -75,7 +75,7 @@ vpn::SetupRequest request_from_options() {
   r.out_dir = o.out;
   r.host = o.host;
   if (o.port != -1 && (o.port < 1 || o.port > 65535)) {
-    throw Error(ErrorKind::usage, "--port: give a UDP port between 1 and 65535 (WireGuard's usual port is 51820)");
+    throw Error(ErrorKind::usage, tr("--port: give a UDP port between 1 and 65535 (WireGuard's usual port is 51820)"));
   }
   r.port = o.port == -1 ? vpn::k_default_port : static_cast<uint16_t>(o.port);
   r.subnet = o.subnet;
@@ -107,10 +107,11 @@ void profile_note(App& app, const Prepared& p) {
     alone.port_forwards.push_back(p.forward);
     for (const auto& f : evaluate(profile, alone)) {
       if (f.subject.kind == SubjectKind::port_forward && !f.allowed) {
-        app.note("note: the profile '" + profile.name + "' does not list UDP " + std::to_string(p.forward.external_port) +
-                 " as an expected opening, so audit will report it (" + std::string(to_string(f.severity)) +
-                 "); add 'allow " + std::to_string(p.forward.external_port) +
-                 "/udp purpose WireGuard VPN' to a copy of the profile");
+        app.note(fill(tr("note: the profile '{profile}' does not list UDP {port} as an expected opening, so audit will "
+                         "report it ({severity}); add 'allow {port}/udp purpose WireGuard VPN' to a copy of the profile"),
+                      {{"profile", profile.name},
+                       {"port", std::to_string(p.forward.external_port)},
+                       {"severity", std::string(to_string(f.severity))}}));
       }
     }
   } catch (const Error&) {
@@ -125,8 +126,8 @@ Prepared prepare(App& app, Box& box, const Discovered& found, vpn::SetupRequest 
   p.state = std::move(state);
   Capabilities caps = box.capabilities();
   if (has(caps, Capability::vpn_server) && p.state.vpn_server) {
-    p.warnings.push_back("this box has a VPN server of its own, which needs no forward to a computer of the LAN: "
-                         "leave --host and --server lan out to use it");
+    p.warnings.push_back(tr("this box has a VPN server of its own, which needs no forward to a computer of the LAN: "
+                            "leave --host and --server lan out to use it"));
   }
   (void)app;
   bool loopback_box = is_loopback_ipv4(found.target.address);
@@ -145,8 +146,8 @@ Prepared prepare(App& app, Box& box, const Discovered& found, vpn::SetupRequest 
   vpn::Ipv4Net lan = vpn::lan_of(host, addresses);
   auto box_ip = vpn::parse_ipv4_address(found.target.address);
   if (!loopback_box && box_ip && !lan.contains(*box_ip)) {
-    p.warnings.push_back("the server " + vpn::format_ipv4(host) + " is not on the box's LAN " + lan.to_string() +
-                         "; check --host");
+    p.warnings.push_back(fill(tr("the server {host} is not on the box's LAN {lan}; check --host"),
+                              {{"host", vpn::format_ipv4(host)}, {"lan", lan.to_string()}}));
   }
   vpn::Ipv4Net tunnel = vpn::choose_subnet(r, lan, local_networks(addresses));
   p.forward = vpn::wireguard_forward(vpn::format_ipv4(host), r.port);
@@ -167,35 +168,42 @@ void print_summary(App& app, const Prepared& p) {
   const vpn::WgSetup& s = p.setup;
   bool dry = app.opt().dry_run;
   bool show = vpn_opts().show_secrets && !dry;
-  out << "WireGuard remote access to the LAN " << s.lan.to_string() << "\n";
-  out << "  server   " << s.server.lan_host << (p.server_is_here ? " (this computer)" : "") << ", UDP port "
-      << s.server.listen_port << ", tunnel " << vpn::format_ipv4(s.server.tunnel_address) << "/" << s.tunnel.prefix
+  out << fill(tr("WireGuard remote access to the LAN {lan}"), {{"lan", s.lan.to_string()}}) << "\n";
+  std::string tunnel = vpn::format_ipv4(s.server.tunnel_address) + "/" + std::to_string(s.tunnel.prefix);
+  out << fill(p.server_is_here ? tr("  server   {host} (this computer), UDP port {port}, tunnel {tunnel}")
+                               : tr("  server   {host}, UDP port {port}, tunnel {tunnel}"),
+              {{"host", s.server.lan_host}, {"port", std::to_string(s.server.listen_port)}, {"tunnel", tunnel}})
       << "\n";
   if (!dry) {
-    out << "           public key " << s.server.keys.public_key << "\n";
+    out << fill(tr("           public key {key}"), {{"key", s.server.keys.public_key}}) << "\n";
   }
   if (show) {
-    out << "           private key " << s.server.keys.private_key.reveal() << "\n";
+    out << fill(tr("           private key {key}"), {{"key", s.server.keys.private_key.reveal()}}) << "\n";
   }
-  out << "  clients  connect to " << printable(vpn::endpoint_text(s.endpoint_host, s.endpoint_port), 120) << "\n";
+  out << fill(tr("  clients  connect to {endpoint}"),
+              {{"endpoint", printable(vpn::endpoint_text(s.endpoint_host, s.endpoint_port), 120)}})
+      << "\n";
   for (const auto& peer : s.peers) {
-    out << "  peer     " << peer.name << ", tunnel " << vpn::format_ipv4(peer.tunnel_address)
-        << (peer.preshared_key ? ", with a preshared key" : "") << "\n";
+    out << fill(peer.preshared_key ? tr("  peer     {name}, tunnel {address}, with a preshared key")
+                                   : tr("  peer     {name}, tunnel {address}"),
+                {{"name", peer.name}, {"address", vpn::format_ipv4(peer.tunnel_address)}})
+        << "\n";
     if (!dry) {
-      out << "           public key " << peer.keys.public_key << "\n";
+      out << fill(tr("           public key {key}"), {{"key", peer.keys.public_key}}) << "\n";
     }
     if (show) {
-      out << "           private key " << peer.keys.private_key.reveal() << "\n";
+      out << fill(tr("           private key {key}"), {{"key", peer.keys.private_key.reveal()}}) << "\n";
       if (peer.preshared_key) {
-        out << "           preshared key " << peer.preshared_key->reveal() << "\n";
+        out << fill(tr("           preshared key {key}"), {{"key", peer.preshared_key->reveal()}}) << "\n";
       }
     }
   }
   if (p.plan.empty()) {
-    out << "  box      UDP port " << p.forward.external_port << " is already forwarded to " << p.forward.internal_host
-        << ": nothing to change\n";
+    out << fill(tr("  box      UDP port {port} is already forwarded to {host}: nothing to change"),
+                {{"port", std::to_string(p.forward.external_port)}, {"host", p.forward.internal_host}})
+        << "\n";
   } else {
-    out << "  box      " << p.plan.front().summary << "\n";
+    out << fill(tr("  box      {change}"), {{"change", p.plan.front().summary}}) << "\n";
   }
 }
 
@@ -255,14 +263,16 @@ bool print_qr_codes(App& app, const Prepared& p) {
   auto& out = app.out();
   bool terminal = app.opt().output.empty() && isatty(STDOUT_FILENO);
   if (!terminal && !vpn_opts().show_secrets) {
-    out << "\nNo QR code here: the output is not a terminal and they hold private keys.\n"
-           "Open the .png files, or add --show-secrets.\n";
+    out << "\n" << tr("No QR code here: the output is not a terminal and they hold private keys.\n"
+                     "Open the .png files, or add --show-secrets.")
+        << "\n";
     return false;
   }
   vpn::QrStyle style = app.color() ? vpn::QrStyle::colors : vpn::QrStyle::plain;
   for (const auto& peer : p.setup.peers) {
     std::string text = vpn::client_config(p.setup, peer, vpn::Keys::reveal);
-    out << "\nQR code for " << peer.name << " (scan it with the WireGuard app: +, \"Scan from QR code\"):\n";
+    out << "\n" << fill(tr("QR code for {name} (scan it with the WireGuard app: +, \"Scan from QR code\"):"), {{"name", peer.name}})
+        << "\n";
     out << vpn::qr_terminal(vpn::qr_encode(text), style);
   }
   return true;
@@ -277,14 +287,14 @@ ExitCode setup(App& app) {
     app.lock_box_on_connect();  // one run per box
   }
   auto box = app.connect(found);
-  app.progress("reading the box");
+  app.progress(tr("reading the box"));
   RouterState state = box->read_state();
   if (vpn::server_choice(box->capabilities(), state, vpn_opts().server, request) == vpn::ServerSide::box) {
     return setup_on_box(app, *box, state, BoxVpnRequest{std::move(request), vpn_opts().port != -1});
   }
   Prepared p = prepare(app, *box, found, std::move(request), std::move(state));
   for (const auto& w : p.warnings) {
-    app.note("warning: " + w);
+    app.note(fill(tr("warning: {text}"), {{"text", w}}));
   }
   if (!json) {
     print_summary(app, p);
@@ -303,7 +313,7 @@ ExitCode setup(App& app) {
     }
     return ExitCode::ok;
   }
-  if (!go_ahead(app, "Write the files and change the box now? A backup is saved first.")) {
+  if (!go_ahead(app, N_("Write the files and change the box now? A backup is saved first."))) {
     return ExitCode::ok;
   }
   interrupt::ChangeScope changing;  // a signal from here on: no new change, undo, no file kept, exit 5
@@ -326,7 +336,7 @@ ExitCode setup(App& app) {
     try {  // the backup was saved "in-progress": say what became of the change
       app.backups().set_outcome(backup_path, backup_outcome_for(e->outcome));
     } catch (const Error& err) {
-      app.note(std::string("could not record the outcome in the backup: ") + err.what());
+      app.note(fill(tr("could not record the outcome in the backup: {error}"), {{"error", err.what()}}));
     }
   }
   Outcome outcome = e ? e->outcome : Outcome::nothing_to_do;
@@ -351,45 +361,52 @@ ExitCode setup(App& app) {
   } else {
     auto& out = app.out();
     if (!backup_path.empty()) {
-      out << "\nSaved the box's current settings to " << backup_path << "\n";
+      out << "\n" << fill(tr("Saved the box's current settings to {file}"), {{"file", backup_path}}) << "\n";
     }
     if (e) {
       for (const auto& st : e->steps) {
-        out << "  " << (st.ok ? app.paint("done", "32") : app.paint("FAILED", "1;31")) << "  "
+        out << "  " << (st.ok ? app.paint(tr("done"), "32") : app.paint(tr("FAILED"), "1;31")) << "  "
             << printable(st.summary, 200) << (st.ok ? "" : ": " + printable(st.error, 300)) << "\n";
       }
     }
     if (outcome == Outcome::applied) {
-      out << "The box was re-read: UDP port " << p.forward.external_port << " goes to " << p.forward.internal_host
-          << ", and nothing else was opened.\n";
+      out << fill(tr("The box was re-read: UDP port {port} goes to {host}, and nothing else was opened."),
+                  {{"port", std::to_string(p.forward.external_port)}, {"host", p.forward.internal_host}})
+          << "\n";
     }
   }
   if (outcome == Outcome::interrupted) {
-    std::cerr << "boxwarden: " << interrupt::interrupted_by()
-              << ": the box was put back as it was and checked, and no file was kept\n";
+    std::cerr << "boxwarden: "
+              << fill(tr("{signal}: the box was put back as it was and checked, and no file was kept"),
+                      {{"signal", interrupt::interrupted_by()}})
+              << "\n";
     return ExitCode::rolled_back;
   }
   if (outcome == Outcome::rolled_back) {
-    std::cerr << "boxwarden: error: the box refused the forward (" << printable(e->failure, 300)
-              << "); it was put back as it was and no file was kept\n";
+    std::cerr << "boxwarden: "
+              << fill(tr("error: the box refused the forward ({error}); it was put back as it was and no file was kept"),
+                      {{"error", printable(e->failure, 300)}})
+              << "\n";
     return ExitCode::rolled_back;
   }
   if (outcome == Outcome::rollback_failed) {
-    std::cerr << "boxwarden: error: the forward failed and could not be undone; backup: " << backup_path << "\n";
+    std::cerr << "boxwarden: "
+              << fill(tr("error: the forward failed and could not be undone; backup: {file}"), {{"file", backup_path}})
+              << "\n";
     return ExitCode::rollback_failed;
   }
   if (!json) {
     auto& out = app.out();
-    out << "\nFiles (only you can read them; they hold private keys):\n";
+    out << "\n" << tr("Files (only you can read them; they hold private keys):") << "\n";
     for (const auto& path : files.paths) {
       out << "  " << path << "\n";
     }
     bool qr_shown = print_qr_codes(app, p);
-    out << "\nWhat to do now\n";
+    out << "\n" << tr("What to do now") << "\n";
     out << vpn::server_instructions(p.setup, p.request.out_dir, p.server_is_here);
     out << vpn::client_instructions(p.setup, p.request.out_dir, qr_shown);
     if (!backup_path.empty()) {
-      out << "To remove the forward from the box: boxwarden rollback " << backup_path << "\n";
+      out << fill(tr("To remove the forward from the box: boxwarden rollback {file}"), {{"file", backup_path}}) << "\n";
     }
   }
   profile_note(app, p);

@@ -13,6 +13,7 @@
 #include "cli/document.hpp"
 #include "cli/journal_run.hpp"
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/interrupt.hpp"
 #include "core/text.hpp"
 #include "plan/backup_store.hpp"
@@ -55,18 +56,20 @@ nlohmann::json json_doc(const RouterState& state, const VpnServer& server, const
 void print_summary(App& app, const RouterState& state, const std::vector<Action>& plan, const BoxVpnRequest& r) {
   auto& out = app.out();
   const VpnServer& s = *state.vpn_server;
-  out << "WireGuard remote access through the box's own VPN server\n";
-  out << "  server   the box itself (" << printable(state.model.empty() ? state.vendor : state.model, 60)
-      << "): no port forward to a computer of the LAN is needed\n";
+  out << tr("WireGuard remote access through the box's own VPN server") << "\n";
+  out << fill(tr("  server   the box itself ({model}): no port forward to a computer of the LAN is needed"),
+              {{"model", printable(state.model.empty() ? state.vendor : state.model, 60)}})
+      << "\n";
   if (s.enabled) {
-    out << "           already running" << (s.port != 0 ? " on UDP port " + std::to_string(s.port) : std::string())
+    out << (s.port != 0 ? fill(tr("           already running on UDP port {port}"), {{"port", std::to_string(s.port)}})
+                        : tr("           already running"))
         << "\n";
   }
   for (const auto& name : r.request.peers) {
-    out << "  peer     " << name << "\n";
+    out << fill(tr("  peer     {name}"), {{"name", name}}) << "\n";
   }
   for (const auto& a : plan) {
-    out << "  box      " << printable(a.summary, 200) << "\n";
+    out << fill(tr("  box      {change}"), {{"change", printable(a.summary, 200)}}) << "\n";
   }
 }
 
@@ -74,9 +77,9 @@ void print_summary(App& app, const RouterState& state, const std::vector<Action>
 
 void print_would_send(App& app, const std::vector<std::string>& requests) {
   for (const auto& line : requests) {
-    app.out() << "  would send: " << printable(line, 400) << "\n";
+    app.out() << fill(tr("  would send: {request}"), {{"request", printable(line, 400)}}) << "\n";
   }
-  app.out() << "\nDry run: nothing was changed on the box and no file was written.\n";
+  app.out() << "\n" << tr("Dry run: nothing was changed on the box and no file was written.") << "\n";
 }
 
 bool go_ahead(App& app, const char* question) {
@@ -84,11 +87,11 @@ bool go_ahead(App& app, const char* question) {
     return true;
   }
   if (!app.interactive()) {
-    throw Error(ErrorKind::usage, "vpn setup changes the box and there is no terminal to ask; add --yes to proceed, "
-                                  "or --dry-run to see what it would do");
+    throw Error(ErrorKind::usage, tr("vpn setup changes the box and there is no terminal to ask; add --yes to proceed, "
+                                     "or --dry-run to see what it would do"));
   }
-  if (!app.confirm(question)) {
-    app.note("nothing was changed");
+  if (!app.confirm(tr(question))) {
+    app.note(tr("nothing was changed"));
     return false;
   }
   return true;
@@ -117,7 +120,7 @@ ExitCode setup_on_box(App& app, Box& box, const RouterState& state, const BoxVpn
     }
     return ExitCode::ok;
   }
-  if (!go_ahead(app, "Change the box and write the files now? A backup is saved first.")) {
+  if (!go_ahead(app, N_("Change the box and write the files now? A backup is saved first."))) {
     return ExitCode::ok;
   }
   interrupt::ChangeScope changing;  // a signal from here on: no new change, undo, no file kept, exit 5
@@ -136,13 +139,13 @@ ExitCode setup_on_box(App& app, Box& box, const RouterState& state, const BoxVpn
     try {
       std::vector<std::pair<std::string, Secret>> configs;
       for (const auto& name : req.peers) {
-        app.progress("getting the configuration of " + name + " from the box");
+        app.progress(fill(tr("getting the configuration of {name} from the box"), {{"name", name}}));
         configs.emplace_back(name, box.vpn_peer_config(name));
       }
       files = vpn::write_peer_files(req.out_dir, configs);
       written = true;
     } catch (const Error& err) {
-      failure = std::string("could not get or write the peers' configurations: ") + err.what();
+      failure = fill(tr("could not get or write the peers' configurations: {error}"), {{"error", err.what()}});
       ExecutionReport undo = restore(box, plan, progress, Patience{&app.deadline()});
       e.outcome = undo.outcome == Outcome::applied || undo.outcome == Outcome::nothing_to_do ? Outcome::rolled_back
                                                                                               : Outcome::rollback_failed;
@@ -151,7 +154,7 @@ ExitCode setup_on_box(App& app, Box& box, const RouterState& state, const BoxVpn
   try {  // the backup was saved "in-progress": say what became of the change
     app.backups().set_outcome(backup_path, backup_outcome_for(e.outcome));
   } catch (const Error& err) {
-    app.note(std::string("could not record the outcome in the backup: ") + err.what());
+    app.note(fill(tr("could not record the outcome in the backup: {error}"), {{"error", err.what()}}));
   }
   changing.finished();
   journal_change(app, "vpn", state, plan, e, backup_path);
@@ -167,40 +170,52 @@ ExitCode setup_on_box(App& app, Box& box, const RouterState& state, const BoxVpn
               << "\n";
   } else {
     auto& out = app.out();
-    out << "\nSaved the box's current settings to " << backup_path << "\n";
+    out << "\n" << fill(tr("Saved the box's current settings to {file}"), {{"file", backup_path}}) << "\n";
     for (const auto& st : e.steps) {
-      out << "  " << (st.ok ? app.paint("done", "32") : app.paint("FAILED", "1;31")) << "  "
+      out << "  " << (st.ok ? app.paint(tr("done"), "32") : app.paint(tr("FAILED"), "1;31")) << "  "
           << printable(st.summary, 200) << (st.ok ? "" : ": " + printable(st.error, 300)) << "\n";
     }
   }
   if (e.outcome == Outcome::interrupted) {
-    std::cerr << "boxwarden: " << interrupt::interrupted_by()
-              << ": the box was put back as it was and checked, and no file was kept\n";
+    std::cerr << "boxwarden: "
+              << fill(tr("{signal}: the box was put back as it was and checked, and no file was kept"),
+                      {{"signal", interrupt::interrupted_by()}})
+              << "\n";
     return ExitCode::rolled_back;
   }
   if (e.outcome == Outcome::rolled_back) {
-    std::cerr << "boxwarden: error: " << printable(failure, 300)
-              << "; the box was put back as it was and no file was kept\n";
+    std::cerr << "boxwarden: "
+              << fill(tr("error: {error}; the box was put back as it was and no file was kept"),
+                      {{"error", printable(failure, 300)}})
+              << "\n";
     return ExitCode::rolled_back;
   }
   if (e.outcome == Outcome::rollback_failed) {
-    std::cerr << "boxwarden: error: " << printable(failure, 300) << ", and it could not be undone; backup: "
-              << backup_path << "\n";
+    std::cerr << "boxwarden: "
+              << fill(tr("error: {error}, and it could not be undone; backup: {file}"),
+                      {{"error", printable(failure, 300)}, {"file", backup_path}})
+              << "\n";
     return ExitCode::rollback_failed;
   }
   if (!json) {
     auto& out = app.out();
-    out << "The box was re-read: its VPN server runs and has the new users; no port of a LAN computer was opened.\n";
-    out << "\nFiles (only you can read them; they hold private keys):\n";
+    out << tr("The box was re-read: its VPN server runs and has the new users; no port of a LAN computer was opened.")
+        << "\n";
+    out << "\n" << tr("Files (only you can read them; they hold private keys):") << "\n";
     for (const auto& path : files.paths) {
       out << "  " << path << "\n";
     }
     bool terminal = app.opt().output.empty() && isatty(STDOUT_FILENO);
-    out << "\nWhat to do now\n";
-    out << "  On each phone or computer, install the WireGuard app and import its NAME.conf file, or scan\n"
-           "  NAME.png" << (terminal ? "" : " (no QR code here: the output is not a terminal)") << ".\n";
-    out << "  The box runs the server: there is nothing to install on a computer of the LAN.\n";
-    out << "To take it back (stop the server, remove these users): boxwarden rollback " << backup_path << "\n";
+    out << "\n" << tr("What to do now") << "\n";
+    out << (terminal ? tr("  On each phone or computer, install the WireGuard app and import its NAME.conf file, or scan\n"
+                          "  NAME.png.")
+                     : tr("  On each phone or computer, install the WireGuard app and import its NAME.conf file, or scan\n"
+                          "  NAME.png (no QR code here: the output is not a terminal)."))
+        << "\n";
+    out << tr("  The box runs the server: there is nothing to install on a computer of the LAN.") << "\n";
+    out << fill(tr("To take it back (stop the server, remove these users): boxwarden rollback {file}"),
+                {{"file", backup_path}})
+        << "\n";
   }
   return ExitCode::ok;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "core/i18n.hpp"
 #include "core/text.hpp"
 
 namespace bw::vpn {
@@ -101,8 +102,10 @@ std::vector<Action> box_server_plan(const SetupRequest& r, const VpnServer& serv
       want.port = r.port;
     }
     a.vpn = want;
-    a.summary = "Start the box's own " + (server.type.empty() ? std::string("VPN") : printable(server.type, 20)) +
-                " server" + (want.port != 0 ? " on UDP port " + std::to_string(want.port) : std::string());
+    std::string type = server.type.empty() ? std::string("VPN") : printable(server.type, 20);
+    a.summary = want.port != 0 ? fill(tr("Start the box's own {type} server on UDP port {port}"),
+                                      {{"type", type}, {"port", std::to_string(want.port)}})
+                               : fill(tr("Start the box's own {type} server"), {{"type", type}});
     a.because_rule = "vpn";
     plan.push_back(a);
   } else if (port_given && server.port != 0 && server.port != r.port) {
@@ -119,7 +122,7 @@ std::vector<Action> box_server_plan(const SetupRequest& r, const VpnServer& serv
     a.target.kind = SubjectKind::unknown_field;
     a.target.field = "vpn_server";
     a.peer = name;
-    a.summary = "Add " + name + " as a user of the box's VPN server";
+    a.summary = fill(tr("Add {name} as a user of the box's VPN server"), {{"name", name}});
     a.because_rule = "vpn";
     plan.push_back(a);
   }
@@ -241,8 +244,8 @@ std::vector<Action> forward_plan(const PortForward& wanted, ForwardStatus status
   a.target.forward = wanted;
   a.automatic = true;
   a.reversible = true;
-  a.summary = "Forward UDP port " + std::to_string(wanted.external_port) + " to " + wanted.internal_host +
-              " (the WireGuard server)";
+  a.summary = fill(tr("Forward UDP port {port} to {host} (the WireGuard server)"),
+                   {{"port", std::to_string(wanted.external_port)}, {"host", wanted.internal_host}});
   a.because_rule = "vpn";
   return {a};
 }

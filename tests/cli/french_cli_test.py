@@ -235,6 +235,27 @@ class French(unittest.TestCase):
         self.assertRegex(p.stderr, r"did not answer|--timeout ran out")
         self.assertNotIn("://", p.stderr)
 
+    def test_vpn_setup_is_french(self):
+        # Last of the class (the names sort so): it adds a forward of UDP 51820 to the emulated box.
+        out = os.path.join(self.dir, "vpn-fr")
+        p = self.run_bw(["--yes", "vpn", "setup", "--host", "192.168.1.10", "--peer", "cabinet", "--out", out],
+                        state="state-vpn")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Accès à distance WireGuard au réseau local 192.168.1.0/24", p.stdout)
+        self.assertIn("Fichiers (vous seul pouvez les lire\u00a0; ils contiennent des clés privées)\u00a0:", p.stdout)
+        self.assertIn("1. Démarrez le serveur WireGuard sur l'ordinateur 192.168.1.10.", p.stdout)
+        self.assertIn("Pour retirer la redirection de la box\u00a0: boxwarden rollback ", p.stdout)
+        # Keys, paths, addresses and the shell commands to type are data, not messages.
+        text = p.stdout + p.stderr
+        data = words(" ".join(re.findall(r"[A-Za-z0-9+/]{42,44}=|\S*/\S*|\S*\d\S*", text)))
+        data |= {"sudo", "apt", "install", "wireguard", "tools", "m", "cabinet", "udp", "livebox", "conf", "png", "linux"}
+        self.assert_french(text, data)
+        english = self.run_bw(["--dry-run", "vpn", "setup", "--host", "192.168.1.10", "--peer", "cabinet2", "--out",
+                               out + "2"], lang="C", state="state-vpn")
+        self.assertIn("WireGuard remote access to the LAN", english.stdout)
+        with self.assertRaises(AssertionError):
+            self.assert_french(english.stdout, data)
+
 
 if __name__ == "__main__":
     reexec_in_netns()

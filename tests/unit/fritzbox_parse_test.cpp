@@ -30,7 +30,7 @@ TEST(FritzboxParse, Tr64descOfThe7590) {
   EXPECT_EQ(d->manufacturer, "AVM");
   EXPECT_EQ(d->model, "FRITZ!Box 7590");
   EXPECT_EQ(d->firmware, "154.07.10");
-  EXPECT_EQ(d->services.size(), 33u);  // the fixture's 33 controlURLs, embedded devices included
+  EXPECT_EQ(d->services.size(), 34u);  // the fixture's 34 controlURLs, embedded devices included
   EXPECT_EQ(d->control_url("Layer3Forwarding:1"), "/upnp/control/layer3forwarding");
   EXPECT_EQ(d->control_url("WANPPPConnection:1"), "/upnp/control/wanpppconn1");
   EXPECT_EQ(d->control_url("WANIPConnection:1"), "/upnp/control/wanipconnection1");
@@ -126,7 +126,7 @@ TEST(FritzboxParse, PortMappingRefusesInvalidFields) {
 
 TEST(FritzboxParse, HostList) {
   auto hosts = parse_host_list(fritz_read("devicehostlist.xml"));
-  ASSERT_EQ(hosts.size(), 3u);
+  ASSERT_EQ(hosts.size(), 4u);
   EXPECT_EQ(hosts[0].ip, "192.168.178.54");
   EXPECT_EQ(hosts[0].name, "MacBook");
   EXPECT_EQ(hosts[0].mac, "F8:4D:89:7C:0A:32");
@@ -134,6 +134,7 @@ TEST(FritzboxParse, HostList) {
   EXPECT_EQ(hosts[0].interface_type, "802.11");
   EXPECT_EQ(hosts[1].name, "fritz.repeater");
   EXPECT_FALSE(hosts[2].active);
+  EXPECT_EQ(hosts[3].name, "raspberrypi");
   EXPECT_TRUE(parse_host_list("<List><Item><IPAddress>nope</IPAddress></Item></List>").empty());
   EXPECT_TRUE(parse_host_list("garbage").empty());
 }

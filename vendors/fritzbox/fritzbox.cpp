@@ -20,12 +20,14 @@
 #include <map>
 
 #include "core/credentials.hpp"
+#include "core/deadline.hpp"
 #include "core/error.hpp"
 #include "core/i18n.hpp"
 #include "core/text.hpp"
 #include "net/http_client.hpp"
 #include "vendors/fritzbox/fritzbox_parse.hpp"
 #include "vendors/fritzbox/fritzbox_tr064.hpp"
+#include "vendors/upnp_igd/igd_xml.hpp"
 
 namespace bw {
 
@@ -79,7 +81,7 @@ std::string fritz_saved_remote(const PortForward& f) {
 class FritzSession final : public Session {
  public:
   FritzSession(SessionContext& ctx, const Target& t, fritz::Tr64Desc desc)
-      : m_api(ctx.http, ctx.deadline, t.address, t.port, std::move(desc)), m_tell(ctx.tell) {}
+      : m_api(ctx.http, ctx.deadline, t.address, t.port, std::move(desc)), m_igd_url(t.igd_desc_url), m_tell(ctx.tell) {}
 
   void open(SessionContext& ctx) {
     if (!m_api.try_https() && m_tell) {
@@ -166,12 +168,22 @@ class FritzSession final : public Session {
         extra["unrepresented_forwards"] = skipped;
       }
     }
+    m_hosts = json::object();
     name_hosts(s, errors);
     if (auto v = opt("X_AVM-DE_UPnP:1", "GetInfo", {}, tr("read its UPnP switch"))) {
       fritz::Upnp u = fritz::parse_upnp(*v);
       s.upnp_igd_enabled = u.enabled;
       if (u.media_server) {
         extra["upnp_media_server"] = *u.media_server;
+      }
+    }
+    if (s.upnp_igd_enabled != false) {
+      if (auto m = igd_mappings()) {
+        for (PortForward& f : *m) {
+          s.port_forwards.push_back(std::move(f));
+        }
+      } else {
+        errors["IGD#GetGenericPortMappingEntry"] = tr("no UPnP IGD answered");
       }
     }
     if (auto v = opt("X_AVM-DE_RemoteAccess:1", "GetInfo", {}, tr("read its remote access"))) {
@@ -189,6 +201,9 @@ class FritzSession final : public Session {
     extra["not_readable"] = {"dmz", "ipv6_port_shares", "wireguard"};
     if (!errors.empty()) {
       extra["read_errors"] = errors;
+    }
+    if (!m_hosts.empty()) {
+      extra["hosts"] = m_hosts;  // the names of the machines behind the shares (host list)
     }
     s.vendor_data = json{{"fritzbox", extra}};
     fritz_add_menus(s);
@@ -313,7 +328,7 @@ class FritzSession final : public Session {
         }
       }
       if (!hosts.empty()) {
-        s.vendor_data["fritzbox_hosts"] = hosts;
+        m_hosts = hosts;
       }
     } catch (const Error& e) {
       if (e.kind() == ErrorKind::auth || e.kind() == ErrorKind::unreachable) {
@@ -338,8 +353,9 @@ class FritzSession final : public Session {
   }
 
   void delete_share(const PortForward& f) {
-    if (std::find(f.origin.begin(), f.origin.end(), "upnp") != f.origin.end()) {
-      throw Error(ErrorKind::unsupported, tr("a UPnP mapping is deleted through the box's IGD, not TR-064"));
+    if (fritz_is_upnp(f)) {
+      igd_mapping(f, false);
+      return;
     }
     std::string svc;
     std::vector<PortForward> now = list_now(svc);
@@ -391,6 +407,10 @@ class FritzSession final : public Session {
   }
 
   void restore_share(const PortForward& f) {
+    if (fritz_is_upnp(f)) {
+      igd_mapping(f, true);
+      return;
+    }
     std::string svc;
     auto matches = [&](const PortForward& p) {
       return fritz_same_share(p, f) && p.internal_host == f.internal_host && p.internal_port == f.internal_port &&
@@ -460,7 +480,131 @@ class FritzSession final : public Session {
     }
   }
 
+  // The box's IGD (unauthenticated UPnP): where its UPnP mappings live, not in TR-064's share
+  // list (fritzbox-tr064.md 5.5). Found again at each use: it comes and goes with the UPnP switch.
+  struct FritzIgd {
+    std::string control_url;
+    std::string service_type;
+  };
+  std::optional<FritzIgd> find_igd() {
+    std::vector<std::string> urls;
+    if (!m_igd_url.empty()) {
+      urls.push_back(m_igd_url);
+    }
+    urls.push_back("http://" + m_api.address() + ":49000/igddesc.xml");  // the FRITZ!Box's own IGD
+    urls.push_back("http://" + m_api.address() + ":5000/rootDesc.xml");
+    std::string prefix = "http://" + m_api.address() + ":";
+    for (const std::string& url : urls) {
+      HttpRequest get;
+      get.url = url;
+      get.max_response_bytes = 256 * 1024;
+      get.timeout = m_api.deadline().call_budget(3s);
+      try {
+        HttpResponse r = m_api.http().perform(get, m_api.deadline());
+        if (r.status != 200) {
+          continue;
+        }
+        igd::Description desc = igd::parse_description(r.body, url);
+        if (!desc.services.empty() && desc.services.front().control_url.rfind(prefix, 0) == 0) {
+          return FritzIgd{desc.services.front().control_url, desc.services.front().service_type};
+        }
+      } catch (const Error&) {
+        // not an IGD of this box
+      }
+    }
+    return std::nullopt;
+  }
+
+  soap::Reply igd_call(const FritzIgd& igd, const std::string& action, const Args& args, bool write) {
+    HttpRequest req;
+    req.method = "POST";
+    req.url = igd.control_url;
+    req.headers = {"Content-Type: text/xml; charset=\"utf-8\"", "SOAPAction: \"" + igd.service_type + "#" + action + "\""};
+    req.body = soap::envelope(igd.service_type, action, args);
+    req.max_response_bytes = 64 * 1024;
+    req.timeout = m_api.deadline().call_budget(10s);
+    if (write) {
+      req.changes_box = true;
+      req.what = "IGD " + action;
+      for (const auto& [k, v] : args) {
+        req.what += " " + k + "=" + printable(v, 64);
+      }
+      req.reply_when_not_sent = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><u:" +
+                                action + "Response xmlns:u=\"" + igd.service_type + "\"/></s:Body></s:Envelope>";
+    }
+    HttpResponse r = m_api.http().perform(req, m_api.deadline());
+    if (r.status != 200 && r.status != 500) {
+      return soap::Reply{501, "HTTP " + std::to_string(r.status), {}};
+    }
+    soap::Reply reply = soap::parse_reply(r.body);
+    if (r.status == 500 && reply.fault_code == 0) {
+      reply.fault_code = 501;
+    }
+    return reply;
+  }
+
+  // The UPnP mappings, origin upnp; nullopt when no IGD answers (UPnP off).
+  std::optional<std::vector<PortForward>> igd_mappings() {
+    auto igd = find_igd();
+    if (!igd) {
+      return std::nullopt;
+    }
+    std::vector<PortForward> out;
+    for (uint32_t i = 0; i < fritz::k_max_mappings; ++i) {
+      soap::Reply r = igd_call(*igd, "GetGenericPortMappingEntry", {{"NewPortMappingIndex", std::to_string(i)}}, false);
+      if (r.fault_code != 0) {
+        break;  // 713 (or 714/402 on some firmware): the end of the list
+      }
+      if (auto f = igd::port_forward_from_values(r.values)) {
+        f->apis = {std::string(k_fritz_id)};
+        f->vendor_data["fritzbox"] = {{"igd", true}};
+        out.push_back(std::move(*f));
+      }
+    }
+    return out;
+  }
+
+  void igd_mapping(const PortForward& f, bool add) {
+    std::string what = fill(add ? tr("put UPnP mapping {key} back") : tr("delete UPnP mapping {key}"), {{"key", f.key()}});
+    auto igd = find_igd();
+    if (!igd) {
+      if (!add) {
+        return;  // no IGD: UPnP is off, the mapping is gone with it
+      }
+      throw Error(ErrorKind::unreachable, fill(tr("no UPnP IGD of the FRITZ!Box answered to {what} (is UPnP on?)"),
+                                               {{"what", what}}));
+    }
+    Args key = {{"NewRemoteHost", f.remote_host},
+                {"NewExternalPort", std::to_string(f.external_port)},
+                {"NewProtocol", std::string(to_string(f.protocol))}};
+    soap::Reply r;
+    if (add) {
+      Args args = key;
+      args.insert(args.end(), {{"NewInternalPort", std::to_string(f.internal_port)},
+                               {"NewInternalClient", f.internal_host},
+                               {"NewEnabled", f.enabled ? "1" : "0"},
+                               {"NewPortMappingDescription", f.description},
+                               {"NewLeaseDuration", std::to_string(f.lease_seconds)}});
+      r = igd_call(*igd, "AddPortMapping", args, true);
+    } else {
+      r = igd_call(*igd, "DeletePortMapping", key, true);
+      if (r.fault_code == 714) {
+        return;  // gone already
+      }
+    }
+    if (r.fault_code != 0) {
+      throw Error(ErrorKind::refused, fill(tr("the FRITZ!Box's IGD refused to {what}: UPnP error {code}"),
+                                           {{"what", what}, {"code", std::to_string(r.fault_code)}}));
+    }
+  }
+
+  static bool fritz_is_upnp(const PortForward& f) {
+    return std::find(f.origin.begin(), f.origin.end(), "upnp") != f.origin.end();
+  }
+
   Tr64Client m_api;
+  std::string m_igd_url;
+  json m_hosts = json::object();
   std::function<void(const std::string&)> m_tell;
 };
 
@@ -475,7 +619,7 @@ class FritzPlugin final : public VendorPlugin {
   }
   Capabilities capabilities() const override {
     Capabilities c = 0;
-    for (Capability k : {Capability::read_static_forwards, Capability::delete_forward, Capability::add_forward,
+    for (Capability k : {Capability::read_mappings, Capability::read_static_forwards, Capability::delete_forward, Capability::add_forward,
                          Capability::read_upnp_switch, Capability::set_upnp_switch, Capability::read_remote_admin,
                          Capability::set_remote_admin}) {
       c |= static_cast<uint32_t>(k);

@@ -55,6 +55,8 @@ class Tr64Client {
   const std::string& user() const { return m_user; }
   bool https() const { return m_https; }
   bool rehearsing() const;
+  HttpClient& http() const { return m_http; }
+  const Deadline& deadline() const { return m_deadline; }
   bool offers(std::string_view service) const { return !m_desc.control_url(service).empty(); }
 
   void set_login(std::string user, Secret password);

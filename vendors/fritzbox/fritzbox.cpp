@@ -380,6 +380,13 @@ class FritzSession final : public Session {
                                    {"NewExternalPort", std::to_string(f.external_port)},
                                    {"NewProtocol", std::string(to_string(f.protocol))}},
                                   what, true, false, true);
+    if (r.fault_code == 714) {
+      // No such entry: gone meanwhile (or a resent delete whose first try went through).
+      std::vector<PortForward> again = list_now(svc);
+      if (std::none_of(again.begin(), again.end(), [&](const PortForward& p) { return fritz_same_share(p, f); })) {
+        return;
+      }
+    }
     if (r.fault_code == 606 || r.fault_code == 714) {
       throw Error(ErrorKind::refused,
                   fill(tr("the FRITZ!Box refused to delete port share {key} to {host} (TR-064 error {code}, {name}): "

@@ -36,18 +36,7 @@ fb() {
         --gateway "$BOX_LAN" "$@"
 }
 
-open_ports() {
-    lab_ns "$NS_INET" "$LAB_PYTHON" -c '
-import concurrent.futures, socket, sys
-def probe(port):
-    try:
-        with socket.create_connection((sys.argv[1], int(port)), timeout=2):
-            return port
-    except OSError:
-        return None
-with concurrent.futures.ThreadPoolExecutor(8) as pool:
-    print(" ".join(p for p in pool.map(probe, sys.argv[2:]) if p))' "$WAN_IP" "${PORTS[@]}"
-}
+open_ports() { lab_open_ports "$WAN_IP" "${PORTS[@]}"; }
 
 no_secret() {
     local list=$LAB_DIR/secrets.lst

@@ -151,9 +151,16 @@ class Emulator:
         self.remote = None
         self.upnp = None
         self.controls = control_map()
+        self.tls_servers = []
+        self.tls_port = 0
         self.state = emu_http.load_state(args.scenario, args.state, default_state, apply_scenario, "fritzbox_emulator")
         if args.wan_ip:
             self.state["wan"]["ip"] = args.wan_ip
+
+    def load_tls(self, cert, key):
+        """HTTPS on --tls-port (self-signed, as the box's): DeviceInfo:GetSecurityPort names it."""
+        for server in self.tls_servers:
+            server.ssl_context = emu_http.tls_context(cert, key)
 
     def changed(self):
         """The state file (0600: it holds the passwords), then the real effects."""
@@ -481,6 +488,8 @@ def main(argv=None):
     Handler.emu = emu
     Handler.verbose = args.verbose
     servers = emu_http.make_servers(args, Handler, emu)
+    if args.tls_cert:
+        emu.state["tls_port"] = emu.tls_port
     if args.ctl_port:
         servers.append((emu_http.Server((args.bind, args.ctl_port), Handler), None, "http"))
     with emu.lock:

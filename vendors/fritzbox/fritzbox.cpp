@@ -389,15 +389,10 @@ class FritzSession final : public Session {
     }
     if (r.fault_code == 606 || r.fault_code == 714) {
       throw Error(ErrorKind::refused,
-                  fill(tr("the FRITZ!Box refused to delete port share {key} to {host} (TR-064 error {code}, {name}): "
-                          "FRITZ!OS lets TR-064 change only the sharings of the device that asks, and this one belongs "
-                          "to another device or user. Delete it by hand: open the FRITZ!Box's pages (http://fritz.box), "
-                          "go to Internet > Permit Access > Port Sharing (German: Internet > Freigaben > "
-                          "Portfreigaben), open the device and delete the sharing"),
-                       {{"key", f.key()},
-                        {"host", printable(f.internal_host, 45)},
-                        {"code", std::to_string(r.fault_code)},
-                        {"name", fritz::fault_name(r.fault_code)}}));
+                  fill(tr("the FRITZ!Box refused to delete port share {key} to {host} (TR-064 error {code}): it belongs to "
+                          "another device; delete it by hand in Internet > Permit Access > Port Sharing (German: "
+                          "Internet > Freigaben > Portfreigaben)"),
+                       {{"key", f.key()}, {"host", printable(f.internal_host, 45)}, {"code", std::to_string(r.fault_code)}}));
     }
     if (r.fault_code != 0) {
       m_api.throw_fault(r, what);

@@ -5,10 +5,14 @@
 #include "core/credentials.hpp"
 #include "core/error.hpp"
 #include "core/i18n.hpp"
+#include "core/deadline.hpp"
 #include "net/http_client.hpp"
+#include "vendors/registry.hpp"
 #include "vendors/openwrt/openwrt_api.hpp"
 #include "vendors/openwrt/openwrt_changes.hpp"
 #include "vendors/openwrt/openwrt_read.hpp"
+
+#include <thread>
 
 namespace bw {
 
@@ -20,7 +24,7 @@ constexpr std::string_view k_owrt_id = "openwrt";
 
 class OpenwrtSession final : public Session {
  public:
-  OpenwrtSession(SessionContext& ctx, const Target& t) : m_api(ctx.http, ctx.deadline, t.address, t.port), m_address(t.address), m_port(t.port) {}
+  OpenwrtSession(SessionContext& ctx, const Target& t) : m_ctx(ctx), m_api(ctx.http, ctx.deadline, t.address, t.port), m_address(t.address), m_port(t.port) {}
   ~OpenwrtSession() override { close(); }
   OpenwrtSession(const OpenwrtSession&) = delete;
   OpenwrtSession& operator=(const OpenwrtSession&) = delete;
@@ -50,10 +54,14 @@ class OpenwrtSession final : public Session {
   void apply(const Change& a) override {
     switch (a.kind) {
       case ChangeKind::delete_port_forward:
-        openwrt::disable_forward(m_api, forward_of(a));
-        return;
       case ChangeKind::add_port_forward:
-        openwrt::restore_forward(m_api, forward_of(a));
+        if (a.forward && !a.forward->vendor_data.contains("openwrt")) {
+          through_igd(a);  // a UPnP mapping (the generic plugin's), routed here when its IGD was off
+        } else if (a.kind == ChangeKind::delete_port_forward) {
+          openwrt::disable_forward(m_api, forward_of(a));
+        } else {
+          openwrt::restore_forward(m_api, forward_of(a));
+        }
         return;
       case ChangeKind::disable_dmz:
         if (a.dmz) {
@@ -89,13 +97,36 @@ class OpenwrtSession final : public Session {
     if (!a.forward) {
       throw Error(ErrorKind::unsupported, tr("the change names no port forward"));
     }
-    if (std::find(a.forward->origin.begin(), a.forward->origin.end(), "upnp") != a.forward->origin.end() &&
-        !a.forward->vendor_data.contains("openwrt")) {
-      throw Error(ErrorKind::unsupported, tr("a UPnP mapping is removed through the router's IGD, not through UCI"));
-    }
     return *a.forward;
   }
 
+  // A UPnP mapping lives in miniupnpd, not in UCI: it is changed through the router's own IGD
+  // (the generic plugin, on miniupnpd's description), which may be starting again after upnpd
+  // was switched back on (up to 15 s).
+  void through_igd(const Change& a) {
+    const VendorPlugin* igd = find_plugin("upnp-igd");
+    if (igd == nullptr) {
+      throw Error(ErrorKind::unsupported, tr("a UPnP mapping is changed through the router's IGD, and this build has no "
+                                             "UPnP plugin"));
+    }
+    auto until = std::chrono::steady_clock::now() + 15s;
+    for (;;) {
+      try {
+        std::unique_ptr<Session> s = igd->open(Target{m_address, 0, ""}, m_ctx);
+        s->apply(a);
+        s->close();
+        return;
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::unreachable || std::chrono::steady_clock::now() > until ||
+            m_ctx.deadline.remaining() < 2s) {
+          throw;
+        }
+      }
+      std::this_thread::sleep_for(500ms);
+    }
+  }
+
+  SessionContext& m_ctx;
   openwrt::Ubus m_api;
   std::string m_address;
   uint16_t m_port = 0;

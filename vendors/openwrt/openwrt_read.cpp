@@ -151,6 +151,10 @@ RouterState read_router_state(Ubus& api) {
         std::vector<std::string> skipped;
         auto leases = parse_leases(data->get<std::string>(), &skipped);
         extra["upnp_leases"] = leases.size();
+        for (PortForward& f : leases) {
+          f.apis = {"openwrt"};  // changed through the router's IGD (openwrt.cpp), never through UCI
+          if (s.port_forwards.size() < 4096) s.port_forwards.push_back(std::move(f));
+        }
       } else if (lf.status != k_ubus_not_found) {
         errors["file.read lease file"] = status_name(lf.status);
       }

@@ -180,6 +180,8 @@ class Emulator:
         self.rollbacks = 0
         self.listeners = {}
         self.upnp = None
+        self.want_upnp = None
+        self.hook_lock = threading.Lock()
         self.nft_script = ""
         state = emu_http.load_state(args.scenario, args.state, openwrt_model.default_state,
                                     openwrt_model.apply_scenario, "openwrt_emulator")
@@ -204,11 +206,19 @@ class Emulator:
             for p in own:
                 if p not in self.listeners:
                     self.listeners[p] = Listener(self.args.remote_bind, p)
-        upnp = upnp_on(configs)
-        if self.args.upnp_hook and self.upnp != upnp:
-            subprocess.run([self.args.upnp_hook, "on" if upnp else "off"], check=False,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.upnp = upnp
+        self.want_upnp = upnp_on(configs)
+        if self.args.upnp_hook:
+            # procd reloads miniupnpd after rpcd answered (a commit's reload is asynchronous):
+            # in the background, one at a time, always towards the latest setting.
+            threading.Thread(target=self.sync_upnp, daemon=True).start()
+
+    def sync_upnp(self):
+        with self.hook_lock:
+            want = self.want_upnp
+            if self.upnp != want:
+                subprocess.run([self.args.upnp_hook, "on" if want else "off"], check=False,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                self.upnp = want
 
     def record(self, entry):
         with self.lock:

@@ -65,7 +65,7 @@ openwrt_settings() {
     openwrt_ctl GET /state | "$LAB_PYTHON" -c '
 import json, sys
 d = json.load(sys.stdin)
-print(json.dumps(d["configs"], indent=1))'
+print(json.dumps(d["configs"], indent=1, sort_keys=True))  # options stay in order (lists)'
 }
 
 # openwrt_writes: the uci writes since the last /clear, one per line ("uci set", "uci apply", ...).

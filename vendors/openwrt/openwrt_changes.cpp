@@ -69,7 +69,6 @@ void owrt_transaction(Ubus& api, const std::vector<std::string>& configs, const 
   }
   auto timeout = apply_timeout(deadline.remaining());
   ojson apply_args = {{"rollback", true}, {"timeout", static_cast<int>(timeout.count())}};
-  Clock::time_point applied_at = Clock::now();
   std::optional<Error> failure;
   bool link_failed = false;
   try {
@@ -123,12 +122,12 @@ void owrt_transaction(Ubus& api, const std::vector<std::string>& configs, const 
         throw;
       }
     }
-    auto until_rolled_back = applied_at + timeout + 1s;
-    if (deadline.remaining() <= 0ms) {
+    // Not answering: rebooting (back soon, the apply maybe never made), or cut off by the change
+    // itself (back once rpcd's timer, `timeout` after the apply, restored the snapshot).
+    if (deadline.remaining() <= 500ms) {
       break;
     }
-    std::this_thread::sleep_for(Clock::now() < until_rolled_back ? std::min<Clock::duration>(until_rolled_back - Clock::now(), 1s)
-                                                                  : Clock::duration(500ms));
+    std::this_thread::sleep_for(500ms);
   }
   std::string why = failure ? failure->what() : "";
   if (!back) {

@@ -226,6 +226,8 @@ ExitCode cmd_rollback(App& app) {
     // After one, or after an earlier restore changed the box, restore() reads it again.
     last = restore(*box, b.plan, [&](const std::string& s) { app.progress(s); }, Patience{&app.deadline()},
                    i == 0 && !asked ? &now : nullptr);
+    // One journal record per backup restored: its own plan, its own outcome.
+    journal_change(app, "rollback", now, b.plan, last, b.path, b.profile);
     for (const auto& st : last.steps) {
       steps.push_back({{"backup", b.path}, {"summary", valid_utf8(st.summary)}, {"ok", st.ok}, {"error", valid_utf8(st.error)}});
       if (!json) {
@@ -258,7 +260,6 @@ ExitCode cmd_rollback(App& app) {
     }
   }
   changing.finished();
-  journal_change(app, "rollback", now, chosen.front().backup.plan, last, chosen.front().backup.path, chosen.front().backup.profile);
   bool ok = i == chosen.size() && last.outcome != Outcome::interrupted;
   nlohmann::json remaining = nlohmann::json::array();
   for (size_t k = i; k < chosen.size(); ++k) {

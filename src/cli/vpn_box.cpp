@@ -11,6 +11,7 @@
 
 #include "cli/app.hpp"
 #include "cli/document.hpp"
+#include "cli/journal_run.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
 #include "core/text.hpp"
@@ -153,6 +154,7 @@ ExitCode setup_on_box(App& app, Box& box, const RouterState& state, const BoxVpn
     app.note(std::string("could not record the outcome in the backup: ") + err.what());
   }
   changing.finished();
+  journal_change(app, "vpn", state, plan, e, backup_path);
   std::string outcome = e.outcome == Outcome::applied         ? "applied"
                         : e.outcome == Outcome::nothing_to_do ? "applied"
                         : e.outcome == Outcome::rolled_back   ? "rolled-back"

@@ -26,7 +26,7 @@ struct ExposureSpan {
     std::string fixed_at;
   };
   std::vector<Reopening> reopened;
-  long long open_seconds = 0;  // first_seen to closed_at (or to last_seen while open)
+  long long open_seconds = 0;  // the open periods added up (first seen to closed, each time; to last seen while open)
 };
 
 // A dated event on the timeline that is not an exposure: a fix, a rollback, a VPN setup.

@@ -30,19 +30,8 @@ bb() {
     bw_capture "$name" "$NS_LAPTOP" --state-dir "$STATE" --password-file "$BBOX_PASSWORD_FILE" "$@"
 }
 
-# open_ports: the ports of PORTS that answer from the Internet (one probe process for all).
-open_ports() {
-    lab_ns "$NS_INET" "$LAB_PYTHON" -c '
-import concurrent.futures, socket, sys
-def probe(port):
-    try:
-        with socket.create_connection((sys.argv[1], int(port)), timeout=2):
-            return port
-    except OSError:
-        return None
-with concurrent.futures.ThreadPoolExecutor(8) as pool:
-    print(" ".join(p for p in pool.map(probe, sys.argv[2:]) if p))' "$WAN_IP" "${PORTS[@]}"
-}
+# open_ports: the ports of PORTS that answer from the Internet.
+open_ports() { lab_open_ports "$WAN_IP" "${PORTS[@]}"; }
 
 # no_secret FILE|DIR...: none of the secrets the emulator holds or handed out is in them.
 no_secret() {

@@ -49,29 +49,11 @@ fbx() {
     bw_capture "$name" "$NS_LAPTOP" --state-dir "$STATE" "${CA[@]}" "$@"
 }
 
-# open_ports: the ports of PORTS that answer from the Internet, space separated.
-open_ports() {
-    local p out=()
-    for p in "${PORTS[@]}"; do
-        lab_probe "$p" >/dev/null 2>&1 && out+=("$p")
-    done
-    echo "${out[*]}"
-}
+# open_ports: the ports of PORTS that answer from the Internet.
+open_ports() { lab_open_ports "$WAN_IP" "${PORTS[@]}"; }
 
-# open_ports6: the ports of PORTS6 that answer from the Internet at the PC's IPv6 address (at
-# once: a dropped probe waits its 2 s).
-open_ports6() {
-    lab_ns "$NS_INET" "$LAB_PYTHON" -c '
-import concurrent.futures, socket, sys
-def probe(port):
-    try:
-        with socket.create_connection((sys.argv[1], int(port)), timeout=2):
-            return port
-    except OSError:
-        return None
-with concurrent.futures.ThreadPoolExecutor(8) as pool:
-    print(" ".join(p for p in pool.map(probe, sys.argv[2:]) if p))' "$PC6" "${PORTS6[@]}"
-}
+# open_ports6: the ports of PORTS6 that answer from the Internet at the PC's IPv6 address.
+open_ports6() { lab_open_ports "$PC6" "${PORTS6[@]}"; }
 
 # ipv6_accepts: the emulated box's IPv6 firewall lets everything from the WAN to the LAN in.
 ipv6_accepts() {

@@ -116,6 +116,10 @@ check_exit "rollback (the latest: laptop) exits 0" "$BW_RC" 0 || bw_show
 check "the box has the user phone only, the server still on" wg_state \
     "d['vpn']['wireguard']['enabled'] and [u['login'] for u in d['vpn_users']] == ['phone']"
 check "the phone's tunnel still works" lab_probe 11112 "$PC_IP"
+fbx history "$NS_LAPTOP" --format json history
+check "the journal holds both setups on the box's own server and the rollback" lab_json "$BW_OUT" \
+    "[(e['command'], e['outcome']) for e in d['boxes'][0]['events']][-3:] == [('vpn', 'done'), ('vpn', 'done'), ('rollback', 'done')]" \
+    "[(e['command'], e['outcome']) for e in d['boxes'][0]['events']]"
 fbx rollback1 "$NS_LAPTOP" --yes rollback "$BACKUP1"
 check_exit "rollback of the first setup exits 0" "$BW_RC" 0 || bw_show
 check "the box has no user and its server is off" wg_state \

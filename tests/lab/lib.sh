@@ -546,13 +546,32 @@ lab_mappings() {
     lab_upnpc "${1:-$NS_PC}" -L | "$LAB_PYTHON" "$LAB_LIB_DIR/upnpc_list.py"
 }
 
+# lab_open_ports ADDRESS PORT...: which of the TCP ports answer at ADDRESS from the Internet
+# namespace, space separated, in the order given (one probe process, all ports at once: a dropped
+# probe waits its 2 s).
+lab_open_ports() {
+    lab_ns "$NS_INET" "$LAB_PYTHON" -c '
+import concurrent.futures, socket, sys
+def probe(port):
+    try:
+        with socket.create_connection((sys.argv[1], int(port)), timeout=2):
+            return port
+    except OSError:
+        return None
+with concurrent.futures.ThreadPoolExecutor(8) as pool:
+    print(" ".join(p for p in pool.map(probe, sys.argv[2:]) if p))' "$@"
+}
+
 # bw NS ARGS...: run the boxwarden binary under test inside NS; BOXWARDEN_NETNS tells it which
-# namespace it must be in (it refuses any network I/O elsewhere).
+# namespace it must be in (it refuses any network I/O elsewhere). A run without --state-dir keeps
+# its backups, journal and pins in the lab's own state home ($LAB_DIR/xdg-state), never in the
+# user's: labs do not see each other's journal.
 bw() {
     local ns=$1
     shift
     [[ -n ${BOXWARDEN:-} ]] || lab_require_boxwarden
-    lab_ns "$ns" env BOXWARDEN_NETNS="$ns" timeout "${LAB_BW_TIMEOUT:-120}" "$BOXWARDEN" "$@"
+    lab_ns "$ns" env BOXWARDEN_NETNS="$ns" XDG_STATE_HOME="$LAB_DIR/xdg-state" \
+        timeout "${LAB_BW_TIMEOUT:-120}" "$BOXWARDEN" "$@"
 }
 
 # bw_capture NAME NS ARGS...: run bw, stdout to $LAB_DIR/NAME.out, stderr to $LAB_DIR/NAME.err;

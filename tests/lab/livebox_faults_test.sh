@@ -42,14 +42,8 @@ STATE_BEFORE=$(livebox_state)
 check_eq "setup: the console's mapping exists" "TCP 3074 $ROGUE_IP 3074 Console" "$MAPPINGS_BEFORE" ||
     fail "lab setup failed"
 
-# open_ports: the ports that answer from the Internet, space separated.
-open_ports() {
-    local p out=()
-    for p in "${PORTS[@]}"; do
-        lab_probe "$p" >/dev/null 2>&1 && out+=("$p")
-    done
-    echo "${out[*]}"
-}
+# open_ports: the ports of PORTS that answer from the Internet.
+open_ports() { lab_open_ports "$WAN_IP" "${PORTS[@]}"; }
 
 is_before() {
     [[ "$(livebox_state)" == "$STATE_BEFORE" && "$(lab_mappings)" == "$MAPPINGS_BEFORE" &&

@@ -72,6 +72,10 @@ for port in 11112 3389 445; do
     check "probe: $port is reachable from the Internet again" lab_probe "$port" >/dev/null
 done
 check_eq "backups: both rolled back" "rolled-back rolled-back" "$(outcomes)"
+bw_capture history "$NS_LAPTOP" --format json --state-dir "$STATE" history
+check "the journal has one rollback record per backup restored, each with its own backup" lab_json "$BW_OUT" \
+    "len([e for e in d['boxes'][0]['events'] if e['command'] == 'rollback' and e['outcome'] == 'done']) == 2" \
+    "[(e['command'], e['outcome'], e['summary']) for e in d['boxes'][0]['events']]"
 
 echo "== nothing is left to restore"
 bw_capture rollback2 "$NS_LAPTOP" --yes --profile medical-practice --state-dir "$STATE" rollback

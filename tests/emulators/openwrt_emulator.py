@@ -20,8 +20,11 @@ Control endpoints on the same port (for tests):
   GET  /_emu/secrets  {"secrets": [passwords, every session id handed out]} (never print)
   GET  /_emu/pending  {"pending": bool, "rollbacks": N}
   POST /_emu/fail     {"call": "uci apply", "kind": "error|reset|hang|reboot|drop-after-apply"[+"-after"],
-                       "count": 1, "skip": N}; drop-after-apply: the call is answered, then every /ubus
-                       request is reset until rpcd's own rollback timer ran
+                       "count": 1, "skip": N}; drop-after-apply ("the connection drops after apply"):
+                       on uci apply, the apply is made and answered, then every /ubus request is reset
+                       until rpcd's own rollback timer ran; on a staging call (set, delete, ...) the
+                       same happens at the apply that follows; on uci confirm, the confirm is lost
+                       (reset, not made) and the same follows
   POST /_emu/clear    faults and log
 Never point it anywhere but 127.0.0.1 or a lab namespace address.
 """
@@ -177,6 +180,7 @@ class Emulator:
         self.sessions = {}
         self.handed = []
         self.dropped = False
+        self.drop_next_apply = False
         self.rollbacks = 0
         self.listeners = {}
         self.upnp = None
@@ -286,6 +290,7 @@ class Handler(emu_http.BaseHandler):
                 with emu.lock:
                     emu.faults.clear()
                     emu.calls.clear()
+                    emu.drop_next_apply = False
             else:
                 return self.send_json(404, {"error": "unknown control path"})
             return self.send_json(200, {"ok": True})
@@ -319,18 +324,31 @@ class Handler(emu_http.BaseHandler):
         entry = {"call": key, "args": hide(args)}
         emu.record(entry)
         fault = emu_http.take_fault(emu.faults, emu.lock, key)
-        if fault and not fault.after and not getattr(fault, "drop", False):
+        drop = bool(fault and getattr(fault, "drop", False))
+        if fault and not fault.after and not drop:
             entry["fault"] = fault.kind
             return self.fail(fault, rid)
+        if drop and key == "uci confirm":
+            # The link went down between the apply and the confirm: the confirm never arrives.
+            entry["fault"] = "drop-after-apply"
+            with emu.lock:
+                emu.dropped = emu.model.pending is not None
+            return self.reset()
         reply = self.answer(rid, sid, obj, method, args)
         entry["status"] = reply.get("result", [None])[0] if "result" in reply else reply["error"]["code"]
-        if fault and getattr(fault, "drop", False):
+        with emu.lock:
+            drop_now = key == "uci apply" and (drop or emu.drop_next_apply)
+            if drop and key != "uci apply":
+                emu.drop_next_apply = True  # a staging call: the drop comes after the apply that follows
+            elif drop_now:
+                emu.drop_next_apply = False
+        if drop_now:
             entry["fault"] = "drop-after-apply"
             self.send_json(200, reply)
             with emu.lock:
                 emu.dropped = emu.model.pending is not None
             return None
-        if fault:
+        if fault and not drop:
             entry["fault"] = fault.kind + "-after"
             return self.fail(fault, rid)
         return self.send_json(200, reply)

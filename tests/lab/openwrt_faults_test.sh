@@ -5,14 +5,13 @@
 # apply, uci confirm) and each write the rollback sends (uci set, uci delete, uci apply, uci
 # confirm), the emulator fails that call once: an error status, a connection reset, a hang
 # (--timeout holds), the router rebooting (back from its stored UCI 1 s later: sessions and a
-# pending apply gone); and, on uci apply, "the connection drops after apply": rpcd applied the
-# change, then the router stops answering boxwarden until its own rollback timer restored the
-# snapshot. Each cell must end with the router, as UCI stores it and as the probe from the
+# pending apply gone), and "the connection drops after apply": rpcd applied the change (the one
+# that call belongs to), then the router stops answering boxwarden until its own rollback timer
+# restored the snapshot (on uci confirm: the confirm is lost with the link). Each cell must end with the router, as UCI stores it and as the probe from the
 # Internet sees it, exactly as before the command or exactly as the command wants it, never half,
 # with the exit code fm_expected_rc says.
-#
-# Written against the shared driver tests/lab/fault_matrix.sh (FAULT_MATRIX.md): the settings and
-# hooks below; until the driver is on this branch, the fallback at the end runs the same cells.
+# Besides what UCI stores and the probe sees, the lab's miniupnpd must run exactly when upnpd is
+# on (fm_live). The shared driver: tests/lab/fault_matrix.sh.
 set -u
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../emulators/openwrt_lab.sh"
@@ -36,11 +35,20 @@ fm_box_down() { openwrt_emu_down; }
 fm_box_wait_up() { openwrt_wait_up; }
 fm_settings() { openwrt_settings; }
 
-# drop-after-apply is a fault of uci apply only: on another write the cell does not exist (the
-# driver asks fm_cell_exists when it has it; the fallback below does).
-fm_cell_exists() {
-    local write=$2 kind=$3
-    [[ $kind != drop-after-apply || $write == "uci apply" ]]
+# The UPnP switch is the lab's miniupnpd running or not. procd (re)starts it after rpcd answered
+# the apply: it is judged once it had the time to (up to 10 s), as a person would see it.
+fm_live() {
+    if openwrt_ctl GET /state | "$LAB_PYTHON" -c '
+import json, sys
+for s in json.load(sys.stdin)["configs"].get("upnpd", []):
+    if s["type"] == "upnpd":
+        sys.exit(0 if dict(s["options"]).get("enabled", "1") not in ("0", "no", "off", "false") else 1)
+sys.exit(1)'; then
+        _lab_wait_for 10 lab_box_is_up
+    else
+        _lab_wait_for 10 not lab_box_is_up
+    fi
+    if lab_box_is_up; then echo "upnp: running"; else echo "upnp: stopped"; fi
 }
 
 fm_arm() {
@@ -58,6 +66,7 @@ _owrt_pending() {
 fm_hits() {
     local kind=$1
     if [[ $kind == reboot ]]; then
+        fm_box_wait_up
         echo $(($(grep -c "openwrt-emu: rebooting" "$LAB_DIR/openwrt-emu.log") - FM_REBOOTS_BEFORE))
     elif [[ $kind == drop-after-apply ]]; then
         # hit: the apply was answered, the link dropped, and rpcd's own timer rolled it back
@@ -101,143 +110,5 @@ fm_setup() {
     openwrt_password_file
 }
 
-if [[ -f $LAB_LIB_DIR/fault_matrix.sh ]]; then
-    source "$LAB_LIB_DIR/fault_matrix.sh"
-    fm_main
-    exit $?
-fi
-
-# ---------------------------------------------------------------------------------------------
-# Fallback driver (until tests/lab/fault_matrix.sh is merged): bbox_faults_test.sh's shape on the
-# hooks above.
-lab_require_root
-lab_require_boxwarden
-lab_up
-T_START=$SECONDS
-PART_PIDS=()
-if [[ -z ${OPENWRT_FAULTS_PART:-} ]]; then
-    for ((i = 1; i < ${#FM_PARTS[@]}; i++)); do
-        env -u LAB_ID -u LAB_DIR OPENWRT_FAULTS_PART="${FM_PARTS[$i]}" bash "$0" >"$LAB_DIR/part$i.log" 2>&1 &
-        PART_PIDS+=($!)
-    done
-    OPENWRT_FAULTS_PART=${FM_PARTS[0]}
-fi
-trap 'rc=$?; for p in "${PART_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p"; done; (exit $rc); lab_down' EXIT
-if [[ -n ${BOXWARDEN_SANITIZED:-} ]]; then
-    FM_HANG_TIMEOUT=([fix]=20 [rollback]=28)
-fi
-read -r -a KINDS <<<"${OPENWRT_FAULTS_KINDS:-$FM_KINDS}"
-OP=${OPENWRT_FAULTS_PART%%:*}
-read -r -a WRITES <<<"${OPENWRT_FAULTS_PART#*:}"
-FM_STATE_DIR=$LAB_DIR/state
-fm_box_up
-fm_setup
-
-open_ports() {
-    lab_ns "$NS_INET" "$LAB_PYTHON" -c '
-import concurrent.futures, socket, sys
-def probe(port):
-    try:
-        with socket.create_connection((sys.argv[1], int(port)), timeout=2):
-            return port
-    except OSError:
-        return None
-with concurrent.futures.ThreadPoolExecutor(8) as pool:
-    print(" ".join(p for p in pool.map(probe, sys.argv[2:]) if p))' "$WAN_IP" "${FM_PORTS[@]}"
-}
-
-end_state() {
-    local settings
-    settings=$(fm_settings)
-    if [[ $settings == "$ORIGINAL" && "$(open_ports)" == "${FM_PORTS[*]}" ]]; then
-        echo O
-    elif [[ $settings == "$FIXED" && -z "$(open_ports)" ]]; then
-        echo F
-    else
-        echo X
-        { echo "end state X: ports open: [$(open_ports)]"; diff <(echo "$ORIGINAL") <(echo "$settings") | head -n 20; } >&2
-    fi
-}
-
-box_load() {
-    fm_box_down
-    cp "$1" "$FM_STATE_FILE"
-    fm_box_up
-}
-
-echo "== setup: one good fix (its backup is the original)"
-ORIGINAL=$(fm_settings)
-cp "$FM_STATE_FILE" "$LAB_DIR/original.json"
-check_eq "before: every port answers" "${FM_PORTS[*]}" "$(open_ports)"
-fm_bw fix0 "$FM_RUN_TIMEOUT" --profile medical-practice --yes fix
-check_exit "a fix without fault exits 0" "$BW_RC" 0 || fail "cannot fix"
-BACKUP=$(find "$FM_STATE_DIR/backups" -name "*.json" | sort | tail -n 1)
-FIXED=$(fm_settings)
-cp "$FM_STATE_FILE" "$LAB_DIR/fixed.json"
-check_eq "fixed: nothing answers" "" "$(open_ports)"
-CURRENT=F
-
-MATRIX=()
-CELLS=0
-cell() {
-    local op=$1 write=$2 kind=$3 label="$1, $2, $3" t=$FM_RUN_TIMEOUT want_rc end hit backups
-    [[ $kind == hang ]] && t=${FM_HANG_TIMEOUT[$op]}
-    if [[ $op == fix && $CURRENT != O ]]; then
-        box_load "$LAB_DIR/original.json"
-    elif [[ $op == rollback && $CURRENT != F ]]; then
-        box_load "$LAB_DIR/fixed.json"
-    fi
-    fm_arm "$write" "$kind"
-    local id="$op-${write//[^a-z]/_}-$kind"
-    backups=$(find "$FM_STATE_DIR/backups" -name "*.json" | wc -l)
-    if [[ $op == fix ]]; then
-        fm_bw "$id" "$t" --profile medical-practice --yes fix
-    else
-        fm_bw "$id" "$t" --yes rollback "$BACKUP"
-    fi
-    [[ $kind == reboot ]] && fm_box_wait_up
-    hit=$(fm_hits "$kind")
-    end=$(end_state)
-    CURRENT=$end
-    CELLS=$((CELLS + 1))
-    MATRIX+=("$(printf '%-9s %-12s %-17s %s/%s  %ss' "$op" "$write" "$kind" "$end" "$BW_RC" "$BW_SECONDS")")
-    want_rc=$(fm_expected_rc "$op" "$write" "$kind")
-    check "$label: the fault was hit" test "$hit" -ge 1
-    check_exit "$label: exit $want_rc" "$BW_RC" "$want_rc" || bw_show
-    if [[ $op == fix ]]; then
-        check_eq "$label: one new backup" $((backups + 1)) "$(find "$FM_STATE_DIR/backups" -name "*.json" | wc -l)"
-    fi
-    case $op/$BW_RC in
-        fix/5 | rollback/0) check_eq "$label: the router is exactly the original" O "$end" ;;
-        fix/0 | rollback/5) check_eq "$label: the router is exactly fixed" F "$end" ;;
-        *) check "$label: the router is the original or fixed, never half ($end)" test "$end" != X ;;
-    esac
-}
-
-for w in "${WRITES[@]}"; do
-    if [[ $OP == fix ]]; then write=${FM_FIX_WRITES[w - 1]}; else write=${FM_ROLLBACK_WRITES[w - 1]}; fi
-    for kind in "${KINDS[@]}"; do
-        fm_cell_exists "$OP" "$write" "$kind" && cell "$OP" "$write" "$kind"
-    done
-done
-
-echo
-echo "== the matrix (O original, F fixed, X half / exit code)"
-printf '%s\n' "${MATRIX[@]}"
-echo "($CELLS cells in $((SECONDS - T_START)) s)"
-for i in "${!PART_PIDS[@]}"; do
-    log=$LAB_DIR/part$((i + 1)).log
-    wait "${PART_PIDS[$i]}"
-    part_rc=$?
-    echo
-    echo "== part: ${FM_PARTS[i + 1]} (its own lab)"
-    sed -n '/== the matrix/,/cells in/p' "$log" | tail -n +2
-    grep -A 20 '^FAIL' "$log"
-    read -r failed total < <(sed -nE 's/.*: ([0-9]+) of ([0-9]+) checks FAILED$/\1 \2/p; s/.*: all ([0-9]+) checks passed$/0 \1/p' "$log")
-    LAB_CHECKS=$((LAB_CHECKS + ${total:-0}))
-    LAB_FAILURES=$((LAB_FAILURES + ${failed:-0}))
-    check_exit "part ${FM_PARTS[i + 1]} ran to its end" "$part_rc" 0 || tail -n 40 "$log"
-done
-PART_PIDS=()
-echo "(the whole matrix in $((SECONDS - T_START)) s)"
-lab_finish
+source "$(dirname "$0")/fault_matrix.sh"
+fm_main

@@ -156,7 +156,10 @@ class OpenwrtModel(emu_http.PersistedState):
     # -- ACL ------------------------------------------------------------------------------------------
     def acl(self, user):
         u = self.state["users"].get(user, {})
-        return "*" if u.get("acl") == "*" else load_acl(u.get("acl", "boxwarden"))
+        acl = u.get("acl", "boxwarden")
+        if isinstance(acl, dict):
+            return acl  # an ACL group written in the scenario
+        return "*" if acl == "*" else load_acl(acl)
 
     def allowed(self, user, obj, method):
         if obj == "session" and method in ("access", "login"):

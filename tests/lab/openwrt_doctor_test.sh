@@ -69,6 +69,14 @@ check "it says the router refused the user or its password" grep -q "refused the
 check_eq "the router received no write" "" "$(openwrt_writes)"
 openwrt_password_file
 
+echo "== a user without the ACL's write part: exit 4 naming what rpcd refused, nothing changed"
+(umask 077 && printf '%s\n' reader-password-1 >"$LAB_DIR/reader-password")
+bw_capture reader "$NS_LAPTOP" --state-dir "$LAB_DIR/state-reader" --user reader --password-file "$LAB_DIR/reader-password" \
+    --profile medical-practice --yes fix
+check_exit "fix as a read-only rpcd user exits 4" "$BW_RC" 4 || bw_show
+check "it names the ubus call the ACL lacks and the ACL file" grep -q "does not let the user reader call uci.set: install boxwarden's ACL" "$BW_OUT" "$BW_ERR"
+check_eq "the router stores what it did before" "$SETTINGS_BEFORE" "$(openwrt_settings)"
+
 echo "== before: the doctor's router, seen from the Internet"
 check_eq "probe: 104, 443, 3389 and the UPnP mapping 11112 answer" "${PORTS[*]}" "$(open_ports)"
 check "probe: 104 reaches the imaging PC (a redirect)" grep -q "$NS_PC:104" <<<"$(lab_probe 104 2>/dev/null)"

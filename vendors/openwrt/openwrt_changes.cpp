@@ -113,6 +113,11 @@ void owrt_transaction(Ubus& api, const std::vector<std::string>& configs, const 
         if (again.status == k_ubus_no_data) {
           return;
         }
+        // Rolled back now (0), or pending for another session (6): read again shortly.
+        std::this_thread::sleep_for(again.status == 0 ? 0ms : 500ms);
+        if (deadline.remaining() <= 500ms) {
+          break;
+        }
         continue;
       }
       back = true;

@@ -60,6 +60,7 @@ rollbacks() {
 }
 
 SETTINGS_BEFORE=$(openwrt_settings)
+printf '%s\n' "$SETTINGS_BEFORE" >"$LAB_DIR/before.json"
 
 echo "== a wrong password: exit 4, nothing changed"
 openwrt_password_file not-the-password
@@ -149,6 +150,33 @@ check_eq "the UCI configs are exactly as before (sections, options and their ord
 check_eq "probe: everything answers again" "${PORTS[*]}" "$(open_ports)"
 check "probe: 104 reaches the imaging PC again" grep -q "$NS_PC:104" <<<"$(lab_probe 104 2>/dev/null)"
 check "the lab's miniupnpd runs again, with the PC's mapping" lab_box_is_up
+
+echo "== a redirect deleted on the router after the fix: rollback adds it again, same name, options and place"
+ow fix2 --profile medical-practice --yes fix
+check_exit "fix again exits 0" "$BW_RC" 0 || bw_show
+DICOM=$("$LAB_PYTHON" -c '
+import json, sys
+for s in json.load(open(sys.argv[1]))["configs"]["firewall"]:
+    if dict(s["options"]).get("name") == "DICOM imaging":
+        print(s["name"])' "$OWRT_STATE_FILE")
+# root deletes it in LuCI (here: through ubus, from the box itself)
+lab_ns "$NS_BOX" "$LAB_PYTHON" - "$BOX_LAN" "$DICOM" <<'PY'
+import json, sys, urllib.request
+def call(sid, obj, method, args):
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "call", "params": [sid, obj, method, args]}).encode()
+    return json.load(urllib.request.urlopen("http://%s/ubus" % sys.argv[1], body, timeout=5))["result"]
+sid = call("0" * 32, "session", "login", {"username": "root", "password": "root-password-1"})[1]["ubus_rpc_session"]
+assert call(sid, "uci", "delete", {"config": "firewall", "section": sys.argv[2]}) == [0]
+assert call(sid, "uci", "apply", {"rollback": False}) == [0]
+PY
+check "the DICOM redirect is gone from UCI" not grep -q "\"$DICOM\"" <(openwrt_settings)
+ow rollback2 --yes rollback
+check_exit "rollback exits 0" "$BW_RC" 0 || bw_show
+check "UCI is as before but for the re-added redirect, which rpcd's add makes a named section" lab_json "$OWRT_STATE_FILE" "
+(lambda before, now: [dict(x, anonymous=None) for x in before] == [dict(x, anonymous=None) for x in now]
+ and [x['anonymous'] for x in now if x['name'] == '$DICOM'] == [False])(__import__('json').load(open('$LAB_DIR/before.json'))['firewall'], d['configs']['firewall'])" \
+    "d['configs']['firewall']"
+check_eq "probe: everything answers again" "${PORTS[*]}" "$(open_ports)"
 
 check "no secret in any output, log or backup" no_secret "$LAB_DIR"/*.out "$LAB_DIR"/*.err "$STATE"
 lab_finish

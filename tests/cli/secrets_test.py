@@ -998,6 +998,93 @@ class FritzboxSecrets(unittest.TestCase):
         self.assertGreaterEqual(backups, 1)
 
 
+class OpenwrtSecrets(unittest.TestCase):
+    """OpenWrt's secrets (issue 13): the rpcd user's password, every ubus_rpc_session id the
+    emulator handed out (/_emu/secrets) and the WireGuard private and preshared keys that
+    `uci get network` returns in clear are in no output, report, backup or other file, and in no
+    argv; boxwarden starts no process. One sequence as the least-privilege user of
+    vendors/openwrt/boxwarden-acl.json: audit (JSON, -v, to -o), plan (-q), fix -n, fix, rollback,
+    backups, with the password from a file."""
+
+    WG_KEYS = ["wg-private-key-OWRT-SECRET-1=", "wg-psk-OWRT-SECRET-2="]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.base = tempfile.mkdtemp(prefix="bw-secrets-openwrt-")
+        cls.state = os.path.join(cls.base, "state")
+        os.mkdir(os.path.join(cls.base, "emu"))
+        cls.password_file = os.path.join(cls.base, "emu", "password")
+        with open(os.open(cls.password_file, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+            f.write(PASSWORD + "\n")
+        with open(os.path.join(EMULATORS, "openwrt_scenarios", "doctor.json")) as f:
+            scenario = json.load(f)
+        scenario["users"]["boxwarden"]["password"] = PASSWORD
+
+        class OpenwrtProcess(livebox_client.EmulatorProcess):
+            script = os.path.join(EMULATORS, "openwrt_emulator.py")
+
+        cls.emu = OpenwrtProcess(scenario, workdir=os.path.join(cls.base, "emu")).start()
+        cls.watcher = Watcher()
+        cls.runs = []
+        try:
+            for args in (("--format", "json", "-v", "-o", os.path.join(cls.base, "report.json"), "audit"),
+                         ("-q", "plan"), ("--dry-run", "--yes", "fix"), ("--yes", "fix"), ("--yes", "rollback"),
+                         ("backups",)):
+                cls.runs.append(cls.bw(*args))
+            cls.secrets = cls.emu.control("GET", "/_emu/secrets")["secrets"]
+        finally:
+            cls.watcher.stop.set()
+            cls.emu.stop()
+
+    @classmethod
+    def bw(cls, *args):
+        cmd = [BOXWARDEN, "--gateway", "127.0.0.1:%d" % cls.emu.port, "--vendor", "openwrt", "--state-dir",
+               cls.state, "--user", "boxwarden", "--password-file", cls.password_file,
+               "--profile", "medical-practice"] + list(args)
+        env = without_leak_check(dict(os.environ, HOME=cls.base, TMPDIR=cls.base, BOXWARDEN_NETNS="@loopback"))
+        env.pop("BOXWARDEN_PASSWORD", None)
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+        cls.watcher.watch(p.pid)
+        out, err = p.communicate(timeout=150)
+        return Run(args=args, rc=p.returncode, stdout=out, stderr=err, watched=cls.watcher.done(p.pid))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.base, True)
+
+    def named_forms(self):
+        named = {"secret %d" % i: forms(v) for i, v in enumerate(self.secrets) if v}
+        for i, k in enumerate(self.WG_KEYS):
+            named["wireguard key %d" % i] = forms(k)
+        return named
+
+    def test_every_run_did_its_work(self):
+        self.assertEqual([r.rc for r in self.runs], [1, 1, 1, 0, 0, 0], self.runs)
+        # The two users' passwords, and at least one session id per run that logs in.
+        self.assertGreaterEqual(len(self.secrets), 2 + 5)
+
+    def test_no_secret_in_any_output_or_argv(self):
+        named = self.named_forms()
+        for run in self.runs:
+            self.assertEqual(leaks(run.stdout + run.stderr, named), [], run.args)
+            w = run.watched
+            self.assertEqual(w["children"], {}, run.args)
+            if w["cmdline"]:
+                self.assertEqual(leaks(w["cmdline"], named), [], run.args)
+
+    def test_no_secret_in_any_file(self):
+        named = self.named_forms()
+        backups = 0
+        for root, dirs, files in os.walk(self.base):
+            dirs[:] = [d for d in dirs if os.path.join(root, d) != os.path.join(self.base, "emu")]
+            for name in files:
+                path = os.path.join(root, name)
+                backups += os.path.basename(root) == "backups"
+                with open(path, "rb") as f:
+                    self.assertEqual(leaks(f.read(), named), [], path)
+        self.assertGreaterEqual(backups, 1)
+
+
 if __name__ == "__main__":
     import ci_guard  # a skip fails under CI
     ci_guard.main()

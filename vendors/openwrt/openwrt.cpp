@@ -38,8 +38,8 @@ class OpenwrtSession final : public Session {
     std::string user = ctx.credentials.user.empty() ? "root" : ctx.credentials.user;
     Secret password = find_password(ctx.credentials, m_address, user, ctx.tell);
     if (password.empty()) {
-      throw Error(ErrorKind::auth, tr("the OpenWrt router needs the password of its rpcd user (root's, or the user "
-                                      "given to boxwarden's ACL): give it with --password-file FILE, "
+      throw Error(ErrorKind::auth, tr("the OpenWrt router needs the password of its rpcd user (root's, or that of the "
+                                      "user whose rights boxwarden's ACL sets): give it with --password-file FILE, "
                                       "BOXWARDEN_PASSWORD or ~/.netrc"));
     }
     if (ctx.tell) {

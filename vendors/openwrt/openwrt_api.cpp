@@ -116,7 +116,8 @@ Reply Ubus::send(const std::string& object, const std::string& method, const ojs
     if (r.rpc_error && *r.rpc_error == k_rpc_access_denied) {
       throw Error(ErrorKind::auth,
                   fill(tr("the router's rpcd does not let the user {user} call {object}.{method}: install boxwarden's "
-                          "ACL (boxwarden-acl.json in /usr/share/rpcd/acl.d/) and give the user that group"),
+                          "ACL (boxwarden-acl.json in /usr/share/rpcd/acl.d/) and list its group boxwarden under the user's "
+                          "read and write in /etc/config/rpcd"),
                        {{"user", printable(m_user, 32)}, {"object", object}, {"method", method}}));
     }
   }

@@ -61,7 +61,7 @@ void add_menus(RouterState& s) {
                 "one machine; untick it, then Save & Apply.");
   m["upnp_igd"] = tr("Go to Services > UPnP IGD & PCP (luci-app-upnp), untick Start service, then Save & Apply.");
   m["remote_admin"] = tr("Go to Network > Firewall > Traffic Rules and untick the rules that accept ports 22, 80 or 443 "
-                         "from the wan zone; check that the wan zone's Input is reject (Network > Firewall > General).");
+                         "from the wan zone; check that the wan zone's Input is reject (Network > Firewall > General Settings).");
   m["ipv6_firewall"] = tr("Go to Network > Firewall > General Settings and set the wan zone's Forward to drop or reject.");
   m["ipv6_pinholes"] = tr("Go to Network > Firewall > Traffic Rules and untick the rule that accepts IPv6 from wan to lan.");
 }

@@ -38,6 +38,8 @@ check_tree() {
       cmp -s "$root/share/boxwarden/profiles/$p.profile" "$SOURCE_DIR/profiles/$p.profile"
   done
   check "$what: the profile format (README.md) is beside the profiles" test -f "$root/share/boxwarden/profiles/README.md"
+  check "$what: share/boxwarden/openwrt/boxwarden-acl.json is the OpenWrt ACL" \
+    cmp -s "$root/share/boxwarden/openwrt/boxwarden-acl.json" "$SOURCE_DIR/vendors/openwrt/boxwarden-acl.json"
   check "$what: share/man/fr/man1/boxwarden.1 is the French source page" \
     cmp -s "$root/share/man/fr/man1/boxwarden.1" "$SOURCE_DIR/man/fr/boxwarden.1"
   check "$what: the French messages are installed" test -s "$root/share/locale/fr/LC_MESSAGES/boxwarden.mo"

@@ -1,5 +1,6 @@
 #include "core/text.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
@@ -128,6 +129,19 @@ std::string valid_utf8(std::string_view s) {
     }
     out.append(s.substr(i, n));
     i += n;
+  }
+  return out;
+}
+
+std::string valid_utf8_clip(std::string_view untrusted, size_t max_bytes) {
+  // Each input byte gives at most 3 output bytes: reading more than max_bytes is never needed.
+  std::string out = valid_utf8(untrusted.substr(0, std::min(untrusted.size(), max_bytes)));
+  if (out.size() > max_bytes) {
+    size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) {
+      --cut;  // not inside a character: back to its first byte
+    }
+    out.resize(cut);
   }
   return out;
 }

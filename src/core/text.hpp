@@ -19,4 +19,8 @@ std::string printable(std::string_view untrusted, size_t max_chars = 80);
 // kept as they are (valid in a JSON string; printable() is the form for terminals).
 std::string valid_utf8(std::string_view untrusted);
 
+// valid_utf8() of at most max_bytes bytes, cut at a character boundary: what a parser keeps of a
+// text from the network (an invalid byte becomes U+FFFD, three bytes, so the cut comes after).
+std::string valid_utf8_clip(std::string_view untrusted, size_t max_bytes);
+
 }  // namespace bw

@@ -35,5 +35,17 @@ TEST(CoreText, ValidUtf8MakesParsableJson) {
   EXPECT_EQ(dumped.find('\x1b'), std::string::npos);
 }
 
+TEST(CoreText, ValidUtf8ClipKeepsTheBoundAfterRepair) {
+  // 256 invalid bytes become 256 U+FFFD (768 bytes) before the cut: found by fuzz_openwrt.
+  std::string hostile(256, '\xb6');
+  std::string clipped = valid_utf8_clip(hostile, 256);
+  EXPECT_LE(clipped.size(), 256u);
+  EXPECT_EQ(clipped, valid_utf8(clipped));  // still valid: cut between characters
+  EXPECT_EQ(clipped.size(), 255u);          // 85 whole U+FFFD
+  EXPECT_EQ(valid_utf8_clip("caf\xc3\xa9 ok", 4), "caf");  // never half of the é
+  EXPECT_EQ(valid_utf8_clip("short", 64), "short");
+  EXPECT_EQ(valid_utf8_clip("", 0), "");
+}
+
 }  // namespace
 }  // namespace bw
